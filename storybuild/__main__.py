@@ -1,0 +1,3 @@
+from storybuild.cli import run
+
+run()

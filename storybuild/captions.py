@@ -1,0 +1,144 @@
+"""Subtitle cues for the final video, as SubRip (.srt) and WebVTT (.vtt) text.
+
+A scene's narration is shown while it is spoken: from the scene's first frame plus
+LEAD_IN to that plus the voice's duration. Scene starts come from the clips' frame
+counts (the same integers that place the audio), so subtitles cannot drift from
+the picture. Narration too long for one two-line cue is split into consecutive
+cues, timed in proportion to their length, because subtitle readers expect at most
+two lines of about 42 characters.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from storybuild.compose import LEAD_IN
+
+LINE_CHARS = 42
+MAX_LINES = 2
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle. Invariant: 0 <= start < end (seconds), text is one line of words
+    (line breaks are decided when formatting)."""
+
+    start: float
+    end: float
+    text: str
+
+
+def scene_cues(voice_seconds: list[float], frames: list[int], fps: int, texts: list[str]) -> list[Cue]:
+    """Cues for every scene, in order. Scene i starts at sum(frames[:i]) / fps; its
+    narration spans [start + LEAD_IN, start + LEAD_IN + voice_seconds[i]], clamped to
+    the scene's end, and is split into several cues when it is too long for one."""
+    if not (len(voice_seconds) == len(frames) == len(texts)):
+        raise ValueError("voice_seconds, frames and texts must have one entry per scene")
+    cues: list[Cue] = []
+    first_frame = 0
+    for voice, count, text in zip(voice_seconds, frames, texts):
+        scene_start, scene_end = first_frame / fps, (first_frame + count) / fps
+        first_frame += count
+        start = scene_start + LEAD_IN
+        end = min(start + voice, scene_end)
+        words = " ".join(text.split())
+        if words and end > start:
+            cues.extend(_timed_chunks(start, end, split_text(words)))
+    return cues
+
+
+def _timed_chunks(start: float, end: float, chunks: list[str]) -> list[Cue]:
+    """Share [start, end] between chunks in proportion to their length; contiguous."""
+    total = sum(len(chunk) for chunk in chunks)
+    cues, done = [], 0
+    for chunk in chunks:
+        chunk_start = start + (end - start) * done / total
+        done += len(chunk)
+        cues.append(Cue(chunk_start, start + (end - start) * done / total, chunk))
+    return cues
+
+
+def split_text(text: str) -> list[str]:
+    """Split text into pieces that each fit in MAX_LINES lines of LINE_CHARS, of
+    similar length (a 3-line narration becomes two ~1.5-line cues, not 2 + 1)."""
+    lines = textwrap.wrap(text, LINE_CHARS, break_long_words=False)
+    if len(lines) <= MAX_LINES:
+        return [text]
+    count = math.ceil(len(lines) / MAX_LINES)
+    target = len(text) / count
+    chunks: list[list[str]] = [[]]
+    for word in text.split():
+        current = " ".join(chunks[-1] + [word])
+        if chunks[-1] and len(current) > target and len(chunks) < count:
+            chunks.append([])
+        chunks[-1].append(word)
+    pieces = [" ".join(chunk) for chunk in chunks]
+    if all(len(wrap_lines(piece)) <= MAX_LINES for piece in pieces):
+        return pieces
+    # Balanced split did not fit: fall back to greedy pairs of wrapped lines.
+    return [" ".join(lines[i : i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
+
+
+def wrap_lines(text: str) -> list[str]:
+    """Lines for one cue: one line when it fits, else two lines split at the space
+    nearest the middle (balanced lines read better), else greedy wrapping."""
+    if len(text) <= LINE_CHARS:
+        return [text]
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    fitting = [i for i in spaces if i <= LINE_CHARS and len(text) - i - 1 <= LINE_CHARS]
+    if fitting:
+        middle = min(fitting, key=lambda i: abs(len(text) / 2 - i))
+        return [text[:middle], text[middle + 1 :]]
+    return textwrap.wrap(text, LINE_CHARS, break_long_words=False) or [text]
+
+
+def to_srt(cues: list[Cue]) -> str:
+    """SubRip text: blocks numbered from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, blank line
+    between blocks. Cue text never contains a blank line (that would end the block)."""
+    blocks = []
+    for index, cue in enumerate(cues, start=1):
+        times = f"{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}"
+        blocks.append(f"{index}\n{times}\n" + "\n".join(wrap_lines(cue.text)) + "\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    """WebVTT text: `WEBVTT` header, `HH:MM:SS.mmm --> HH:MM:SS.mmm`, with &, < and >
+    escaped (they start entities and tags in WebVTT cue text)."""
+    blocks = ["WEBVTT\n"]
+    for cue in cues:
+        times = f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}"
+        lines = [_vtt_escape(line) for line in wrap_lines(cue.text)]
+        blocks.append(f"{times}\n" + "\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _timestamp(seconds: float, separator: str) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def write_text_atomic(path: Path | str, text: str) -> None:
+    """Write UTF-8 text to `path` via a temp file in the same folder and os.replace,
+    so readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,234 @@
+"""Command-line wiring only: parse options, call the library, print results.
+
+Heavy modules (Pillow, PyAV, google-genai, piper, jsonschema) are imported only by
+the code paths that need them, so `status` and a no-op `render` stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from storybuild import __version__
+from storybuild.errors import InputError, StorybuildError
+
+PROJECT = click.argument("project", required=False, default=".", type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storybuild")
+def main() -> None:
+    """Build narrated, animated story videos from story.yaml, rebuilding only what changed.
+
+    \b
+    Example:
+      storybuild init my-story --theme "a cat and a dog playing" --scenes 5
+      storybuild render my-story
+    """
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--theme", required=True, help="What the story is about.")
+@click.option("--scenes", "scene_count", type=click.IntRange(1, 30), default=5, show_default=True,
+              help="How many scenes to write.")
+@click.option("--writer", type=click.Choice(["template", "gemini"]), default="template", show_default=True,
+              help="Who writes the story: the offline template writer or Gemini (needs GEMINI_API_KEY).")
+@click.option("--force", is_flag=True, help="Overwrite an existing story.yaml.")
+def init(directory: Path, theme: str, scene_count: int, writer: str, force: bool) -> None:
+    """Write a new story.yaml about THEME in DIRECTORY.
+
+    \b
+    Example:
+      storybuild init garden-friends --theme "a cat and a dog playing" --scenes 5
+    """
+    from storybuild.init_project import write_new_project
+
+    path = write_new_project(directory, theme, scene_count, writer, force)
+    click.echo(f"wrote {path}; render it with: storybuild render {directory}")
+
+
+@main.command()
+@PROJECT
+def validate(project: Path) -> None:
+    """Check story.yaml against the schema and report every problem at once.
+
+    \b
+    Example:
+      storybuild validate examples/whiskers-and-buster
+    """
+    loaded = _load(project, use_cache=False)
+    click.echo(f"{_story_file(project)}: ok ({len(loaded.scenes)} scenes, {len(loaded.characters)} characters)")
+
+
+@main.command()
+@PROJECT
+@click.option("--explain", is_flag=True, help="Show every step with the reason for its state.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE", help="Treat as if forced by render --force.")
+def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) -> None:
+    """Show which steps a render would run, and why. Exits 1 when the build is not up to date.
+
+    \b
+    States: fresh (up to date), restore (an earlier build is stored: relinked, nothing
+    generated), stale (will run), blocked (waits for a stale input).
+    Example:
+      storybuild status --explain examples/whiskers-and-buster
+    """
+    from storybuild import report
+    from storybuild.plan import FRESH
+
+    loaded, steps, store = _prepare(project)
+    decisions = _plan(steps, store, force)
+    click.echo(report.status_json(decisions) if as_json else report.status_text(decisions, explain))
+    if any(d.state != FRESH for d in decisions):
+        sys.exit(1)
+
+
+@main.command()
+@PROJECT
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Steps run at once [default: CPU count offline, 8 with a network provider].")
+@click.option("-k", "--keep-going", is_flag=True, help="After a failure, still build every step that does not depend on it.")
+@click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
+              help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
+@click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
+def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool) -> None:
+    """Build the video, running only the steps whose inputs changed.
+
+    \b
+    Example:
+      storybuild render -j 4 examples/whiskers-and-buster
+      storybuild render --force voice/garden      # a new take of one narration
+    """
+    from storybuild import report
+    from storybuild.lock import project_lock
+
+    started = time.monotonic()
+    loaded, steps, store = _prepare(project)
+    decisions = _plan(steps, store, force)
+    if dry_run:
+        click.echo(report.status_text(decisions, explain=True))
+        return
+    report.check_credentials(decisions)
+    forced = frozenset(d.step.id for d in decisions if d.reasons == ("forced with --force",))
+    with project_lock(store.meta):
+        result = _execute(loaded, steps, store, decisions, jobs, keep_going, forced)
+    click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))
+
+
+@main.command()
+@PROJECT
+@click.option("--all", "everything", is_flag=True, help="Also delete the store (every generated artifact).")
+def clean(project: Path, everything: bool) -> None:
+    """Remove the build outputs (the store is kept, so the next render restores them).
+
+    \b
+    Example:
+      storybuild clean examples/whiskers-and-buster
+    """
+    from storybuild import maintenance
+    from storybuild.lock import project_lock
+
+    build_dir = _project_dir(project) / "build"
+    with project_lock(build_dir / ".storybuild"):
+        click.echo(maintenance.clean(build_dir, everything))
+
+
+@main.command()
+@PROJECT
+def gc(project: Path) -> None:
+    """Delete stored artifacts that no step of the current story refers to.
+
+    \b
+    Example:
+      storybuild gc examples/whiskers-and-buster
+    """
+    from storybuild import maintenance
+    from storybuild.lock import project_lock
+
+    loaded, steps, store = _prepare(project)
+    with project_lock(store.meta):
+        click.echo(maintenance.collect_garbage(store, _plan(steps, store, ())))
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _project_dir(project: Path) -> Path:
+    return project.parent if project.name.endswith((".yaml", ".yml")) else project
+
+
+def _story_file(project: Path) -> Path:
+    return project if project.name.endswith((".yaml", ".yml")) else project / "story.yaml"
+
+
+def _load(project: Path, use_cache: bool = True):
+    from storybuild.project import load_project
+
+    cache = _project_dir(project) / "build" / ".storybuild" / "validated" if use_cache else None
+    return load_project(_story_file(project), cache_dir=cache)
+
+
+def _prepare(project: Path):
+    from storybuild.graph import build_graph
+    from storybuild.store import Store
+
+    loaded = _load(project)
+    return loaded, build_graph(loaded), Store(loaded.build_dir)
+
+
+def _plan(steps, store, force: tuple[str, ...]):
+    from storybuild.plan import plan
+    from storybuild.report import resolve_force
+
+    return plan(steps, store, resolve_force(steps, force))
+
+
+def _default_jobs(steps) -> int:
+    # Network providers wait on I/O, so more workers help (each provider caps its own
+    # concurrency); offline ones are CPU-bound, so more workers than cores only thrash.
+    return 8 if any(step.paid for step in steps) else max(2, os.cpu_count() or 2)
+
+
+def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
+    from storybuild.plan import FRESH
+
+    if all(d.state == FRESH for d in decisions):
+        from storybuild.execute import RenderResult
+
+        return RenderResult(fresh=[d.step.id for d in decisions])  # no-op: import nothing heavy
+    from storybuild.actions import ProviderPool
+    from storybuild.execute import Executor
+    from storybuild.progress import Progress
+
+    todo = sum(1 for d in decisions if d.state != FRESH)
+    executor = Executor(steps, store, ProviderPool(loaded), Progress(todo), jobs=jobs or _default_jobs(steps),
+                        keep_going=keep_going, forced=forced)
+    return executor.run()
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run() -> None:
+    """Entry point with signal handling: SIGTERM behaves like Ctrl-C (clean abort)."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if error.exit_code == 130:
+            os._exit(130)  # worker threads may be blocked in a provider call: do not wait for them
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)

@@ -1,0 +1,196 @@
+"""SIDE EFFECTS: run a project's steps in dependency order, in parallel.
+
+Each step is decided by plan.decide() the moment its inputs are known, so a stale
+upstream that regenerates byte-identical output leaves its dependents fresh (early
+cutoff). Workers only run actions into scratch folders; the main thread moves
+results into the store, records traces and links views, so the store is only ever
+written from one thread and only with complete files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storybuild.actions import ProviderPool, run_action
+from storybuild.errors import ProviderError, StorybuildError
+from storybuild.graph import Step
+from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
+from storybuild.progress import Progress
+from storybuild.store import Store, Trace
+
+
+class RenderFailed(StorybuildError):
+    """One or more steps failed; everything that succeeded is stored."""
+
+
+class Interrupted(StorybuildError):
+    """Ctrl-C or SIGTERM: finished steps are kept, running ones discarded."""
+
+    exit_code = 130
+
+
+@dataclass
+class RenderResult:
+    """What a render did, step ids by outcome. `failed` maps step id -> message."""
+
+    built: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Running:
+    step: Step
+    decision: Decision
+    workdir: Path
+    started: float
+
+
+class Executor:
+    """Runs `steps` (in graph order) against `store`.
+
+    jobs: worker threads; keep_going: after a failure, still run what does not depend
+    on it; forced: step ids that run even when their key is stored.
+    """
+
+    def __init__(self, steps: list[Step], store: Store, pool: ProviderPool, progress: Progress, *,
+                 jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset()):
+        self.steps = steps
+        self.store = store
+        self.pool = pool
+        self.progress = progress
+        self.jobs = max(1, jobs)
+        self.keep_going = keep_going
+        self.forced = forced
+        self.result = RenderResult()
+        self._digests: dict[str, str] = {}
+        self._traces: dict[str, Trace] = {}
+        self._pending: list[Step] = list(steps)
+        self._running: dict[Future, _Running] = {}
+
+    def run(self) -> RenderResult:
+        self.store.clear_tmp()
+        workers = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="step")
+        try:
+            while True:
+                self._schedule(workers)
+                if not self._running:
+                    break
+                done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._finish(future)
+        except KeyboardInterrupt:
+            self._abandon(workers)
+            raise Interrupted(self._interrupted_message()) from None
+        workers.shutdown(wait=True)
+        if self.result.failed:
+            raise RenderFailed(self._failure_message())
+        return self.result
+
+    # -- scheduling ----------------------------------------------------------------
+    def _schedule(self, workers: ThreadPoolExecutor) -> None:
+        """Decide every step whose inputs are settled; repeat while that settles more."""
+        progressed = True
+        while progressed:
+            progressed = False
+            for step in list(self._pending):
+                if self._settle(step, workers):
+                    self._pending.remove(step)
+                    progressed = True
+
+    def _settle(self, step: Step, workers: ThreadPoolExecutor) -> bool:
+        """Handle `step` if it can be handled now; True when it left the pending list."""
+        broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
+        if broken:
+            self.result.skipped.append(step.id)
+            self.progress.skipped(step.id, f"needs {broken[0]}")
+            return True
+        if any(dep not in self._digests for dep in step.deps):
+            return False
+        if self.result.failed and not self.keep_going:
+            return False  # stop starting work after a failure; what runs finishes
+        decision = decide(step, self.store, self._digests, step.id in self.forced)
+        if decision.state == STALE:
+            self._submit(step, decision, workers)
+        else:
+            self._accept(step, self.store.trace(decision.key), decision.state)
+        return True
+
+    def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
+        workdir = self.store.new_workdir()
+        inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
+                  for dep in step.deps}
+        future = workers.submit(run_action, step, inputs, workdir, self.pool)
+        self._running[future] = _Running(step, decision, workdir, time.monotonic())
+        self.progress.started_step(step.id)
+
+    # -- completion ------------------------------------------------------------------
+    def _finish(self, future: Future) -> None:
+        job = self._running.pop(future)
+        try:
+            outputs = future.result()
+            trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),
+                          {name: self.store.put_file(path) for name, path in outputs.items()},
+                          time.monotonic() - job.started)
+            self.store.record(trace)
+        except Exception as error:  # a failed step is a value reported at the end, not a crash
+            message = _describe(error)
+            self.result.failed[job.step.id] = message
+            self.progress.failed(job.step.id, message)
+            return
+        finally:
+            shutil.rmtree(job.workdir, ignore_errors=True)
+        self._accept(job.step, trace, "built")
+
+    def _accept(self, step: Step, trace: Trace, outcome: str) -> None:
+        """Make `trace` the step's current output: link views, publish its digest."""
+        if outcome != FRESH:
+            self.store.link_views(step.id, trace, step.views)
+        self._digests[step.id] = trace.digest
+        self._traces[step.id] = trace
+        {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
+        if outcome != FRESH:
+            self.progress.finished(step.id, "restored" if outcome == RESTORE else "built")
+
+    # -- failure and interruption ------------------------------------------------------
+    def _abandon(self, workers: ThreadPoolExecutor) -> None:
+        workers.shutdown(wait=False, cancel_futures=True)
+        media = sys.modules.get("storybuild.media")
+        if media is not None:
+            media.kill_running()  # ffmpeg children would otherwise outlive us
+        for job in self._running.values():
+            shutil.rmtree(job.workdir, ignore_errors=True)
+        self.progress.close()
+
+    def _interrupted_message(self) -> str:
+        kept = len(self.result.built) + len(self.result.restored)
+        return (f"interrupted: {kept} finished step(s) are stored, {len(self._running)} running step(s) "
+                "were discarded; run `storybuild render` again to resume")
+
+    def _failure_message(self) -> str:
+        steps = {s.id: s for s in self.steps}
+        lines = [f"{len(self.result.failed)} step(s) failed:"]
+        for step_id, message in self.result.failed.items():
+            scene = steps[step_id].scene
+            where = f" (scene {scene})" if scene else ""
+            lines.append(f"  {step_id}{where}: {message}")
+        not_run = len(self._pending)
+        if not_run and not self.keep_going:
+            lines.append(f"{not_run} step(s) not started; use -k to build everything that does not depend on a failure")
+        elif self.result.skipped:
+            lines.append(f"{len(self.result.skipped)} step(s) skipped because an input failed")
+        lines.append("everything that finished is stored; fix the problem and render again")
+        return "\n".join(lines)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, (ProviderError, StorybuildError)):
+        return error.format_message() if isinstance(error, StorybuildError) else str(error)
+    return f"unexpected {type(error).__name__}: {error}"

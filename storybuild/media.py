@@ -1,0 +1,111 @@
+"""Small media utilities: locate and run the bundled ffmpeg, read WAV durations.
+
+Every ffmpeg run goes through `run_ffmpeg`, which keeps the process in a module-level
+set while it runs, so an interrupt handler can stop them all (`kill_running`) and
+delete half-written outputs. Failures become ProviderError with ffmpeg's own last
+words, because "ffmpeg exited with 1" tells a user nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import subprocess
+import threading
+import wave
+from pathlib import Path
+
+from storybuild.errors import ProviderError
+
+# How many trailing stderr lines go into an error message: enough for ffmpeg's
+# actual complaint, short enough to read.
+_STDERR_LINES = 6
+
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary bundled by imageio-ffmpeg (imported lazily: it is
+    only needed when something is actually encoded)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg(args: list[str], what: str) -> None:
+    """Run ffmpeg with `args` (without the program name), quietly and without reading
+    stdin. Raises ProviderError("ffmpeg failed while <what>: ...") on failure."""
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+    except OSError as exc:
+        raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc
+    with _running_lock:
+        _running.add(process)
+    try:
+        _, stderr = process.communicate()
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    if process.returncode != 0:
+        raise ProviderError(f"ffmpeg failed while {what}: {_tail(stderr, process.returncode)}")
+
+
+def _tail(stderr: bytes, returncode: int) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return f"exit status {returncode}"
+    return " | ".join(lines[-_STDERR_LINES:])
+
+
+def kill_running() -> int:
+    """Kill every ffmpeg process started by run_ffmpeg that is still running.
+    Returns how many were signalled. Safe to call from any thread."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        try:
+            process.kill()
+        except OSError:
+            pass  # already gone
+    return len(processes)
+
+
+def wav_duration(path: Path | str) -> float:
+    """Duration in seconds of a PCM WAV file of any rate, width and channel count.
+
+    Uses the stdlib `wave` reader; WAVE_FORMAT_EXTENSIBLE and float files (which
+    Python 3.11's `wave` rejects) fall back to reading the RIFF chunks directly.
+    """
+    try:
+        with wave.open(str(path), "rb") as reader:
+            return reader.getnframes() / reader.getframerate()
+    except (wave.Error, EOFError) as exc:
+        try:
+            return _riff_duration(Path(path))
+        except ValueError:
+            raise ProviderError(f"{path} is not a readable WAV file: {exc}") from exc
+
+
+def _riff_duration(path: Path) -> float:
+    """Duration from the `fmt ` and `data` chunks of a RIFF/WAVE file."""
+    data = path.read_bytes()
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("not a RIFF/WAVE file")
+    pos, byte_rate = 12, None
+    while pos + 8 <= len(data):
+        chunk_id, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        if chunk_id == b"fmt ":
+            byte_rate = struct.unpack("<I", data[pos + 16 : pos + 20])[0]
+        elif chunk_id == b"data":
+            if not byte_rate:
+                raise ValueError("data chunk before fmt chunk")
+            # Streamed WAVs write a placeholder size; trust the file length then.
+            size = min(size, len(data) - pos - 8)
+            return size / byte_rate
+        pos += 8 + size + (size & 1)
+    raise ValueError("no data chunk")

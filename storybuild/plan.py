@@ -1,0 +1,126 @@
+"""PURE decisions: does a step run, and why.
+
+`decide` is the one place that answers "does this step run?". `render` calls it as
+steps become ready and `status --explain` calls it through `plan`, so the explanation
+printed can never drift from what a render does. It reads the store through the small
+read-only `StoreView` protocol and touches nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Protocol
+
+from storybuild.graph import RECIPE_VERSIONS, Step
+from storybuild.keys import digest_value
+
+FRESH = "fresh"        # built, and the views already show it
+RESTORE = "restore"    # built before (key in the store): relinked, nothing generated
+STALE = "stale"        # must run
+BLOCKED = "blocked"    # waits for a stale input; its key is known only once that runs
+STATES = (FRESH, RESTORE, STALE, BLOCKED)
+
+
+class StoreView(Protocol):
+    """What planning may ask of the store (all reads)."""
+
+    def trace(self, key: str) -> Any: ...
+    def current_trace(self, step_id: str) -> Any: ...
+    def has_outputs(self, trace: Any) -> bool: ...
+    def views_match(self, trace: Any, views: Mapping[str, str]) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on one step. `key` is None exactly when the state is BLOCKED;
+    `digest` (the output digest dependents key on) is set for FRESH and RESTORE."""
+
+    step: Step
+    state: str
+    reasons: tuple[str, ...]
+    key: str | None = None
+    digest: str | None = None
+
+    @property
+    def runs(self) -> bool:
+        return self.state in (STALE, BLOCKED)
+
+
+def key_parts(step: Step, input_digests: Mapping[str, str]) -> dict[str, Any]:
+    """Everything that determines a step's output, as hashed into its key."""
+    return {
+        "kind": step.kind,
+        "recipe": RECIPE_VERSIONS[step.kind],
+        "provider": step.provider,
+        "provider_version": step.provider_version,
+        "model": step.model,
+        "options": dict(step.options),
+        "params": dict(step.params),
+        "inputs": {dep: input_digests[dep] for dep in step.deps},
+    }
+
+
+def decide(step: Step, store: StoreView, digests: Mapping[str, str], forced: bool = False) -> Decision:
+    """Decide `step` given the output digests of its finished inputs (`digests`).
+
+    The checks run in order; the first that fires gives the state and its reason.
+    """
+    waiting = [dep for dep in step.deps if dep not in digests]
+    if waiting:
+        return Decision(step, BLOCKED, (f"waits for {', '.join(waiting)}",))
+    parts = key_parts(step, digests)
+    key = digest_value(parts)
+    if forced:
+        return Decision(step, STALE, ("forced with --force",), key)
+    trace = store.trace(key)
+    if trace is None:
+        return Decision(step, STALE, _why_new(step, parts, store), key)
+    if not store.has_outputs(trace):
+        return Decision(step, STALE, ("its stored output is missing from build/.storybuild/objects",), key)
+    if not store.views_match(trace, step.views):
+        return Decision(step, RESTORE, (_why_restore(step, key, store),), key, trace.digest)
+    return Decision(step, FRESH, ("up to date",), key, trace.digest)
+
+
+def plan(steps: Iterable[Step], store: StoreView, forced: frozenset[str] = frozenset()) -> list[Decision]:
+    """Decide every step without running anything: a stale step's output is unknown,
+    so its dependents come out BLOCKED."""
+    digests: dict[str, str] = {}
+    decisions = []
+    for step in steps:
+        decision = decide(step, store, digests, step.id in forced)
+        if decision.digest is not None:
+            digests[step.id] = decision.digest
+        decisions.append(decision)
+    return decisions
+
+
+def _why_new(step: Step, parts: Mapping[str, Any], store: StoreView) -> tuple[str, ...]:
+    previous = store.current_trace(step.id)
+    if previous is None:
+        return ("never built",)
+    changed = _changed_fields(previous.parts, parts)
+    if not changed:
+        return ("no stored output for its key",)
+    return tuple(f"{name} changed" for name in changed)
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Dotted names of the key parts that differ, one level into params/inputs/options."""
+    changed = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            changed += [f"{name}.{sub}" if name != "inputs" else f"input {sub}"
+                        for sub in sorted(set(before) | set(after)) if before.get(sub) != after.get(sub)]
+        else:
+            changed.append(name)
+    return changed
+
+
+def _why_restore(step: Step, key: str, store: StoreView) -> str:
+    if store.current_trace(step.id) is not None and store.current_trace(step.id).key != key:
+        return f"an earlier build matches (key {key[:12]}): restored from the store, nothing generated"
+    return "output is in the store but build/ does not show it: relinked, nothing generated"

@@ -1,0 +1,69 @@
+"""The provider registry: light metadata about every provider, and lazy construction.
+
+Planning needs to know a provider's default model, implementation version and whether
+it uses character references or costs money, without importing its (heavy) module:
+`status` must stay instant. The module is imported only when a step actually runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from storybuild.model import ProviderChoice
+
+KINDS = ("text", "image", "voice")
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """Static facts about one provider.
+
+    `version` is part of every key the provider's steps get: bump it when a change to
+    the provider's code changes its output, so stored results are not reused wrongly.
+    `factory` is "module:attribute", a callable taking a ProviderChoice.
+    """
+
+    name: str
+    kind: str
+    factory: str
+    version: int
+    default_model: str | None = None
+    uses_references: bool = False
+    paid: bool = False
+
+    def model_for(self, choice: ProviderChoice) -> str | None:
+        return choice.model or self.default_model
+
+
+_REGISTRY: tuple[ProviderInfo, ...] = (
+    ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
+    ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 1),
+    ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1, default_model="en_US-joe-medium"),
+    ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
+                 default_model="gemini-3.8-flash", paid=True),
+    ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
+                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True),
+    ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
+                 default_model="gemini-3.8-flash-tts", paid=True),
+)
+
+
+def names(kind: str) -> list[str]:
+    """Provider names available for a kind, for validation and "did you mean" hints."""
+    return [info.name for info in _REGISTRY if info.kind == kind]
+
+
+def info(kind: str, name: str) -> ProviderInfo:
+    for entry in _REGISTRY:
+        if entry.kind == kind and entry.name == name:
+            return entry
+    raise KeyError(f"no {kind} provider named {name!r}")
+
+
+def create(kind: str, choice: ProviderChoice):
+    """Import and construct the provider for `choice` (this is where heavy imports happen)."""
+    entry = info(kind, choice.name)
+    module_name, attribute = entry.factory.split(":")
+    factory = getattr(importlib.import_module(module_name), attribute)
+    return factory(choice)

@@ -1,0 +1,98 @@
+"""What a provider is: the requests it receives and the protocols it implements.
+
+Providers never see keys, traces or the store. They get a frozen request (exactly the
+parameters that went into the step's key), the paths of their input artifacts, and
+the path to write. Writing anywhere else, or keeping state between calls that changes
+the output, would break the build's caching guarantees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Mapping, Protocol
+
+
+@dataclass(frozen=True)
+class CharacterInfo:
+    """What an image provider may know about a character."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CharacterSheetRequest:
+    """Draw one character's reference sheet, in the project's style."""
+
+    character: CharacterInfo
+    style: str
+    width: int
+    height: int
+    aspect_ratio: str
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SceneImageRequest:
+    """Draw one scene. `characters` are those present; their reference sheets, when the
+    provider uses them, arrive separately as paths keyed by character id. There is no
+    scene index on purpose: reordering scenes must not redraw them."""
+
+    scene_id: str
+    title: str
+    prompt: str
+    style: str
+    characters: tuple[CharacterInfo, ...]
+    width: int
+    height: int
+    aspect_ratio: str
+    seed: int | None = None
+    take: int | None = None
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "SceneImageRequest":
+        fields = dict(params)
+        fields["characters"] = tuple(CharacterInfo(**c) for c in fields["characters"])
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class NarrationRequest:
+    """Speak `text` exactly. `voice` is the resolved voice name (the speaking
+    character's, else the project's, else None for the provider default);
+    `direction` is delivery guidance, never words to be spoken."""
+
+    scene_id: str
+    text: str
+    voice: str | None
+    direction: str | None
+    sample_rate: int
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ImageProvider(Protocol):
+    def draw_character_sheet(self, request: CharacterSheetRequest, out: Path) -> None:
+        """Write a PNG reference sheet of the character to `out`."""
+
+    def draw_scene(self, request: SceneImageRequest, references: Mapping[str, Path], out: Path) -> None:
+        """Write a PNG of the scene to `out`; `references` maps character id -> sheet PNG."""
+
+
+class VoiceProvider(Protocol):
+    def narrate(self, request: NarrationRequest, out: Path) -> None:
+        """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo)."""
+
+
+class StoryWriter(Protocol):
+    def write_story(self, theme: str, scene_count: int) -> dict[str, Any]:
+        """Return a story document (plain data in the story.yaml shape) about `theme`
+        with exactly `scene_count` scenes. The caller validates it before writing."""

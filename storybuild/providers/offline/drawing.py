@@ -1,0 +1,152 @@
+"""Small drawing helpers shared by the storyboard frames: fonts, colors, text fitting.
+
+Fonts come only from Pillow's embedded default font (`ImageFont.load_default(size=...)`),
+so frames render identically on every machine and nothing is read from the system.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import threading
+from typing import Sequence
+
+from PIL import ImageDraw, ImageFont
+
+RGB = tuple[int, int, int]
+RGBA = tuple[int, int, int, int]
+
+# FreeType faces are not documented as safe to share between threads, and storybuild
+# draws several frames in parallel: each thread keeps its own fonts (4 ms to load one).
+_fonts = threading.local()
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    """The embedded default font at `size` px (at least 8), cached per thread."""
+    size = max(8, int(size))
+    cache = getattr(_fonts, "cache", None)
+    if cache is None:
+        cache = _fonts.cache = {}
+    if size not in cache:
+        cache[size] = ImageFont.load_default(size=size)
+    return cache[size]
+
+
+def stable_int(*parts: object) -> int:
+    """A 64-bit integer from `parts` that is the same in every process (unlike hash())."""
+    text = "\x1f".join(repr(part) for part in parts)
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+
+
+def hls(hue: float, lightness: float, saturation: float, alpha: int | None = None) -> RGB | RGBA:
+    """An RGB(A) tuple from hue in degrees and lightness/saturation in 0..1."""
+    r, g, b = colorsys.hls_to_rgb((hue % 360) / 360, _unit(lightness), _unit(saturation))
+    rgb = (round(r * 255), round(g * 255), round(b * 255))
+    return rgb if alpha is None else (*rgb, alpha)
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def mix(a: Sequence[int], b: Sequence[int], t: float) -> RGB:
+    """Linear blend of two colors, t=0 gives a, t=1 gives b."""
+    return tuple(round(x + (y - x) * t) for x, y in zip(a[:3], b[:3]))  # type: ignore[return-value]
+
+
+def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
+    return face.getlength(text)
+
+
+def line_height(face: ImageFont.FreeTypeFont) -> int:
+    """Distance between baselines: the font's ascent + descent plus a little air."""
+    ascent, descent = face.getmetrics()
+    return round((ascent + descent) * 1.12)
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap to `width` px; at most `max_lines` lines, the last one ending
+    in an ellipsis when the text did not fit. Words wider than a line are cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate, face) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = _cut(word, face, width)
+        if len(lines) == max_lines:
+            break
+    if current and len(lines) < max_lines:
+        lines.append(current)
+    overflow = sum(len(line.split()) for line in lines) < len(text.split())
+    if overflow and lines:
+        lines[-1] = ellipsize(lines[-1] + " …", face, width)
+    return lines[:max_lines]
+
+
+def _cut(word: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    while len(word) > 1 and text_width(word, face) > width:
+        word = word[:-1]
+    return word
+
+
+def ellipsize(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """`text` shortened at a word boundary with a trailing "…" so it fits `width` px."""
+    if text_width(text, face) <= width:
+        return text
+    words = text.replace(" …", "").split()
+    while words:
+        candidate = " ".join(words).rstrip(",.;:") + "…"
+        if text_width(candidate, face) <= width:
+            return candidate
+        words.pop()
+    return _cut(text, face, width - text_width("…", face)) + "…"
+
+
+def fit_paragraph(
+    text: str, width: float, height: float, largest: int, smallest: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest font size in [smallest, largest] at which `text` wraps into the box;
+    at the smallest size the text is cut with an ellipsis instead."""
+    size = largest
+    while True:
+        face = font(size)
+        max_lines = max(1, int(height // line_height(face)))
+        lines = wrap(text, face, width, max_lines)
+        if size <= smallest or not lines[-1].endswith("…"):
+            return face, lines
+        size = max(smallest, int(size * 0.9))
+
+
+def draw_lines(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    lines: Sequence[str],
+    face: ImageFont.FreeTypeFont,
+    fill: Sequence[int],
+    bold: bool = False,
+) -> float:
+    """Draw lines top-down from xy; returns the y just below the last line.
+    Bold is faked with a thin stroke of the same color (the default font has one weight)."""
+    x, y = xy
+    stroke = max(1, face.size // 28) if bold else 0
+    for line in lines:
+        draw.text((x, y), line, font=face, fill=tuple(fill), stroke_width=stroke, stroke_fill=tuple(fill))
+        y += line_height(face)
+    return y
+
+
+def initial(name: str) -> str:
+    """The first letter or digit of a name, upper-cased ("?" when there is none)."""
+    for char in name:
+        if char.isalnum():
+            return char.upper()
+    return "?"
+
+
+def character_hue(character_id: str, name: str) -> float:
+    """A character's badge hue: fixed per character so it matches in every scene."""
+    return stable_int("character", character_id, name) % 360

@@ -1,0 +1,96 @@
+"""Turning plans and results into words (and the checks that speak before a render).
+
+Pure functions of decisions and results, so their wording is tested exactly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections import Counter
+from typing import Iterable, Sequence
+
+from storybuild.errors import InputError
+from storybuild.graph import Step
+from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
+
+API_KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+
+
+def resolve_force(steps: Sequence[Step], names: Iterable[str]) -> frozenset[str]:
+    """Step ids matched by --force arguments: a step id, a scene id, or a step kind."""
+    forced: set[str] = set()
+    for name in names:
+        matched = {s.id for s in steps if name in (s.id, s.scene, s.kind)}
+        if not matched:
+            choices = sorted({s.id for s in steps} | {s.scene for s in steps if s.scene} | {s.kind for s in steps})
+            hint = difflib.get_close_matches(name, choices, n=1)
+            suffix = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(f"--force {name}: no step, scene or step kind has that name{suffix}")
+        forced |= matched
+    return frozenset(forced)
+
+
+def _paid_note(decision: Decision) -> str:
+    step = decision.step
+    return f"  [calls {step.provider} {step.model}]" if step.paid and decision.runs else ""
+
+
+def status_text(decisions: Sequence[Decision], explain: bool) -> str:
+    """One line per step (only steps that are not fresh, unless `explain`), then a summary."""
+    width = max((len(d.step.id) for d in decisions), default=0)
+    lines = []
+    for decision in decisions:
+        if decision.state == FRESH and not explain:
+            continue
+        why = "; ".join(decision.reasons) if explain or decision.state != FRESH else ""
+        lines.append(f"{decision.state:<8} {decision.step.id:<{width}}  {why}{_paid_note(decision)}".rstrip())
+    lines.append(summary_line(decisions))
+    return "\n".join(lines)
+
+
+def summary_line(decisions: Sequence[Decision]) -> str:
+    counts = Counter(d.state for d in decisions)
+    runs = counts[STALE] + counts[BLOCKED]
+    if runs == 0 and counts[RESTORE] == 0:
+        return f"up to date: all {len(decisions)} steps are fresh"
+    parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    paid = [d for d in decisions if d.runs and d.step.paid]
+    text = f"{runs} of {len(decisions)} steps would run ({parts})"
+    if paid:
+        providers = sorted({d.step.provider for d in paid})
+        text += f"; {len(paid)} would call a paid API ({', '.join(providers)})"
+    return text
+
+
+def status_json(decisions: Sequence[Decision]) -> str:
+    rows = [{"step": d.step.id, "state": d.state, "reasons": list(d.reasons), "key": d.key,
+             "provider": d.step.provider, "model": d.step.model, "paid": d.step.paid and d.runs}
+            for d in decisions]
+    return json.dumps({"steps": rows, "summary": summary_line(decisions)}, indent=2)
+
+
+def check_credentials(decisions: Sequence[Decision]) -> None:
+    """Refuse to start when a step that will run needs an API key that is not set.
+    Checked before anything runs, so a render never half-completes for this."""
+    needy = [d.step.id for d in decisions if d.runs and d.step.paid]
+    if needy and not any(os.environ.get(name) for name in API_KEY_VARIABLES):
+        listed = ", ".join(needy[:6]) + (f" and {len(needy) - 6} more" if len(needy) > 6 else "")
+        raise InputError(f"{len(needy)} step(s) call the Gemini API but no API key is set: {listed}. "
+                         "Set GEMINI_API_KEY (or GOOGLE_API_KEY), or choose offline providers in story.yaml")
+
+
+def render_summary(result, steps: Sequence[Step], project, seconds: float) -> str:
+    video = next(s for s in steps if s.kind == "video")
+    target = project.build_dir / video.views["video.mp4"]
+    if not result.built and not result.restored:
+        return f"up to date ({len(result.fresh)} steps fresh) in {seconds:.2f}s: {target}"
+    return (f"built {len(result.built)}, restored {len(result.restored)}, fresh {len(result.fresh)} "
+            f"in {seconds:.1f}s: {target}")
+
+
+def check_credentials_for_init() -> None:
+    if not any(os.environ.get(name) for name in API_KEY_VARIABLES):
+        raise InputError("the gemini writer needs an API key: set GEMINI_API_KEY (or GOOGLE_API_KEY), "
+                         "or use --writer template")

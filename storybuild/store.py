@@ -1,0 +1,197 @@
+"""The content-addressed store under build/.storybuild/, and the friendly views.
+
+Layout (all writes are temp file + os.replace, so a crash never leaves a torn file):
+
+    objects/ab/cdef...   artifact bytes, named by their sha256, read-only, never rewritten
+    traces/ab/<key>.json what a step with that key produced: key parts, outputs, timing
+    current.json         step id -> key of the output now linked into the views
+    tmp/                 scratch space for running steps; emptied when a render starts
+    lock                 held by a render, gc or clean
+
+Old objects and traces are kept, so reverting an edit finds its key again and restores
+without regenerating; `gc` is the only thing that deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from storybuild.keys import canonical_json, digest_file, digest_value
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A finished step: `outputs` maps output name -> object digest, and `digest` is the
+    digest of that mapping, the value dependents put in their keys."""
+
+    key: str
+    step: str
+    parts: Mapping[str, Any]
+    outputs: Mapping[str, str]
+    seconds: float = 0.0
+
+    @property
+    def digest(self) -> str:
+        return digest_value(dict(self.outputs))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "step": self.step, "parts": self.parts, "outputs": self.outputs,
+                "seconds": round(self.seconds, 3)}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    """The store of one project's build folder. Thread-safe for the executor's workers."""
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.meta = build_dir / ".storybuild"
+        self.objects = self.meta / "objects"
+        self.traces = self.meta / "traces"
+        self.tmp = self.meta / "tmp"
+        self._current_file = self.meta / "current.json"
+        self._lock = threading.Lock()
+        self._trace_cache: dict[str, Trace | None] = {}
+        self._current: dict[str, str] | None = None
+
+    # -- reading ---------------------------------------------------------------
+    def object_path(self, digest: str) -> Path:
+        return self.objects / digest[:2] / digest[2:]
+
+    def trace(self, key: str) -> Trace | None:
+        """The trace stored for `key`, or None. Cached: traces for a key only change
+        when this process writes them."""
+        if key not in self._trace_cache:
+            self._trace_cache[key] = self._read_trace(key)
+        return self._trace_cache[key]
+
+    def _read_trace(self, key: str) -> Trace | None:
+        try:
+            data = json.loads((self.traces / key[:2] / f"{key}.json").read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None  # a missing or unreadable trace just means "not built"
+        return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
+
+    def has_outputs(self, trace: Trace) -> bool:
+        return all(self.object_path(d).is_file() for d in trace.outputs.values())
+
+    def current(self) -> dict[str, str]:
+        """step id -> key currently linked into the views (empty before the first render)."""
+        if self._current is None:
+            try:
+                self._current = json.loads(self._current_file.read_text("utf-8"))
+            except (FileNotFoundError, ValueError):
+                self._current = {}
+        return self._current
+
+    def current_trace(self, step_id: str) -> Trace | None:
+        key = self.current().get(step_id)
+        return self.trace(key) if key else None
+
+    def views_match(self, trace: Trace, views: Mapping[str, str]) -> bool:
+        """True when every friendly view is the stored object itself (same inode)."""
+        for name, rel in views.items():
+            try:
+                if os.stat(self.build_dir / rel).st_ino != os.stat(self.object_path(trace.outputs[name])).st_ino:
+                    return False
+            except (FileNotFoundError, KeyError):
+                return False
+        return True
+
+    # -- writing ---------------------------------------------------------------
+    def new_workdir(self) -> Path:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.tmp, prefix="step-"))
+
+    def clear_tmp(self) -> None:
+        """Remove scratch left by an interrupted render (only called under the lock)."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def put_file(self, source: Path) -> str:
+        """Move `source` into the store under its digest; returns the digest. An object
+        that already exists is kept as is (same digest, same bytes)."""
+        digest = digest_file(source)
+        target = self.object_path(digest)
+        if target.is_file():
+            source.unlink()
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(source, 0o444)  # views are hard links to objects: keep them from being edited in place
+        os.replace(source, target)
+        return digest
+
+    def record(self, trace: Trace) -> None:
+        path = self.traces / trace.key[:2] / f"{trace.key}.json"
+        write_atomic(path, canonical_json(trace.to_json()).encode("utf-8"))
+        with self._lock:
+            self._trace_cache[trace.key] = trace
+
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None:
+        """Point the friendly views at `trace`'s objects and remember it as current."""
+        for name, rel in views.items():
+            self._link(self.object_path(trace.outputs[name]), self.build_dir / rel)
+        with self._lock:
+            current = dict(self.current())
+            current[step_id] = trace.key
+            self._current = current
+            write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+
+    def _link(self, source: Path, view: Path) -> None:
+        view.parent.mkdir(parents=True, exist_ok=True)
+        tmp = view.with_name(f".{view.name}.link")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source, tmp)
+        except OSError:  # a file system without hard links: copy instead
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, view)
+
+    # -- maintenance ------------------------------------------------------------
+    def all_trace_files(self) -> Iterable[Path]:
+        return self.traces.glob("*/*.json") if self.traces.is_dir() else ()
+
+    def all_object_files(self) -> Iterable[Path]:
+        return self.objects.glob("*/*") if self.objects.is_dir() else ()
+
+    def collect_garbage(self, keep_keys: set[str]) -> tuple[int, int]:
+        """Delete traces not in `keep_keys` and objects no kept trace refers to.
+        Returns (objects removed, bytes freed)."""
+        keep_objects: set[str] = set()
+        for path in list(self.all_trace_files()):
+            key = path.stem
+            trace = self.trace(key)
+            if key in keep_keys and trace is not None:
+                keep_objects.update(trace.outputs.values())
+            else:
+                path.unlink(missing_ok=True)
+        removed = freed = 0
+        for path in list(self.all_object_files()):
+            if path.parent.name + path.name not in keep_objects:
+                freed += path.stat().st_size
+                path.unlink()
+                removed += 1
+        self._trace_cache.clear()
+        return removed, freed
+
+    def forget_current(self) -> None:
+        self._current_file.unlink(missing_ok=True)
+        self._current = {}
