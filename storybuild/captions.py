@@ -85,14 +85,15 @@ def split_text(text: str) -> list[str]:
 
 
 def wrap_lines(text: str) -> list[str]:
-    """Lines for one cue: one line when it fits, else two lines split at the space
-    nearest the middle (balanced lines read better), else greedy wrapping."""
+    """Lines for one cue: one line when it fits, else two lines split at a space near
+    the middle (balanced lines read better), else greedy wrapping."""
     if len(text) <= LINE_CHARS:
         return [text]
     spaces = [i for i, char in enumerate(text) if char == " "]
     fitting = [i for i in spaces if i <= LINE_CHARS and len(text) - i - 1 <= LINE_CHARS]
     if fitting:
-        middle = min(fitting, key=lambda i: abs(len(text) / 2 - i))
+        # Break near the middle, preferably after punctuation (it reads as a pause).
+        middle = min(fitting, key=lambda i: abs(len(text) / 2 - i) - (8 if text[i - 1] in ",.;:!?" else 0))
         return [text[:middle], text[middle + 1 :]]
     return textwrap.wrap(text, LINE_CHARS, break_long_words=False) or [text]
 

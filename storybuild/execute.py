@@ -116,6 +116,8 @@ class Executor:
             return False
         if self.result.failed and not self.keep_going:
             return False  # stop starting work after a failure; what runs finishes
+        if len(self._running) >= self.jobs:
+            return False  # -j is a promise about work in flight, not just pool size
         decision = decide(step, self.store, self._digests, step.id in self.forced)
         if decision.state == STALE:
             self._submit(step, decision, workers)

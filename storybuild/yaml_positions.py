@@ -82,7 +82,7 @@ def parse(text: str) -> tuple[Any, Positions, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(line, column, _syntax_message(error)) from None
+        raise YamlSyntaxError(line, column, _syntax_message(error, text)) from None
     except yaml.YAMLError as error:  # e.g. a reader error on control characters
         raise YamlSyntaxError(1, 1, f"invalid YAML: {error}") from None
     builder = _Builder()
@@ -90,7 +90,13 @@ def parse(text: str) -> tuple[Any, Positions, list[Problem]]:
     return data, builder.positions, builder.problems
 
 
-def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
+    """libyaml's wording, plus plain advice for the two classic traps."""
+    mark = error.problem_mark
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        return "invalid YAML: a tab character; indent with spaces"
+    if error.context == "expected a single document in the stream":
+        return "invalid YAML: a second document starts here; a story file holds one"
     message = f"invalid YAML: {error.problem or error.context}"
     if error.problem and error.context and error.context_mark:
         message += f" ({error.context} at line {error.context_mark.line + 1})"
@@ -150,7 +156,7 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             self.problems.append(Problem(path, f"unsupported YAML tag '{node.tag}'"))
             return node.value
-        if ":" in node.value and node.tag != "tag:yaml.org,2002:str" and node.style is None:
+        if ":" in node.value and node.tag != "tag:yaml.org,2002:str" and not node.style:
             # YAML 1.1 reads 16:9 as the base-60 number 969; no story field wants that.
             return node.value
         return self._constructor.construct_object(node)

@@ -59,9 +59,10 @@ def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
 
 
 def line_height(face: ImageFont.FreeTypeFont) -> int:
-    """Distance between baselines: the font's ascent + descent plus a little air."""
+    """Distance between baselines: the font's ascent + descent (which already include
+    about 20% of air above the capitals)."""
     ascent, descent = face.getmetrics()
-    return round((ascent + descent) * 1.12)
+    return ascent + descent
 
 
 def wrap(text: str, face: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
@@ -132,7 +133,7 @@ def draw_lines(
     """Draw lines top-down from xy; returns the y just below the last line.
     Bold is faked with a thin stroke of the same color (the default font has one weight)."""
     x, y = xy
-    stroke = max(1, face.size // 28) if bold else 0
+    stroke = max(1, face.size // 30) if bold and face.size >= 18 else 0  # a stroke smudges small text
     for line in lines:
         draw.text((x, y), line, font=face, fill=tuple(fill), stroke_width=stroke, stroke_fill=tuple(fill))
         y += line_height(face)

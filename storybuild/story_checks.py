@@ -1,0 +1,268 @@
+"""What is wrong with a story document, in sentences a user can act on.
+
+Two sources of problems: the JSON Schema (jsonschema's errors, translated; its own
+wording is full of Python reprs) and cross-field checks the schema cannot express
+(references between scenes and characters, duplicate scene ids, provider names from
+the registry, frame size rules). Both return `Problem`s; placing them in the file
+and formatting them is project.py's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable, Iterable
+
+from storybuild.yaml_positions import JsonPath, Problem
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SIZE_RE = re.compile(r"^([0-9]+)x([0-9]+)$")
+MIN_SIDE, MAX_SIDE = 128, 3840
+PROVIDER_KINDS = ("text", "image", "voice")
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+def show(value: Any) -> str:
+    """A value as a user wrote it in YAML, short: 'text', 3, true, a list."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + (value if len(value) <= 40 else value[:37] + "...") + "'"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for the closest choice, or "" when nothing is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+# ---------------------------------------------------------------- schema errors
+
+
+def schema_problems(document: Any, schema: dict[str, Any]) -> list[Problem]:
+    """Every schema violation of `document`, translated. Imports jsonschema (slow)."""
+    from jsonschema import Draft202012Validator
+
+    errors = list(Draft202012Validator(schema).iter_errors(document))
+    # A value of the wrong type fails its enum/pattern too: the type is the one to report.
+    wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    problems: dict[Problem, None] = {}  # ordered set: `required` yields duplicates
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in wrong_type:
+            continue
+        for problem in _translate(error):
+            problems[problem] = None
+    return list(problems)
+
+
+def _translate(error: Any) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path:
+        # jsonschema reports a bad key at the mapping's path, with the key as instance.
+        key = error.instance
+        return [Problem(path + (key,), f"{_pattern_text(error)} (got {show(key)})", at_key=True)]
+    handler = _HANDLERS.get(error.validator)
+    if handler is None:
+        return [Problem(path, f"is not valid here (fails the schema's '{error.validator}' rule)")]
+    return handler(error, path)
+
+
+def _required(error: Any, path: JsonPath) -> list[Problem]:
+    missing = [name for name in error.validator_value if name not in error.instance]
+    return [Problem(path, f"missing required field '{name}'") for name in missing]
+
+
+def _additional(error: Any, path: JsonPath) -> list[Problem]:
+    allowed = list(error.schema.get("properties", {}))
+    problems = []
+    for key in error.instance:
+        if key not in allowed:
+            hint = did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
+            problems.append(Problem(path + (key,), f"unknown field{hint}", at_key=True))
+    return problems
+
+
+def _type(error: Any, path: JsonPath) -> list[Problem]:
+    expected = error.validator_value
+    expected = [expected] if isinstance(expected, str) else list(expected)
+    value = error.instance
+    if expected == ["string"] and (value is None or value == ""):
+        return [Problem(path, "must not be empty")]
+    names = " or ".join(_TYPE_NAMES.get(name, name) for name in expected)
+    if not path:
+        return [Problem(path, f"the story must be a mapping of fields (got {show(value)})")]
+    message = f"must be {names} (got {show(value)})"
+    if expected == ["string"] and isinstance(value, (bool, int, float)):
+        message += "; put it in quotes"
+    return [Problem(path, message)]
+
+
+def _enum(error: Any, path: JsonPath) -> list[Problem]:
+    if len(path) == 3 and path[0] == "providers" and path[2] == "provider":
+        return []  # the registry is the authority on provider names: see provider_problems
+    choices = [show(choice) for choice in error.validator_value]
+    hint = ""
+    if isinstance(error.instance, str):
+        hint = did_you_mean(error.instance, [c for c in error.validator_value if isinstance(c, str)])
+    return [Problem(path, f"must be one of {', '.join(choices)} (got {show(error.instance)}){hint}")]
+
+
+def _const(error: Any, path: JsonPath) -> list[Problem]:
+    return [Problem(path, f"must be {show(error.validator_value)} (got {show(error.instance)})")]
+
+
+def _pattern_text(error: Any) -> str:
+    return error.schema.get("patternErrorMessage", "does not have the expected form")
+
+
+def _pattern(error: Any, path: JsonPath) -> list[Problem]:
+    text = _pattern_text(error)
+    if text == "must not be empty":
+        return [Problem(path, text)]
+    return [Problem(path, f"{text} (got {show(error.instance)})")]
+
+
+def _min_length(error: Any, path: JsonPath) -> list[Problem]:
+    return [Problem(path, "must not be empty")]
+
+
+def _bound(words: str) -> Callable[[Any, JsonPath], list[Problem]]:
+    def handler(error: Any, path: JsonPath) -> list[Problem]:
+        return [Problem(path, f"must be {words} {show(error.validator_value)} (got {show(error.instance)})")]
+
+    return handler
+
+
+def _min_items(error: Any, path: JsonPath) -> list[Problem]:
+    count = error.validator_value
+    return [Problem(path, "must not be empty" if count == 1 else f"must have at least {count} items")]
+
+
+def _unique(error: Any, path: JsonPath) -> list[Problem]:
+    items = error.instance
+    for index, item in enumerate(items):
+        if item in items[:index]:
+            return [Problem(path + (index,), f"{show(item)} is listed more than once")]
+    return [Problem(path, "must not list the same item twice")]
+
+
+_HANDLERS: dict[str, Callable[[Any, JsonPath], list[Problem]]] = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "pattern": _pattern,
+    "minLength": _min_length,
+    "minimum": _bound("at least"),
+    "maximum": _bound("at most"),
+    "exclusiveMinimum": _bound("more than"),
+    "exclusiveMaximum": _bound("less than"),
+    "minItems": _min_items,
+    "uniqueItems": _unique,
+}
+
+
+# ---------------------------------------------------------------- cross-field checks
+
+
+def cross_field_problems(
+    document: Any,
+    provider_names: Callable[[str], list[str]],
+    first_use: Callable[[JsonPath], str],
+) -> list[Problem]:
+    """Checks the schema cannot express. Tolerates any malformed shape (the schema
+    reports those): each check looks only at values of the type it expects.
+    `first_use(path)` words where an earlier value sits ("line 40")."""
+    if not isinstance(document, dict):
+        return []
+    return [
+        *video_problems(document.get("video")),
+        *provider_problems(document.get("providers"), provider_names),
+        *scene_problems(document, first_use),
+    ]
+
+
+def video_problems(video: Any) -> list[Problem]:
+    if not isinstance(video, dict) or not isinstance(video.get("size"), str):
+        return []
+    match = SIZE_RE.match(video["size"])
+    if not match:
+        return []  # the schema's pattern reports it
+    problems = [Problem(("video", "size"), f"use either size or {other}, not both")
+                for other in ("aspect", "resolution") if other in video]
+    width, height = int(match[1]), int(match[2])
+    got = f"(got {width}x{height})"
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        problems.append(Problem(("video", "size"), f"width and height must be {MIN_SIDE} to {MAX_SIDE} {got}"))
+    if width % 2 or height % 2:
+        problems.append(Problem(("video", "size"), f"width and height must be even {got}"))
+    return problems
+
+
+def provider_problems(providers: Any, provider_names: Callable[[str], list[str]]) -> list[Problem]:
+    if not isinstance(providers, dict):
+        return []
+    problems = []
+    for kind in PROVIDER_KINDS:
+        entry = providers.get(kind)
+        name = entry.get("provider") if isinstance(entry, dict) else None
+        choices = provider_names(kind)
+        if isinstance(name, str) and name not in choices:
+            problems.append(Problem(
+                ("providers", kind, "provider"),
+                f"unknown {kind} provider '{name}'{did_you_mean(name, choices)}"
+                f" (choose from: {', '.join(choices)})"))
+    return problems
+
+
+def scene_problems(document: dict[str, Any], first_use: Callable[[JsonPath], str]) -> list[Problem]:
+    scenes = document.get("scenes")
+    if not isinstance(scenes, list):
+        return []
+    characters = document.get("characters", {})
+    declared = list(characters) if isinstance(characters, dict) else None
+    problems: list[Problem] = []
+    first_index: dict[str, int] = {}
+    for index, scene in enumerate(scenes):
+        if not isinstance(scene, dict):
+            continue
+        scene_id = scene.get("id")
+        if isinstance(scene_id, str) and scene_id in first_index:
+            where = first_use(("scenes", first_index[scene_id], "id"))
+            problems.append(Problem(("scenes", index, "id"),
+                                    f"duplicate scene id '{scene_id}' (first used at {where})"))
+        elif isinstance(scene_id, str):
+            first_index[scene_id] = index
+        if declared is not None:
+            problems.extend(_reference_problems(scene, ("scenes", index), declared))
+    return problems
+
+
+def _reference_problems(scene: dict[str, Any], path: JsonPath, declared: list[str]) -> list[Problem]:
+    references: list[tuple[JsonPath, Any]] = [(path + ("speaker",), scene.get("speaker"))]
+    if isinstance(scene.get("characters"), list):
+        references[:0] = [(path + ("characters", i), c) for i, c in enumerate(scene["characters"])]
+    problems = []
+    for where, value in references:
+        # Values that are not ids at all are reported by the schema's pattern.
+        if isinstance(value, str) and ID_RE.match(value) and value not in declared:
+            hint = did_you_mean(value, declared)
+            if not hint:
+                hint = f" (declared: {', '.join(declared)})" if declared else " (no characters are declared)"
+            problems.append(Problem(where, f"'{value}' is not a declared character{hint}"))
+    return problems

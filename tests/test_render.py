@@ -1,0 +1,180 @@
+"""End to end: real offline renders through the CLI, checked by decoding the video."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_story
+from mediacheck import audio_rms_between, probe
+
+FPS = 24
+LEAD_IN = 0.3
+
+
+def built_steps(result) -> list[str]:
+    """Step ids the render reported as built (progress goes to stderr, one line each)."""
+    return sorted(line.split()[-2] if line.endswith("s)") else line.split()[-1]
+                  for line in result.stderr.splitlines() if " built " in line)
+
+
+def restored_steps(result) -> list[str]:
+    return sorted(line.split()[-1] for line in result.stderr.splitlines() if " restored " in line)
+
+
+def store_is_consistent(build: Path) -> None:
+    """Every object's bytes hash to its name; no scratch is left behind."""
+    objects = list((build / ".storybuild" / "objects").glob("*/*"))
+    assert objects
+    for path in objects:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.parent.name + path.name, path
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """One full render of the 3-scene example, shared by the checks below."""
+    import yaml
+
+    from conftest import EXAMPLE
+
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    document["video"] = {"size": "640x360", "fps": FPS, "captions": True, "motion": True}
+    root = tmp_path_factory.mktemp("render")
+    write_story(root, document)
+    result = run_cli("render", str(root), check=True)
+    return root, document, result
+
+
+def test_full_render_builds_every_step(rendered):
+    root, document, result = rendered
+    scenes = [s["id"] for s in document["scenes"]]
+    expected = sorted([f"{k}/{s}" for s in scenes for k in ("image", "voice", "clip")] + ["video"])
+    assert built_steps(result) == expected
+
+
+def test_video_decodes_with_expected_length_size_and_audio(rendered):
+    root, document, _ = rendered
+    info = probe(root / "build" / "whiskers-and-buster-s-rainbow-day.mp4")
+    voices = [wav_seconds(root / "build" / "scenes" / s["id"] / "voice.wav") for s in document["scenes"]]
+    floors = [s.get("duration") or 0 for s in document["scenes"]]
+    frames = [int(-(-max(LEAD_IN + v + 0.7, f) * FPS // 1)) for v, f in zip(voices, floors)]
+    assert (info["width"], info["height"], info["pix_fmt"]) == (640, 360, "yuv420p")
+    assert info["frames"] == sum(frames)
+    assert abs(info["duration"] - sum(frames) / FPS) <= 1 / FPS
+    assert abs(info["audio_duration"] - sum(frames) / FPS) <= 1 / FPS
+    assert info["audio_rms"] > 0.01
+
+
+def test_narration_starts_at_each_seam_in_sync(rendered):
+    """Silence in each scene's lead-in, speech right after it: the audio of scene i
+    starts where its clip starts, within a frame, at every seam."""
+    root, document, _ = rendered
+    video = root / "build" / "whiskers-and-buster-s-rainbow-day.mp4"
+    start = 0.0
+    for scene in document["scenes"]:
+        seconds = wav_seconds(root / "build" / "scenes" / scene["id"] / "voice.wav")
+        quiet = audio_rms_between(video, start + 1 / FPS, start + LEAD_IN - 1 / FPS)
+        speech = audio_rms_between(video, start + LEAD_IN + 1 / FPS, start + LEAD_IN + seconds - 1 / FPS)
+        assert quiet < 0.002 < 0.02 < speech, (scene["id"], quiet, speech)
+        frames = int(-(-max(LEAD_IN + seconds + 0.7, scene.get("duration") or 0) * FPS // 1))
+        start += frames / FPS
+
+
+def test_captions_are_timed_from_the_narration(rendered):
+    root, document, _ = rendered
+    srt = (root / "build" / "whiskers-and-buster-s-rainbow-day.srt").read_text()
+    vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
+    assert srt.startswith("1\n00:00:00,300 --> ")
+    assert vtt.startswith("WEBVTT\n\n00:00:00.300 --> ")
+    assert srt.count(" --> ") == vtt.count(" --> ") == len(document["scenes"])
+
+
+def test_noop_rerender_runs_nothing(rendered):
+    root, _, _ = rendered
+    video = root / "build" / "whiskers-and-buster-s-rainbow-day.mp4"
+    before = video.stat().st_mtime_ns
+    result = run_cli("render", str(root), check=True)
+    assert "up to date" in result.stdout
+    assert built_steps(result) == [] and restored_steps(result) == []
+    assert video.stat().st_mtime_ns == before
+    assert run_cli("status", str(root)).returncode == 0
+
+
+def test_edit_one_narration_then_revert(rendered):
+    root, document, _ = rendered
+    story = root / "story.yaml"
+    original = story.read_text()
+    edited = original.replace("played chase in the flower garden", "played hide and seek among the tulips")
+    assert edited != original
+    story.write_text(edited)
+    status = run_cli("status", "--json", str(root))
+    assert status.returncode == 1
+    states = {row["step"]: row["state"] for row in json.loads(status.stdout)["steps"] if row["state"] != "fresh"}
+    assert states == {"voice/garden": "stale", "clip/garden": "blocked", "video": "blocked"}
+
+    result = run_cli("render", str(root), check=True)
+    assert built_steps(result) == ["clip/garden", "video", "voice/garden"]
+
+    story.write_text(original)
+    result = run_cli("render", str(root), check=True)
+    assert built_steps(result) == []
+    assert restored_steps(result) == ["clip/garden", "video", "voice/garden"]
+    store_is_consistent(root / "build")
+
+
+def test_interrupted_render_resumes_without_corrupt_objects(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    process = subprocess.Popen([sys.executable, "-m", "storybuild", "render", "-j", "1", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    traces = tmp_path / "build" / ".storybuild" / "traces"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(traces.glob("*/*.json"))) < 2:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "run `storybuild render` again to resume" in stderr
+    assert "Traceback" not in stderr
+    store_is_consistent(tmp_path / "build")
+    finished = len(list(traces.glob("*/*.json")))
+
+    result = run_cli("render", str(tmp_path), check=True)
+    assert len(built_steps(result)) == 10 - finished
+    assert not list((tmp_path / "build" / ".storybuild" / "tmp").glob("*"))
+    store_is_consistent(tmp_path / "build")
+
+
+def test_keep_going_builds_independent_scenes_and_lists_failures(tmp_path, small_story):
+    small_story["characters"]["buster"]["voice"] = "nobody-knows-this-voice"
+    small_story["scenes"][2]["speaker"] = "buster"
+    write_story(tmp_path, small_story)
+    result = run_cli("render", "-k", str(tmp_path))
+    assert result.returncode == 1
+    assert "voice/pool (scene pool):" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(built_steps(result)) == sorted(
+        ["image/garden", "image/rainbow", "image/pool", "voice/garden", "voice/rainbow", "clip/garden", "clip/rainbow"])
+    assert (tmp_path / "build" / "scenes" / "garden" / "clip.mp4").is_file()
+
+
+def test_second_render_is_refused_while_one_holds_the_lock(tmp_path, small_story):
+    from storybuild.lock import project_lock
+
+    write_story(tmp_path, small_story)
+    with project_lock(tmp_path / "build" / ".storybuild"):
+        result = run_cli("render", str(tmp_path))
+    assert result.returncode == 3
+    assert "another storybuild is working on this project" in result.stderr
