@@ -3,9 +3,10 @@
 A scene's narration is shown while it is spoken: from the scene's first frame plus
 LEAD_IN to that plus the voice's duration. Scene starts come from the clips' frame
 counts (the same integers that place the audio), so subtitles cannot drift from
-the picture. Narration too long for one two-line cue is split into consecutive
-cues, timed in proportion to their length, because subtitle readers expect at most
-two lines of about 42 characters.
+the picture. Lines never exceed 42 characters and are balanced; a scene's cue has
+more than two lines only when its narration needs them, unless `split_long` asks
+for consecutive two-line cues timed in proportion to their length (what subtitle
+style guides prefer).
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ class Cue:
     text: str
 
 
-def scene_cues(voice_seconds: list[float], frames: list[int], fps: int, texts: list[str]) -> list[Cue]:
-    """Cues for every scene, in order. Scene i starts at sum(frames[:i]) / fps; its
-    narration spans [start + LEAD_IN, start + LEAD_IN + voice_seconds[i]], clamped to
-    the scene's end, and is split into several cues when it is too long for one."""
+def scene_cues(
+    voice_seconds: list[float], frames: list[int], fps: int, texts: list[str], *, split_long: bool = False
+) -> list[Cue]:
+    """Cues for every scene, in order: one per scene with non-empty text. Scene i
+    starts at sum(frames[:i]) / fps; its cue spans [start + LEAD_IN, start + LEAD_IN +
+    voice_seconds[i]], clamped to the scene's end. With split_long, narration longer
+    than two lines becomes several consecutive cues over the same span."""
     if not (len(voice_seconds) == len(frames) == len(texts)):
         raise ValueError("voice_seconds, frames and texts must have one entry per scene")
     cues: list[Cue] = []
@@ -48,19 +52,19 @@ def scene_cues(voice_seconds: list[float], frames: list[int], fps: int, texts: l
         end = min(start + voice, scene_end)
         words = " ".join(text.split())
         if words and end > start:
-            cues.extend(_timed_chunks(start, end, split_text(words)))
+            cues.extend(_timed_chunks(start, end, split_text(words) if split_long else [words]))
     return cues
 
 
 def _timed_chunks(start: float, end: float, chunks: list[str]) -> list[Cue]:
     """Share [start, end] between chunks in proportion to their length; contiguous."""
     total = sum(len(chunk) for chunk in chunks)
-    cues, done = [], 0
-    for chunk in chunks:
-        chunk_start = start + (end - start) * done / total
+    bounds, done = [start], 0
+    for chunk in chunks[:-1]:
         done += len(chunk)
-        cues.append(Cue(chunk_start, start + (end - start) * done / total, chunk))
-    return cues
+        bounds.append(start + (end - start) * done / total)
+    bounds.append(end)  # exactly `end`, whatever the float arithmetic above did
+    return [Cue(bounds[i], bounds[i + 1], chunk) for i, chunk in enumerate(chunks)]
 
 
 def split_text(text: str) -> list[str]:
@@ -85,17 +89,24 @@ def split_text(text: str) -> list[str]:
 
 
 def wrap_lines(text: str) -> list[str]:
-    """Lines for one cue: one line when it fits, else two lines split at a space near
-    the middle (balanced lines read better), else greedy wrapping."""
+    """Lines for one cue, each at most LINE_CHARS (a longer single word excepted), as
+    few as possible and balanced: two lines split at a space near the middle,
+    preferably after punctuation; three or more wrapped at the narrowest width that
+    needs no extra line."""
     if len(text) <= LINE_CHARS:
         return [text]
     spaces = [i for i, char in enumerate(text) if char == " "]
     fitting = [i for i in spaces if i <= LINE_CHARS and len(text) - i - 1 <= LINE_CHARS]
     if fitting:
-        # Break near the middle, preferably after punctuation (it reads as a pause).
+        # A break after punctuation reads as a pause, worth a little imbalance.
         middle = min(fitting, key=lambda i: abs(len(text) / 2 - i) - (8 if text[i - 1] in ",.;:!?" else 0))
         return [text[:middle], text[middle + 1 :]]
-    return textwrap.wrap(text, LINE_CHARS, break_long_words=False) or [text]
+    lines = textwrap.wrap(text, LINE_CHARS, break_long_words=False) or [text]
+    for width in range(math.ceil(len(text) / len(lines)), LINE_CHARS):
+        balanced = textwrap.wrap(text, width, break_long_words=False)
+        if len(balanced) == len(lines):
+            return balanced
+    return lines
 
 
 def to_srt(cues: list[Cue]) -> str:

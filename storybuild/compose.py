@@ -9,7 +9,7 @@ narration once, each scene's voice placed at its clip's first frame + LEAD_IN an
 padded to the clip's exact length, sample counts derived from frame boundaries.
 
 Measured on 2 cores at 1280x720, 24 fps (see GUIDE.md section 4 and tests): a 4 s still
-clip takes ~0.45 s, a 4 s motion clip ~1.3 s; joining 10 clips ~0.6 s.
+clip takes ~0.4 s, a 4 s motion clip ~1.1 s (caption or not); joining 10 clips ~0.7 s.
 """
 
 from __future__ import annotations

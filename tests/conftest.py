@@ -24,7 +24,7 @@ def _no_real_api_keys(monkeypatch):
 def write_story(directory: Path, document: dict) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "story.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10000), encoding="utf-8")
     return path
 
 

@@ -63,6 +63,12 @@ def snake_keys(value: Any) -> Any:
     return value
 
 
+def decode_base64(data: str) -> bytes:
+    """Standard or URL-safe base64 (the SDK sends URL-safe), padded or not."""
+    data = data.replace("-", "+").replace("_", "/")
+    return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+
+
 def speech_seconds(text: str) -> float:
     """How long the fake speaks `text`: grows with its length."""
     return round(0.3 + 0.02 * len(text), 3)
@@ -111,7 +117,7 @@ class Recorded:
     @property
     def inline(self) -> list[tuple[str, bytes]]:
         """(mime type, bytes) of every inline data part, in order."""
-        return [(p["inline_data"]["mime_type"], base64.b64decode(p["inline_data"]["data"]))
+        return [(p["inline_data"]["mime_type"], decode_base64(p["inline_data"]["data"]))
                 for p in self.parts if "inline_data" in p]
 
 
@@ -130,6 +136,7 @@ class FakeGemini:
         self.expected_key: str | None = None
         self.decide: Callable[[Recorded], dict[str, Any] | None] | None = None
         self.requests: list[Recorded] = []
+        self.errors: list[Exception] = []  # exceptions inside the fake itself (should stay empty)
         self.in_flight = 0
         self.max_in_flight = 0
         self._faults: list[dict[str, Any]] = []
@@ -175,7 +182,9 @@ class FakeGemini:
             return [r for r in self.requests if kind is None or r.kind == kind]
 
     def start(self) -> "FakeGemini":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fakegemini", daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, at every test's teardown.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fakegemini", daemon=True)
         self._thread.start()
         return self
 
@@ -246,6 +255,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, payload, extra)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout test): nothing to answer
+        except Exception as exc:  # a bug in the fake: answer 500 and keep it for the test to see
+            fake.errors.append(exc)
+            status = 500
+            self._send(500, _error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {})
         finally:
             fake._end(record, status)
 
@@ -396,3 +409,4 @@ if pytest is not None:
             monkeypatch.setenv("STORYBUILD_RETRY_BASE_SECONDS", "0.01")
             monkeypatch.setenv("STORYBUILD_RETRY_CAP_SECONDS", "0.05")
             yield server
+        assert server.errors == [], f"fakegemini itself failed: {server.errors}"

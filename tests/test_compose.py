@@ -313,16 +313,27 @@ def test_scene_cues_start_after_the_lead_in_of_each_scene():
     assert cues == [Cue(0.3, 1.8, "Hello there."), Cue(2.3, 4.55, "Bye now.")]
 
 
-def test_long_narration_becomes_consecutive_two_line_cues():
+def test_long_narration_can_become_consecutive_two_line_cues():
     text = ("Then a giant rainbow appeared in the sky, and the two friends slid all the way "
             "down it, laughing with joy until they landed softly in a pile of leaves.")
-    cues = captions.scene_cues([6.0], [200], 25, [text])
+    assert captions.scene_cues([6.0], [200], 25, [text]) == [Cue(0.3, 6.3, text)]
+    cues = captions.scene_cues([6.0], [200], 25, [text], split_long=True)
     assert len(cues) == 2
     assert " ".join(cue.text for cue in cues) == text
     assert cues[0].start == pytest.approx(0.3) and cues[-1].end == pytest.approx(6.3)
     assert cues[0].end == cues[1].start
     assert all(len(captions.wrap_lines(cue.text)) <= 2 for cue in cues)
     assert all(len(line) <= 42 for cue in cues for line in captions.wrap_lines(cue.text))
+
+
+def test_long_cue_lines_are_balanced_and_at_most_42_characters():
+    text = ("One sunny morning, Whiskers the cat and Buster the puppy played chase in the "
+            "flower garden.")
+    assert captions.wrap_lines(text) == [
+        "One sunny morning, Whiskers the",
+        "cat and Buster the puppy played",
+        "chase in the flower garden.",
+    ]
 
 
 def test_srt_text_is_exact():

@@ -105,7 +105,7 @@ class GeminiSession:
         client = self._get_client()
 
         def attempt() -> Any:
-            with self._slots:
+            with threading.Lock():
                 return client.models.generate_content(model=self.model, contents=contents, config=config)
 
         return call_with_retries(

@@ -1,0 +1,280 @@
+"""Benchmark storybuild's offline render against the seed's MoviePy composition.
+
+Every figure comes from ONE run of this script, measured side by side on the same
+machine state (these machines are noisy, so figures from different runs do not
+compare). Every storybuild and MoviePy run is a fresh (cold) process started with
+this interpreter. See benchmarks/README.md for what each figure means.
+
+    /work/venv/bin/python benchmarks/bench_render.py            # full run (~3-5 min)
+    /work/venv/bin/python benchmarks/bench_render.py --quick    # 3-scene smoke run
+    /work/venv/bin/python benchmarks/bench_render.py --json     # machine-readable
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIG = REPO / "examples" / "moonlight-lantern-parade"
+SMALL = REPO / "examples" / "whiskers-and-buster"
+COLD_RUNS = 5
+SAMPLE_SECONDS = 0.020
+MIB = 1024 * 1024
+STEP_LINE = re.compile(r"\] +[\d.]+s (built|restored) +(\S+) \(([\d.]+)s\)")
+SUMMARY = re.compile(r"built (\d+), restored (\d+), fresh (\d+)")
+
+
+# -- process tree memory -------------------------------------------------------------------
+def _proc_table() -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, rss pages) for every process visible in /proc."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:  # the process exited between listdir and open
+            continue
+        # Fields after the parenthesised command name (which may hold spaces):
+        # state, ppid, ... rss is the 24th field overall, index 21 here.
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        table[int(name)] = (int(fields[1]), int(fields[21]))
+    return table
+
+
+class TreeSampler(threading.Thread):
+    """Samples, every `interval` seconds until stopped, the RSS of `root` alone and of
+    `root` plus all its descendants. Invariant: peaks only grow; bytes."""
+
+    def __init__(self, root: int, interval: float = SAMPLE_SECONDS):
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        self.peak_tree = self.peak_root = self.samples = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self._sample()
+            if self._stop.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join()
+
+    def _sample(self) -> None:
+        table = _proc_table()
+        if self.root not in table:
+            return
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        tree, todo = 0, [self.root]
+        while todo:
+            pid = todo.pop()
+            tree += table[pid][1]
+            todo.extend(children.get(pid, ()))
+        self.samples += 1
+        self.peak_tree = max(self.peak_tree, tree * self.page)
+        self.peak_root = max(self.peak_root, table[self.root][1] * self.page)
+
+
+# -- running commands ----------------------------------------------------------------------
+@dataclass
+class Run:
+    """One finished cold process: wall seconds from spawn to exit, its output, and
+    (when sampled) the peak RSS of the tree and of the root process, in bytes."""
+
+    seconds: float
+    stdout: str
+    stderr: str
+    peak_tree: int = 0
+    peak_root: int = 0
+    samples: int = 0
+
+    def counts(self) -> str:
+        """'built/restored/fresh' from a render summary line, or '' for a no-op."""
+        found = SUMMARY.search(self.stdout)
+        return "/".join(found.groups()) if found else ""
+
+
+def run(args: list[str], *, ok: tuple[int, ...] = (0,), sample: bool = False) -> Run:
+    """Run a command to completion, timing it; raise with its stderr tail on a bad exit."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(process.pid) if sample else None
+    if sampler:
+        sampler.start()
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if sampler:
+        sampler.stop()
+    if process.returncode not in ok:
+        raise SystemExit(f"command failed ({process.returncode}): {' '.join(args)}\n{stderr[-2000:]}")
+    result = Run(seconds, stdout, stderr)
+    if sampler:
+        result.peak_tree, result.peak_root, result.samples = sampler.peak_tree, sampler.peak_root, sampler.samples
+    return result
+
+
+def storybuild(command: str, project: Path, *extra: str, jobs: int | None = None, **kw) -> Run:
+    args = [sys.executable, "-m", "storybuild", command, *extra]
+    if jobs and command == "render":
+        args += ["-j", str(jobs)]
+    return run([*args, str(project)], **kw)
+
+
+def cold_median(command: str, project: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, list[float]]:
+    times = [storybuild(command, project, ok=ok).seconds for _ in range(COLD_RUNS)]
+    return statistics.median(times), times
+
+
+def seconds_by_kind(render: Run) -> dict[str, float]:
+    """Sum of step durations per step kind, from storybuild's progress lines."""
+    totals: dict[str, float] = {}
+    for _, step, took in STEP_LINE.findall(render.stderr):
+        kind = step.split("/")[0]
+        totals[kind] = round(totals.get(kind, 0.0) + float(took), 2)
+    return totals
+
+
+# -- MoviePy baseline -----------------------------------------------------------------------
+def snapshot_scenes(project: Path, into: Path, fps: int) -> list[dict]:
+    """Copy each scene's image.png and voice.wav out of the build (the friendly views
+    are relinked by later renders) and record the clip's duration as storybuild made it."""
+    import av  # only the baseline needs PyAV
+
+    scenes = []
+    for name in scene_order(project):
+        source, target = project / "build" / "scenes" / name, into / name
+        target.mkdir(parents=True)
+        for file in ("image.png", "voice.wav"):
+            shutil.copyfile(source / file, target / file)
+        with av.open(str(source / "clip.mp4")) as container:
+            frames = container.streams.video[0].frames
+        scenes.append({"image": str(target / "image.png"), "voice": str(target / "voice.wav"),
+                       "duration": frames / fps})
+    return scenes
+
+
+def scene_order(project: Path) -> list[str]:
+    import yaml
+
+    return [scene["id"] for scene in yaml.safe_load((project / "story.yaml").read_text("utf-8"))["scenes"]]
+
+
+def moviepy_compose(scenes: list[dict], out: Path, fps: int, sample: bool = False) -> Run:
+    """The seed's path in a cold process: ImageClip + AudioFileClip per scene,
+    concatenate, one write_videofile."""
+    manifest = out.with_suffix(".json")
+    manifest.write_text(json.dumps({"scenes": scenes, "out": str(out), "fps": fps}), "utf-8")
+    return run([sys.executable, __file__, "--moviepy-worker", str(manifest)], sample=sample)
+
+
+def moviepy_worker(manifest_path: str) -> None:
+    from moviepy import AudioFileClip, ImageClip, concatenate_videoclips
+
+    manifest = json.loads(Path(manifest_path).read_text("utf-8"))
+    clips = [ImageClip(s["image"]).with_duration(s["duration"]).with_audio(AudioFileClip(s["voice"]))
+             for s in manifest["scenes"]]
+    video = concatenate_videoclips(clips)
+    video.write_videofile(manifest["out"], fps=manifest["fps"], codec="libx264", audio_codec="aac", logger=None)
+
+
+def video_info(path: Path) -> dict:
+    """Duration (s) and frame size of a video file, decoded from its container."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return {"seconds": container.duration / 1_000_000, "width": stream.width, "height": stream.height}
+
+
+# -- the suite ------------------------------------------------------------------------------
+def edit_narration(project: Path) -> tuple[str, str]:
+    """Change the middle scene's narration by a plain text replace in story.yaml;
+    return (scene id, original story.yaml text) so the caller can revert."""
+    import yaml
+
+    story = project / "story.yaml"
+    original = story.read_text("utf-8")
+    scenes = yaml.safe_load(original)["scenes"]
+    scene = scenes[len(scenes) // 2]
+    old = scene["narration"]
+    if original.count(old) != 1:
+        raise SystemExit(f"cannot edit scene {scene['id']}: its narration is not one plain line of story.yaml")
+    story.write_text(original.replace(old, old.rstrip(".!?") + ", and everyone smiled."), "utf-8")
+    return scene["id"], original
+
+
+def video_path(render: Run) -> Path:
+    return Path(render.stdout.strip().rsplit(": ", 1)[1])
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bench_project(example: Path, work: Path, jobs: int | None, log) -> dict:
+    """Every figure for one example, in one go; returns seconds and bytes."""
+    import yaml
+
+    project = work / example.name
+    project.mkdir()
+    shutil.copyfile(example / "story.yaml", project / "story.yaml")
+    fps = int((yaml.safe_load((project / "story.yaml").read_text("utf-8")).get("video") or {}).get("fps", 24))
+    fig: dict = {"example": example.name, "scenes": len(scene_order(project)), "fps": fps, "jobs": jobs}
+
+    log(f"full render of {example.name} (sampling RSS every {SAMPLE_SECONDS * 1000:.0f} ms)")
+    full = storybuild("render", project, jobs=jobs, sample=True)
+    output = video_path(full)
+    fig.update(full=full.seconds, full_counts=full.counts(), full_by_kind=seconds_by_kind(full),
+               peak_tree=full.peak_tree, peak_root=full.peak_root, samples=full.samples,
+               video=video_info(output))
+    full_digest = digest(output)
+
+    log(f"no-op render and status, {COLD_RUNS} cold runs each")
+    fig["noop_render"], fig["noop_render_runs"] = cold_median("render", project)
+    fig["status"], fig["status_runs"] = cold_median("status", project)
+
+    log("MoviePy composition of the same images and narration")
+    scenes = snapshot_scenes(project, work / "moviepy-original", fps)
+    mp_full = moviepy_compose(scenes, work / "moviepy-original.mp4", fps, sample=True)
+    fig.update(moviepy_full=mp_full.seconds, moviepy_peak_tree=mp_full.peak_tree,
+               moviepy_video=video_info(work / "moviepy-original.mp4"))
+
+    log("composition only: render --force clip --force video")
+    compose = storybuild("render", project, "--force", "clip", "--force", "video", jobs=jobs)
+    fig.update(compose=compose.seconds, compose_counts=compose.counts(), compose_by_kind=seconds_by_kind(compose))
+
+    scene, original = edit_narration(project)
+    log(f"edit the narration of scene {scene}, render")
+    edit = storybuild("render", project, jobs=jobs)
+    fig.update(edited_scene=scene, edit=edit.seconds, edit_counts=edit.counts(), edit_by_kind=seconds_by_kind(edit))
+
+    log("MoviePy re-composition of the whole video with the edited scene")
+    scenes = snapshot_scenes(project, work / "moviepy-edited", fps)
+    fig["moviepy_edit"] = moviepy_compose(scenes, work / "moviepy-edited.mp4", fps).seconds
+
+    log("revert the edit, render (restore from the store)")
+    (project / "story.yaml").write_text(original, "utf-8")
+    restore = storybuild("render", project, jobs=jobs)
+    fig.update(restore=restore.seconds, restore_counts=restore.counts(),
+               restore_identical=digest(video_path(restore)) == full_digest)
+    return fig

@@ -1,0 +1,369 @@
+"""The Gemini providers through the real google-genai SDK, over HTTP, against tests/fakegemini.py.
+
+The `fake_gemini` fixture sets a dummy GEMINI_API_KEY (GOOGLE_API_KEY cleared),
+points STORYBUILD_GEMINI_BASE_URL at the fake server and makes retry waits tiny.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import wave
+from pathlib import Path
+
+import jsonschema
+import pytest
+from PIL import Image
+
+from fakegemini import DUMMY_KEY, FakeGemini, fake_gemini, speech_seconds  # noqa: F401 - fake_gemini is a fixture
+from storybuild import providers
+from storybuild.errors import ProviderError
+from storybuild.model import ProviderChoice
+from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, NarrationRequest, SceneImageRequest
+from storybuild.providers.gemini import client
+from storybuild.providers.gemini.images import GeminiImages
+from storybuild.providers.gemini.retry import RetryPolicy, parse_retry_after
+from storybuild.providers.gemini.voice import GeminiVoice
+from storybuild.providers.gemini.writer import VOICES, GeminiWriter
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "story.schema.json").read_text())
+TEXT = "gemini text model gemini-3.8-flash"
+IMAGE = "gemini image model gemini-3.1-flash-image"
+VOICE = "gemini voice model gemini-3.8-flash-tts"
+WHISKERS = CharacterInfo("whiskers", "Whiskers", "a small orange tabby cat with green eyes")
+BUSTER = CharacterInfo("buster", "Buster", "a golden retriever puppy with a red collar")
+
+
+def gemini(**options) -> ProviderChoice:
+    return ProviderChoice("gemini", options=options)
+
+
+def scene_request(scene_id="garden", prompt="they play in a sunny garden", characters=(WHISKERS, BUSTER), **kw):
+    return SceneImageRequest(scene_id=scene_id, title="Playing", prompt=prompt, style="soft watercolor",
+                             characters=characters, width=1280, height=720, aspect_ratio="16:9", **kw)
+
+
+def sheet_request(character: CharacterInfo) -> CharacterSheetRequest:
+    return CharacterSheetRequest(character=character, style="soft watercolor", width=1280, height=720,
+                                 aspect_ratio="16:9")
+
+
+def narration(text="Whiskers found a shiny red ball in the garden.", voice=None, direction=None):
+    return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=direction, sample_rate=24000)
+
+
+def provider_error(call) -> str:
+    with pytest.raises(ProviderError) as caught:
+        call()
+    return str(caught.value)
+
+
+# -- text ------------------------------------------------------------------------------
+
+def test_writer_returns_a_valid_story_and_asks_for_json_with_the_schema(fake_gemini):
+    story = GeminiWriter(gemini()).write_story("a duckling who is afraid of rain", 4)
+
+    jsonschema.Draft202012Validator(SCHEMA).validate(story)
+    assert len(story["scenes"]) == 4
+    assert story["providers"] == {"text": {"provider": "gemini"}, "image": {"provider": "gemini"},
+                                  "voice": {"provider": "gemini", "voice": "Kore"}}
+    assert list(story["characters"]) == ["pip", "mo"]
+    assert story["characters"]["pip"]["voice"] == "Puck"  # the fake wrote "puck"
+    assert all(c["voice"] in VOICES for c in story["characters"].values())
+    assert [s["id"] for s in story["scenes"]] == ["the-start", "scene-2", "scene-3", "scene-4"]
+    assert [s["characters"] for s in story["scenes"]] == [["pip", "mo"], ["mo"], ["pip", "mo"], ["mo"]]
+
+    (call,) = fake_gemini.requests
+    assert call.path == "/v1/models/gemini-3.8-flash:generateContent"
+    assert call.config["response_mime_type"] == "application/json"
+    scenes_schema = call.config["response_schema"]["properties"]["scenes"]
+    assert (scenes_schema["min_items"], scenes_schema["max_items"]) == (4, 4)
+    assert set(scenes_schema["items"]["properties"]) == {"id", "title", "image", "narration", "characters"}
+    assert "a duckling who is afraid of rain" in call.text
+    assert "No violence" in call.system and "exactly one sentence" in call.system
+
+
+def test_writer_makes_ids_kebab_case_and_unique(fake_gemini):
+    character = {"id": "Sam Bear", "name": "Sam", "description": "a brown bear", "voice": "Fenrir"}
+    scene = {"id": "Big Day!", "title": "t", "image": "i", "narration": "n.", "characters": ["sam-bear", "Sam"]}
+    fake_gemini.configure(story={"title": "T", "style": "S", "characters": [character, dict(character, voice="x")],
+                                 "scenes": [scene, scene]})
+    story = GeminiWriter(gemini(voice="Aoede")).write_story("bears", 2)
+
+    assert list(story["characters"]) == ["sam-bear", "sam-bear-2"]
+    assert story["characters"]["sam-bear-2"]["voice"] in VOICES
+    assert [s["id"] for s in story["scenes"]] == ["big-day", "big-day-2"]
+    assert story["scenes"][0]["characters"] == ["sam-bear"]
+    assert story["providers"]["voice"]["voice"] == "Aoede"
+    jsonschema.Draft202012Validator(SCHEMA).validate(story)
+
+
+@pytest.mark.parametrize("fault, message", [
+    ({"blockReason": "SAFETY"}, "no story returned: the prompt was blocked (block reason SAFETY)"),
+    ({"finishReason": "MAX_TOKENS"}, "no story returned: finish reason MAX_TOKENS"),
+    ({"finish_reason": "SAFETY"}, "no story returned: finish reason SAFETY"),
+    ({"text": '{"title": "T", "characters": [], "scenes": []}'},
+     "the response did not match the story schema: style: Field required"),
+    ({"text": json.dumps({"title": "T", "style": "S", "characters": [], "scenes": []})},
+     "the response did not match the story schema: scenes: List should have at least 3 items after validation, not 0"),
+])
+def test_writer_reports_blocked_truncated_and_off_schema_answers(fake_gemini, fault, message):
+    fake_gemini.inject(fault)
+    assert provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3)) == f"{TEXT}: {message}"
+    assert len(fake_gemini.requests) == 1  # a bad answer is not an HTTP failure: no retry
+
+
+def test_writer_reports_malformed_json(fake_gemini):
+    fake_gemini.inject({"text": "Once upon a time"})
+    message = provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3))
+    assert message.startswith(f"{TEXT}: the response did not match the story schema: Invalid JSON")
+
+
+# -- images ----------------------------------------------------------------------------
+
+def test_scene_attaches_labelled_reference_sheets_and_sends_the_aspect_ratio(fake_gemini, tmp_path):
+    images = GeminiImages(gemini())
+    sheets = {c.id: tmp_path / f"{c.id}.png" for c in (WHISKERS, BUSTER)}
+    for character in (WHISKERS, BUSTER):
+        images.draw_character_sheet(sheet_request(character), sheets[character.id])
+    images.draw_scene(scene_request(), sheets, tmp_path / "garden.png")
+
+    sheet_call, _, scene_call = fake_gemini.requests
+    assert "Full body, front view" in sheet_call.text and WHISKERS.description in sheet_call.text
+    assert scene_call.config["image_config"] == {"aspect_ratio": "16:9"}
+    assert scene_call.config["response_modalities"] == ["IMAGE"]
+    assert "seed" not in scene_call.config and "take" not in scene_call.text
+    assert scene_call.inline == [("image/png", sheets["whiskers"].read_bytes()),
+                                 ("image/png", sheets["buster"].read_bytes())]
+    labels = [p.get("text") for p in scene_call.parts]
+    assert labels[1] == "Reference image of Whiskers:" and labels[3] == "Reference image of Buster:"
+    assert "soft watercolor" in labels[0] and "they play in a sunny garden" in labels[0]
+    with Image.open(tmp_path / "garden.png") as picture:
+        assert (picture.format, picture.size) == ("PNG", (96, 54))
+    assert sheets["whiskers"].read_bytes() != sheets["buster"].read_bytes()
+
+
+def test_seed_and_take_are_sent_only_when_set(fake_gemini, tmp_path):
+    GeminiImages(gemini()).draw_scene(scene_request(characters=(), seed=7, take=2), {}, tmp_path / "a.png")
+    (call,) = fake_gemini.requests
+    assert call.config["seed"] == 7
+    assert "This is take 2" in call.text
+    assert call.inline == []
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ({"finishReason": "IMAGE_SAFETY"}, "finish reason IMAGE_SAFETY"),
+    ({"finishReason": "PROHIBITED_CONTENT"}, "finish reason PROHIBITED_CONTENT"),
+    ({"blockReason": "SAFETY"}, "the prompt was blocked (block reason SAFETY)"),
+    ({"text": "I can't draw that."}, "finish reason STOP; the model answered with text: I can't draw that."),
+])
+def test_blocked_image_names_scene_and_reason_and_is_not_retried(fake_gemini, tmp_path, fault, reason):
+    fake_gemini.inject(dict(fault, kind="image"))
+    out = tmp_path / "garden.png"
+    message = provider_error(lambda: GeminiImages(gemini()).draw_scene(scene_request(characters=()), {}, out))
+    assert message == f"{IMAGE}: scene garden: no image returned: {reason}"
+    assert len(fake_gemini.requests) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("image_format", ["jpeg", "webp"])
+def test_jpeg_and_webp_answers_are_stored_as_png(fake_gemini, tmp_path, image_format):
+    fake_gemini.configure(image_format=image_format)
+    out = tmp_path / "sheet.png"
+    GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS), out)
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(out) as picture:
+        assert (picture.format, picture.size, picture.mode) == ("PNG", (96, 54), "RGB")
+
+
+# -- voice -----------------------------------------------------------------------------
+
+def test_voice_name_is_sent_per_request(fake_gemini, tmp_path):
+    GeminiVoice(gemini()).narrate(narration(voice="Puck"), tmp_path / "1.wav")
+    GeminiVoice(gemini(voice="Aoede")).narrate(narration(), tmp_path / "2.wav")
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "3.wav")
+    names = [c.config["speech_config"]["voice_config"]["prebuilt_voice_config"]["voice_name"]
+             for c in fake_gemini.requests]
+    assert names == ["Puck", "Aoede", "Kore"]
+    assert all(c.config["response_modalities"] == ["AUDIO"] for c in fake_gemini.requests)
+    assert all(c.path == "/v1/models/gemini-3.8-flash-tts:generateContent" for c in fake_gemini.requests)
+
+
+def test_direction_goes_to_the_system_instruction_never_into_the_spoken_text(fake_gemini, tmp_path):
+    text = "Buster wagged his tail."
+    GeminiVoice(gemini()).narrate(narration(text, direction="warm and playful"), tmp_path / "a.wav")
+    GeminiVoice(gemini()).narrate(narration(text), tmp_path / "b.wav")
+    directed, plain = fake_gemini.requests
+    assert directed.parts == [{"text": text}] == plain.parts
+    assert "with this delivery: warm and playful." in directed.system
+    assert "Read the user's text aloud exactly as written" in directed.system
+    assert plain.system == "" and "system_instruction" not in plain.normalized
+
+
+@pytest.mark.parametrize("audio_format", ["pcm", "wav"])
+def test_pcm_and_wav_answers_become_wavs_of_the_spoken_length(fake_gemini, tmp_path, audio_format):
+    fake_gemini.configure(audio_format=audio_format)
+    text = "Whiskers and Buster slid down a giant rainbow, laughing all the way."
+    out = tmp_path / "voice.wav"
+    GeminiVoice(gemini()).narrate(narration(text), out)
+    with wave.open(str(out)) as reader:
+        assert (reader.getnchannels(), reader.getsampwidth(), reader.getframerate()) == (1, 2, 24000)
+        assert reader.getnframes() == round(speech_seconds(text) * 24000)
+
+
+def test_missing_audio_names_scene_and_finish_reason(fake_gemini, tmp_path):
+    fake_gemini.inject({"kind": "audio", "finishReason": "OTHER"})
+    message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav"))
+    assert message == f"{VOICE}: scene garden: no audio returned: finish reason OTHER"
+
+
+# -- retries and errors ----------------------------------------------------------------
+
+def test_429_waits_at_least_the_servers_retry_delay(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 429, "retryDelay": "0.4s"})
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    first, second = fake_gemini.requests
+    assert (first.status, second.status) == (429, 200)
+    assert second.started - first.finished >= 0.4  # the retry base is 10 ms: only retryDelay explains this
+
+
+def test_retry_after_header_is_respected(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 503, "retryAfter": "0.3"})
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    first, second = fake_gemini.requests
+    assert second.started - first.finished >= 0.3
+
+
+def test_two_503s_then_success(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 503}, {"status": 503})
+    GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS), tmp_path / "s.png")
+    assert [r.status for r in fake_gemini.requests] == [503, 503, 200]
+    assert (tmp_path / "s.png").exists()
+
+
+def test_exhausted_retries_give_one_clear_error(fake_gemini, tmp_path):
+    fake_gemini.inject(*[{"status": 429, "message": "Resource has been exhausted (e.g. check quota)."}] * 6)
+    out = tmp_path / "s.png"
+    message = provider_error(lambda: GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS), out))
+    assert message == (f"{IMAGE}: gave up after 6 attempts: "
+                       "429 RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).")
+    assert len(fake_gemini.requests) == 6 and not out.exists()
+
+
+def test_client_errors_are_not_retried(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 400, "message": "Unsupported aspect ratio."})
+    message = provider_error(lambda: GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS),
+                                                                                  tmp_path / "s.png"))
+    assert message == f"{IMAGE}: 400 INVALID_ARGUMENT: Unsupported aspect ratio."
+    assert len(fake_gemini.requests) == 1
+
+
+def test_timeouts_and_dropped_connections_are_retried(fake_gemini, tmp_path):
+    fake_gemini.inject({"delay": 2}, {"drop": True})
+    GeminiVoice(gemini(timeout=0.5)).narrate(narration(), tmp_path / "v.wav")
+    assert len(fake_gemini.requests) == 3
+    assert [r.status for r in fake_gemini.requests[1:]] == [0, 200]  # dropped, then answered
+    assert fake_gemini.requests[0].headers["X-Server-Timeout"] == "1"
+
+
+def test_a_timeout_with_no_retries_left_says_so(fake_gemini, tmp_path):
+    fake_gemini.inject({"delay": 2})
+    message = provider_error(lambda: GeminiVoice(gemini(timeout=0.5, retries=0)).narrate(narration(),
+                                                                                           tmp_path / "v.wav"))
+    assert message == f"{VOICE}: gave up after 1 attempt: timed out after 0.5 s"
+
+
+def test_the_api_key_never_appears_in_errors_logs_or_outputs(fake_gemini, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="storybuild.gemini")
+    fake_gemini.inject({"status": 429, "echoKey": True}, {"status": 400, "echoKey": True},
+                       *[{"status": 503, "echoKey": True}] * 3)
+    voice = GeminiVoice(gemini(retries=2))
+    first = provider_error(lambda: voice.narrate(narration(), tmp_path / "v.wav"))
+    second = provider_error(lambda: voice.narrate(narration(), tmp_path / "v.wav"))
+    assert first == f"{VOICE}: 400 INVALID_ARGUMENT: fake 400 (key [redacted])"
+    assert second == f"{VOICE}: gave up after 3 attempts: 503 UNAVAILABLE: fake 503 (key [redacted])"
+    assert "fake 429 (key [redacted])" in caplog.text and DUMMY_KEY not in caplog.text
+
+    story = GeminiWriter(gemini()).write_story("keys", 2)
+    GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS), tmp_path / "s.png")
+    voice.narrate(narration(), tmp_path / "v.wav")
+    assert DUMMY_KEY not in json.dumps(story)
+    for path in tmp_path.iterdir():
+        assert DUMMY_KEY.encode() not in path.read_bytes()
+    assert all(r.api_key_sent for r in fake_gemini.requests)
+    assert all(DUMMY_KEY not in json.dumps(r.headers) for r in fake_gemini.requests)
+
+
+def test_missing_key_fails_before_any_request(fake_gemini, tmp_path, monkeypatch):
+    monkeypatch.delenv("GEMINI_API_KEY")
+    assert not client.api_key_present()
+    message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav"))
+    assert message == f"{VOICE}: no Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) in the environment"
+    assert fake_gemini.requests == []
+
+
+def test_google_api_key_wins_when_both_are_set(fake_gemini, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOOGLE_API_KEY", "AIzaGOOGLE-other-key-000000000000000")
+    fake_gemini.configure(expected_key="AIzaGOOGLE-other-key-000000000000000")
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    assert client.api_key_present()
+
+
+def test_concurrency_is_capped_per_kind_across_instances(fake_gemini, tmp_path):
+    fake_gemini.configure(latency=0.15)
+    instances = [GeminiImages(gemini(concurrency=3)), GeminiImages(gemini(concurrency=3))]
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def draw(index: int) -> None:
+        start.wait()
+        try:
+            instances[index % 2].draw_character_sheet(sheet_request(WHISKERS), tmp_path / f"{index}.png")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=draw, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(fake_gemini.requests) == 8
+    assert fake_gemini.max_in_flight == 3  # never more than the cap, and the cap was reached
+
+
+def test_registry_builds_the_providers_with_default_and_chosen_models(fake_gemini, tmp_path):
+    voice = providers.create("voice", ProviderChoice("gemini", model="gemini-3.8-flash-tts-pro"))
+    voice.narrate(narration(), tmp_path / "v.wav")
+    assert isinstance(providers.create("image", ProviderChoice("gemini")), GeminiImages)
+    assert fake_gemini.requests[0].model == "gemini-3.8-flash-tts-pro"
+
+
+# -- retry policy (pure) ---------------------------------------------------------------
+
+def test_backoff_is_full_jitter_capped_and_never_shorter_than_the_server_delay():
+    import random
+
+    policy = RetryPolicy(attempts=6, base=1.0, cap=30.0, rng=random.Random(1))
+    waits = [policy.wait(n) for n in range(1, 9) for _ in range(50)]
+    assert all(0 <= w <= 30 for w in waits) and max(waits) > 20
+    assert all(policy.wait(1) <= 1.0 for _ in range(50))
+    assert all(policy.wait(1, server_delay=7.0) >= 7.0 for _ in range(50))
+    assert RetryPolicy.from_env(5, {"STORYBUILD_RETRY_BASE_SECONDS": "0.5"}).attempts == 6
+    assert RetryPolicy.from_env(0, {"STORYBUILD_RETRY_BASE_SECONDS": "0.5"}).base == 0.5
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("12") == 12.0
+
+
+def test_redact_replaces_every_key(monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", "AIzaSECRET1")
+    monkeypatch.setenv("GOOGLE_API_KEY", "AIzaSECRET2")
+    assert client.redact("a AIzaSECRET1 b AIzaSECRET2") == "a [redacted] b [redacted]"
+
+
+def test_fake_accepts_camel_and_snake_case_options():
+    with FakeGemini(failRate=0.5, seed=3, audio_format="wav") as server:
+        assert (server.fail_rate, server.audio_format) == (0.5, "wav")
+        with pytest.raises(TypeError):
+            server.configure(colour="red")
