@@ -64,16 +64,16 @@ class TreeSampler(threading.Thread):
         self.root, self.interval = root, interval
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.peak_tree = self.peak_root = self.samples = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
         while True:
             self._sample()
-            if self._stop.wait(self.interval):
+            if self._halt.wait(self.interval):
                 return
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
     def _sample(self) -> None:
@@ -278,3 +278,134 @@ def bench_project(example: Path, work: Path, jobs: int | None, log) -> dict:
     fig.update(restore=restore.seconds, restore_counts=restore.counts(),
                restore_identical=digest(video_path(restore)) == full_digest)
     return fig
+
+
+def bench_memory(example: Path, work: Path, jobs: int | None, log) -> dict:
+    """Peak RSS of a full render of another example (memory vs scene count)."""
+    project = work / f"memory-{example.name}"
+    project.mkdir()
+    shutil.copyfile(example / "story.yaml", project / "story.yaml")
+    log(f"full render of {example.name} (sampling RSS)")
+    full = storybuild("render", project, jobs=jobs, sample=True)
+    return {"example": example.name, "scenes": len(scene_order(project)), "full": full.seconds,
+            "peak_tree": full.peak_tree, "peak_root": full.peak_root, "samples": full.samples}
+
+
+# -- the report -----------------------------------------------------------------------------
+TARGETS = {  # figure -> (text, passes)
+    "noop_render": ("< 0.5 s", lambda v: v < 0.5),
+    "status": ("< 0.5 s", lambda v: v < 0.5),
+    "edit_ratio": ("< 15 %", lambda v: v < 15),
+    "speedup_full": (">= 3x", lambda v: v >= 3),
+    "speedup_compose": (">= 3x", lambda v: v >= 3),
+    "speedup_edit": (">= 15x", lambda v: v >= 15),
+    "peak_tree": ("< 400 MB", lambda v: v < 400),
+}
+
+
+def derive(fig: dict) -> dict:
+    """Ratios computed from the measured seconds and bytes."""
+    return {
+        "edit_ratio": 100 * fig["edit"] / fig["full"],
+        "speedup_full": fig["moviepy_full"] / fig["full"],
+        "speedup_compose": fig["moviepy_full"] / fig["compose"],
+        "speedup_edit": fig["moviepy_edit"] / fig["edit"],
+    }
+
+
+def _row(label: str, value: str, key: str | None = None, number: float | None = None) -> str:
+    target, verdict = "", ""
+    if key in TARGETS:
+        target, passes = TARGETS[key]
+        verdict = "ok" if passes(number) else "MISSED"
+    return f"{label:<58}{value:>14}   {target:<10}{verdict}"
+
+
+def _kinds(by_kind: dict) -> str:
+    return ", ".join(f"{kind} {secs:.1f}" for kind, secs in sorted(by_kind.items(), key=lambda kv: -kv[1]))
+
+
+def table(fig: dict, ratios: dict, memory: dict | None) -> str:
+    v, mb = fig["video"], lambda b: b / MIB
+    lines = [
+        f"storybuild render benchmark: {fig['example']} ({fig['scenes']} scenes, {v['seconds']:.1f} s of video, "
+        f"{v['width']}x{v['height']} @ {fig['fps']} fps), jobs={fig['jobs'] or 'default'}, {os.cpu_count()} CPUs",
+        _row("figure", "value") + "target    verdict",
+        _row("1  full render, offline (images + narration + compose)", f"{fig['full']:.2f} s"),
+        f"     steps built/restored/fresh {fig['full_counts']}; step seconds by kind: {_kinds(fig['full_by_kind'])}",
+        _row(f"2  no-op render, median of {COLD_RUNS} cold runs", f"{fig['noop_render']:.3f} s", "noop_render",
+             fig["noop_render"]),
+        _row(f"   status, median of {COLD_RUNS} cold runs", f"{fig['status']:.3f} s", "status", fig["status"]),
+        _row(f"3  edit narration of '{fig['edited_scene']}', render", f"{fig['edit']:.2f} s"),
+        f"     steps built/restored/fresh {fig['edit_counts']}; step seconds by kind: {_kinds(fig['edit_by_kind'])}",
+        _row("   edit render / full render", f"{ratios['edit_ratio']:.1f} %", "edit_ratio", ratios["edit_ratio"]),
+        _row("   revert the edit, render (restore from store)", f"{fig['restore']:.2f} s"),
+        f"     steps built/restored/fresh {fig['restore_counts']}; "
+        f"video byte-identical to the first render: {fig['restore_identical']}",
+        _row("4  MoviePy full composition (same images + narration)", f"{fig['moviepy_full']:.2f} s"),
+        f"     MoviePy output {fig['moviepy_video']['seconds']:.1f} s of video, "
+        f"{fig['moviepy_video']['width']}x{fig['moviepy_video']['height']}, no motion, no captions",
+        _row("   storybuild composition only (--force clip --force video)", f"{fig['compose']:.2f} s"),
+        _row("   MoviePy full / storybuild full render", f"{ratios['speedup_full']:.2f}x", "speedup_full",
+             ratios["speedup_full"]),
+        _row("   MoviePy full / storybuild composition only", f"{ratios['speedup_compose']:.2f}x", "speedup_compose",
+             ratios["speedup_compose"]),
+        _row("   MoviePy re-composition after the edit", f"{fig['moviepy_edit']:.2f} s"),
+        _row("   MoviePy re-composition / storybuild edit render", f"{ratios['speedup_edit']:.1f}x", "speedup_edit",
+             ratios["speedup_edit"]),
+        _row(f"5  peak RSS, full render of {fig['scenes']} scenes: process tree", f"{mb(fig['peak_tree']):.0f} MB",
+             "peak_tree", mb(fig["peak_tree"])),
+        _row("   same render: python process alone", f"{mb(fig['peak_root']):.0f} MB"),
+    ]
+    if memory:
+        lines += [
+            _row(f"   peak RSS, full render of {memory['scenes']} scenes: process tree",
+                 f"{mb(memory['peak_tree']):.0f} MB"),
+            _row("   same render: python process alone", f"{mb(memory['peak_root']):.0f} MB"),
+            f"     ({memory['example']} full render took {memory['full']:.2f} s)",
+        ]
+    lines.append(_row("   MoviePy composition, process tree", f"{mb(fig['moviepy_peak_tree']):.0f} MB"))
+    lines.append(f"     RSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms via /proc ({fig['samples']} samples in the "
+                 f"{fig['scenes']}-scene render); cold-run times: render {_list(fig['noop_render_runs'])}, "
+                 f"status {_list(fig['status_runs'])}")
+    return "\n".join(lines)
+
+
+def _list(values: list[float]) -> str:
+    return " ".join(f"{x:.3f}" for x in values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="bench the 3-scene example only (smoke run)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="passed to storybuild render -j")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
+    parser.add_argument("--moviepy-worker", metavar="MANIFEST", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.moviepy_worker:
+        moviepy_worker(args.moviepy_worker)
+        return 0
+    log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    work = Path(tempfile.mkdtemp(prefix="storybuild-bench-"))
+    try:
+        fig = bench_project(SMALL if args.quick else BIG, work, args.jobs, log)
+        memory = None if args.quick else bench_memory(SMALL, work, args.jobs, log)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    ratios = derive(fig)
+    if args.json:
+        verdicts = {key: TARGETS[key][1](ratios.get(key, fig.get(key, 0)) / (MIB if key == "peak_tree" else 1))
+                    for key in TARGETS}
+        print(json.dumps({"figures": fig, "ratios": ratios, "memory_small": memory, "meets_target": verdicts},
+                         indent=2))
+    else:
+        print(table(fig, ratios, memory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -105,7 +105,7 @@ class GeminiSession:
         client = self._get_client()
 
         def attempt() -> Any:
-            with threading.Lock():
+            with self._slots:
                 return client.models.generate_content(model=self.model, contents=contents, config=config)
 
         return call_with_retries(

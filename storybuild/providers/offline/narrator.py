@@ -68,9 +68,9 @@ class PiperNarrator:
 
 
 def _speed(value: Any) -> float:
-    """The `speed` option: a positive number, 1.0 normal, 1.25 a quarter faster."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.25 <= value <= 4.0:
-        raise ProviderError(f"piper option 'speed' must be a number from 0.25 to 4.0, got {value!r}")
+    """The `speed` option (the schema's range): 1 normal, 0.5 half as fast, 2 twice as fast."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= value <= 2.0:
+        raise ProviderError(f"piper option 'speed' must be a number from 0.5 to 2, got {value!r}")
     return float(value)
 
 
