@@ -37,8 +37,8 @@ SUMMARY = re.compile(r"built (\d+), restored (\d+), fresh (\d+)")
 
 
 # -- process tree memory -------------------------------------------------------------------
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """pid -> (ppid, rss pages) for every process visible in /proc."""
+def _proc_table() -> dict[int, tuple[int, int, str]]:
+    """pid -> (ppid, rss pages, command name) for every process visible in /proc."""
     table = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -50,8 +50,10 @@ def _proc_table() -> dict[int, tuple[int, int]]:
             continue
         # Fields after the parenthesised command name (which may hold spaces):
         # state, ppid, ... rss is the 24th field overall, index 21 here.
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        table[int(name)] = (int(fields[1]), int(fields[21]))
+        close = stat.rindex(b")")
+        fields = stat[close + 2 :].split()
+        command = stat[stat.index(b"(") + 1 : close].decode(errors="replace")
+        table[int(name)] = (int(fields[1]), int(fields[21]), command)
     return table
 
 
@@ -64,6 +66,7 @@ class TreeSampler(threading.Thread):
         self.root, self.interval = root, interval
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.peak_tree = self.peak_root = self.samples = 0
+        self.at_peak: dict[str, list[int]] = {}  # command -> [processes, bytes] when the tree peaked
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -81,15 +84,20 @@ class TreeSampler(threading.Thread):
         if self.root not in table:
             return
         children: dict[int, list[int]] = {}
-        for pid, (ppid, _) in table.items():
+        for pid, (ppid, _, _) in table.items():
             children.setdefault(ppid, []).append(pid)
-        tree, todo = 0, [self.root]
+        by_command: dict[str, list[int]] = {}
+        todo = [self.root]
         while todo:
             pid = todo.pop()
-            tree += table[pid][1]
+            entry = by_command.setdefault(table[pid][2], [0, 0])
+            entry[0] += 1
+            entry[1] += table[pid][1] * self.page
             todo.extend(children.get(pid, ()))
         self.samples += 1
-        self.peak_tree = max(self.peak_tree, tree * self.page)
+        tree = sum(rss for _, rss in by_command.values())
+        if tree > self.peak_tree:
+            self.peak_tree, self.at_peak = tree, by_command
         self.peak_root = max(self.peak_root, table[self.root][1] * self.page)
 
 
@@ -105,6 +113,7 @@ class Run:
     peak_tree: int = 0
     peak_root: int = 0
     samples: int = 0
+    at_peak: dict = field(default_factory=dict)
 
     def counts(self) -> str:
         """'built/restored/fresh' from a render summary line, or '' for a no-op."""
@@ -127,7 +136,8 @@ def run(args: list[str], *, ok: tuple[int, ...] = (0,), sample: bool = False) ->
         raise SystemExit(f"command failed ({process.returncode}): {' '.join(args)}\n{stderr[-2000:]}")
     result = Run(seconds, stdout, stderr)
     if sampler:
-        result.peak_tree, result.peak_root, result.samples = sampler.peak_tree, sampler.peak_root, sampler.samples
+        result.peak_tree, result.peak_root = sampler.peak_tree, sampler.peak_root
+        result.samples, result.at_peak = sampler.samples, sampler.at_peak
     return result
 
 
@@ -245,7 +255,7 @@ def bench_project(example: Path, work: Path, jobs: int | None, log) -> dict:
     full = storybuild("render", project, jobs=jobs, sample=True)
     output = video_path(full)
     fig.update(full=full.seconds, full_counts=full.counts(), full_by_kind=seconds_by_kind(full),
-               peak_tree=full.peak_tree, peak_root=full.peak_root, samples=full.samples,
+               peak_tree=full.peak_tree, peak_root=full.peak_root, samples=full.samples, at_peak=full.at_peak,
                video=video_info(output))
     full_digest = digest(output)
 
@@ -288,7 +298,8 @@ def bench_memory(example: Path, work: Path, jobs: int | None, log) -> dict:
     log(f"full render of {example.name} (sampling RSS)")
     full = storybuild("render", project, jobs=jobs, sample=True)
     return {"example": example.name, "scenes": len(scene_order(project)), "full": full.seconds,
-            "peak_tree": full.peak_tree, "peak_root": full.peak_root, "samples": full.samples}
+            "peak_tree": full.peak_tree, "peak_root": full.peak_root, "samples": full.samples,
+            "at_peak": full.at_peak}
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -330,7 +341,7 @@ def table(fig: dict, ratios: dict, memory: dict | None) -> str:
     lines = [
         f"storybuild render benchmark: {fig['example']} ({fig['scenes']} scenes, {v['seconds']:.1f} s of video, "
         f"{v['width']}x{v['height']} @ {fig['fps']} fps), jobs={fig['jobs'] or 'default'}, {os.cpu_count()} CPUs",
-        _row("figure", "value") + "target    verdict",
+        f"{'figure':<58}{'value':>14}   {'target':<10}verdict",
         _row("1  full render, offline (images + narration + compose)", f"{fig['full']:.2f} s"),
         f"     steps built/restored/fresh {fig['full_counts']}; step seconds by kind: {_kinds(fig['full_by_kind'])}",
         _row(f"2  no-op render, median of {COLD_RUNS} cold runs", f"{fig['noop_render']:.3f} s", "noop_render",
@@ -356,12 +367,14 @@ def table(fig: dict, ratios: dict, memory: dict | None) -> str:
         _row(f"5  peak RSS, full render of {fig['scenes']} scenes: process tree", f"{mb(fig['peak_tree']):.0f} MB",
              "peak_tree", mb(fig["peak_tree"])),
         _row("   same render: python process alone", f"{mb(fig['peak_root']):.0f} MB"),
+        f"     tree at its peak: {_composition(fig['at_peak'])}",
     ]
     if memory:
         lines += [
             _row(f"   peak RSS, full render of {memory['scenes']} scenes: process tree",
                  f"{mb(memory['peak_tree']):.0f} MB"),
             _row("   same render: python process alone", f"{mb(memory['peak_root']):.0f} MB"),
+            f"     tree at its peak: {_composition(memory['at_peak'])}",
             f"     ({memory['example']} full render took {memory['full']:.2f} s)",
         ]
     lines.append(_row("   MoviePy composition, process tree", f"{mb(fig['moviepy_peak_tree']):.0f} MB"))
@@ -369,6 +382,10 @@ def table(fig: dict, ratios: dict, memory: dict | None) -> str:
                  f"{fig['scenes']}-scene render); cold-run times: render {_list(fig['noop_render_runs'])}, "
                  f"status {_list(fig['status_runs'])}")
     return "\n".join(lines)
+
+
+def _composition(at_peak: dict) -> str:
+    return " + ".join(f"{count} x {command} {rss / MIB:.0f} MB" for command, (count, rss) in at_peak.items())
 
 
 def _list(values: list[float]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.graph import RECIPE_VERSIONS, Step
-from storybuild.keys import digest_value
+from storybuild.keys import canonical_json, digest_value
 
 FRESH = "fresh"        # built, and the views already show it
 RESTORE = "restore"    # built before (key in the store): relinked, nothing generated
@@ -106,18 +106,24 @@ def _why_new(step: Step, parts: Mapping[str, Any], store: StoreView) -> tuple[st
 
 
 def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """Dotted names of the key parts that differ, one level into params/inputs/options."""
+    """Dotted names of the key parts that differ, one level into params/inputs/options.
+    Values are compared as canonical JSON, the form they are hashed in (a trace read
+    back from disk has lists where fresh parts have tuples)."""
     changed = []
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
-        if before == after:
+        if _same(before, after):
             continue
         if isinstance(before, Mapping) and isinstance(after, Mapping):
             changed += [f"{name}.{sub}" if name != "inputs" else f"input {sub}"
-                        for sub in sorted(set(before) | set(after)) if before.get(sub) != after.get(sub)]
+                        for sub in sorted(set(before) | set(after)) if not _same(before.get(sub), after.get(sub))]
         else:
             changed.append(name)
     return changed
+
+
+def _same(before: Any, after: Any) -> bool:
+    return canonical_json(before) == canonical_json(after)
 
 
 def _why_restore(step: Step, key: str, store: StoreView) -> str:

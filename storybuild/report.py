@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 from collections import Counter
 from typing import Iterable, Sequence
 
 from storybuild.errors import InputError
 from storybuild.graph import Step
 from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
-
-API_KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 
 
 def resolve_force(steps: Sequence[Step], names: Iterable[str]) -> frozenset[str]:
@@ -74,8 +71,10 @@ def status_json(decisions: Sequence[Decision]) -> str:
 def check_credentials(decisions: Sequence[Decision]) -> None:
     """Refuse to start when a step that will run needs an API key that is not set.
     Checked before anything runs, so a render never half-completes for this."""
+    from storybuild.providers.gemini.client import api_key_present  # cheap: no SDK import
+
     needy = [d.step.id for d in decisions if d.runs and d.step.paid]
-    if needy and not any(os.environ.get(name) for name in API_KEY_VARIABLES):
+    if needy and not api_key_present():
         listed = ", ".join(needy[:6]) + (f" and {len(needy) - 6} more" if len(needy) > 6 else "")
         raise InputError(f"{len(needy)} step(s) call the Gemini API but no API key is set: {listed}. "
                          "Set GEMINI_API_KEY (or GOOGLE_API_KEY), or choose offline providers in story.yaml")
@@ -91,6 +90,8 @@ def render_summary(result, steps: Sequence[Step], project, seconds: float) -> st
 
 
 def check_credentials_for_init() -> None:
-    if not any(os.environ.get(name) for name in API_KEY_VARIABLES):
+    from storybuild.providers.gemini.client import api_key_present
+
+    if not api_key_present():
         raise InputError("the gemini writer needs an API key: set GEMINI_API_KEY (or GOOGLE_API_KEY), "
                          "or use --writer template")

@@ -44,7 +44,8 @@ PATH_RE = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):generateContent$")
 ERROR_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
                 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 SIZES = {"16:9": (96, 54), "9:16": (54, 96), "1:1": (64, 64), "4:3": (96, 72), "3:4": (72, 96)}
-OPTIONS = {"latency", "fail_rate", "fail_status", "seed", "story", "audio_format", "image_format", "expected_key"}
+OPTIONS = {"latency", "fail_rate", "fail_status", "seed", "story", "audio_format", "image_format", "expected_key",
+           "decide"}
 FAULT_KEYS = {"status", "message", "error_status", "retry_delay", "retry_after", "delay", "drop", "finish_reason",
               "block_reason", "text", "audio_format", "image_format", "echo_key", "kind", "model"}
 
@@ -218,6 +219,7 @@ class FakeGemini:
         return fault or {}
 
     def _end(self, record: Recorded, status: int) -> None:
+        """The answer is decided; `finished` is taken just before it is sent."""
         with self._lock:
             self.in_flight -= 1
             record.finished = time.monotonic()
@@ -244,23 +246,22 @@ class _Handler(BaseHTTPRequestHandler):
         record = Recorded(path, match.group(2) if match else "", body, headers, bool(key), time.monotonic(),
                           normalized=snake_keys(body))
         fault = fake._begin(record)
-        status = 200
+        time.sleep(fake.latency + float(fault.get("delay", 0)))
+        if fault.get("drop"):
+            fake._end(record, 0)  # closed without an answer: a connection error for the client
+            self.close_connection = True
+            return
         try:
-            time.sleep(fake.latency + float(fault.get("delay", 0)))
-            if fault.get("drop"):
-                status = 0  # closed without an answer: a connection error for the client
-                self.close_connection = True
-                return
             status, payload, extra = _respond(fake, record, fault, key, match is not None)
-            self._send(status, payload, extra)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test): nothing to answer
         except Exception as exc:  # a bug in the fake: answer 500 and keep it for the test to see
             fake.errors.append(exc)
-            status = 500
-            self._send(500, _error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {})
-        finally:
-            fake._end(record, status)
+            status, payload, extra = 500, _error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {}
+        # Recorded before the answer leaves, so a client that has its answer sees the record complete.
+        fake._end(record, status)
+        try:
+            self._send(status, payload, extra)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout test): nothing to answer
 
     def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str]) -> None:
         data = json.dumps(payload).encode()
@@ -315,10 +316,9 @@ def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str
 def _answer_parts(fake: FakeGemini, record: Recorded, fault: dict[str, Any], reason: str) -> list[dict[str, Any]]:
     if "text" in fault:
         return [{"text": fault["text"]}]
-    if record.kind == "text":
+    if record.kind == "text" and reason in ("STOP", "MAX_TOKENS"):
         text = _story_text(fake, record)
-        return [{"text": text[: len(text) // 2] if reason == "MAX_TOKENS" else text}] if reason in (
-            "STOP", "MAX_TOKENS") else []
+        return [{"text": text[: len(text) // 2] if reason == "MAX_TOKENS" else text}]  # cut off mid-JSON
     if reason != "STOP":
         return []  # a safety block: a candidate without parts
     if record.kind == "image":
@@ -337,16 +337,33 @@ def _story_text(fake: FakeGemini, record: Recorded) -> str:
     if count is None:
         found = re.search(r"exactly (\d+) scenes", record.text)
         count = int(found.group(1)) if found else 3
-    return json.dumps(make_story(int(count), record.text))
+    theme = record.text.split("\n", 1)[0]
+    return json.dumps(fill_schema(schema, make_story(int(count), theme)))
+
+
+def fill_schema(schema: dict[str, Any], value: Any) -> Any:
+    """`value` with every property the (snake-cased) response schema declares but
+    `value` lacks filled in, so the fake keeps answering on-schema if the schema grows."""
+    kind = str(schema.get("type", "")).upper()
+    if kind == "OBJECT":
+        value = dict(value) if isinstance(value, dict) else {}
+        for name, sub in (schema.get("properties") or {}).items():
+            value[name] = fill_schema(sub, value.get(name))
+        return value
+    if kind == "ARRAY":
+        return [fill_schema(schema.get("items") or {}, item) for item in value or []]
+    if value is not None:
+        return value
+    return {"STRING": "x", "INTEGER": 1, "NUMBER": 1.0, "BOOLEAN": False}.get(kind)
 
 
 def make_story(scene_count: int, theme: str = "") -> dict[str, Any]:
     """A story draft in the writer's response shape, deterministic in its inputs."""
     characters = [
-        {"id": "Pip", "name": "Pip", "description": "a small round yellow duckling with an orange beak and a blue scarf",
-         "voice": "puck"},
-        {"id": "mo", "name": "Mo", "description": "a tall gentle grey elephant with big ears and a green hat",
-         "voice": "Charon"},
+        {"id": "Pip", "name": "Pip", "voice": "puck",
+         "description": "a small round yellow duckling with an orange beak and a blue scarf"},
+        {"id": "mo", "name": "Mo", "voice": "Charon",
+         "description": "a tall gentle grey elephant with big ears and a green hat"},
     ]
     scenes = [{"id": "The Start" if i == 0 else f"scene {i + 1}", "title": f"Part {i + 1}",
                "image": f"Pip and Mo at place {i + 1} ({theme[:40]})",

@@ -367,3 +367,17 @@ def test_fake_accepts_camel_and_snake_case_options():
         assert (server.fail_rate, server.audio_format) == (0.5, "wav")
         with pytest.raises(TypeError):
             server.configure(colour="red")
+
+
+def test_fake_decide_and_seeded_fail_rate(fake_gemini, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", "v1beta")
+    fake_gemini.decide = lambda call: {"status": 500} if len(fake_gemini.requests) == 1 else None
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "a.wav")
+    assert [(r.path, r.status) for r in fake_gemini.requests] == [
+        ("/v1beta/models/gemini-3.8-flash-tts:generateContent", 500),
+        ("/v1beta/models/gemini-3.8-flash-tts:generateContent", 200)]
+
+    fake_gemini.decide = None
+    fake_gemini.configure(failRate=1.0, failStatus=502)
+    message = provider_error(lambda: GeminiVoice(gemini(retries=1)).narrate(narration(), tmp_path / "b.wav"))
+    assert message == f"{VOICE}: gave up after 2 attempts: 502 BAD_GATEWAY: fake 502"

@@ -11,6 +11,8 @@ ProviderError naming the model and the number of attempts.
 from __future__ import annotations
 
 import email.utils
+import functools
+import importlib
 import logging
 import os
 import random
@@ -106,16 +108,20 @@ def call_with_retries(
     raise AssertionError("unreachable: attempts >= 1")
 
 
-def transport_error_types() -> tuple[type[BaseException], ...]:
-    """Timeouts and connection failures of whichever httpx flavour the SDK uses."""
-    found: list[type[BaseException]] = []
+@functools.lru_cache(maxsize=1)
+def transport_error_types() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(timeouts, connection failures) of whichever httpx flavours are installed: the
+    SDK uses httpx2 when present, else httpx."""
+    timeouts: list[type[BaseException]] = []
+    connection: list[type[BaseException]] = []
     for module_name in ("httpx2", "httpx"):
         try:
-            module = __import__(module_name)
+            module = importlib.import_module(module_name)
         except ImportError:
             continue
-        found += [module.TimeoutException, module.NetworkError, module.RemoteProtocolError]
-    return tuple(found)
+        timeouts.append(module.TimeoutException)
+        connection += [module.NetworkError, module.RemoteProtocolError]
+    return tuple(timeouts), tuple(connection)
 
 
 def classify_exception(exc: Exception, timeout: float) -> Failure:
@@ -125,10 +131,10 @@ def classify_exception(exc: Exception, timeout: float) -> Failure:
 
     if isinstance(exc, errors.APIError):
         return Failure(describe_api_error(exc), exc.code in RETRYABLE_CODES, server_delay(exc))
-    transport = transport_error_types()
-    if isinstance(exc, transport) and "Timeout" in type(exc).__name__:
+    timeouts, connection = transport_error_types()
+    if isinstance(exc, timeouts):
         return Failure(f"timed out after {timeout:g} s", True)
-    if isinstance(exc, transport):
+    if isinstance(exc, connection):
         return Failure(f"connection error: {exc or type(exc).__name__}", True)
     return Failure(f"{type(exc).__name__}: {exc}", False)
 

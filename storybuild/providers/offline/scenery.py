@@ -16,9 +16,11 @@ from PIL import Image, ImageDraw
 
 from storybuild.providers.offline.drawing import RGB, hls, mix, stable_int
 
+CALM_FRACTION = 0.22  # the bottom part of every frame that captions may cover
+
 NIGHT_WORDS = {"night", "moon", "moonlit", "moonlight", "starry", "goodnight", "sleep", "asleep", "sleepy",
                "dream", "dreams", "dreaming", "bedtime", "midnight", "owl"}
-EVENING_WORDS = {"evening", "sunset", "dusk", "golden", "twilight"}
+EVENING_WORDS = {"evening", "sunset", "dusk", "twilight"}
 SPACE_WORDS = {"space", "planet", "planets", "rocket", "galaxy", "astronaut", "spaceship", "comet"}
 INDOOR_WORDS = {"kitchen", "bedroom", "room", "house", "home", "bakery", "library", "classroom", "school",
                 "living", "indoors", "inside", "castle", "hall", "shop", "museum"}
@@ -165,7 +167,7 @@ def render_scenery(width: int, height: int, scenery: Scenery, rng: random.Random
         image.paste(ground, (0, horizon))
     front = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     front_draw = ImageDraw.Draw(front)
-    calm_top = round(height * 0.78)
+    calm_top = round(height * (1 - CALM_FRACTION))
     for name, shape in _GROUND_SHAPES.items():
         if name in scenery.shapes:
             shape(front_draw, width, horizon, calm_top, pal, rng)
@@ -188,9 +190,9 @@ def _place(free: tuple[float, float, float, float], horizon: int, radius: float,
 
 def _sun(draw: ImageDraw.ImageDraw, width: int, horizon: int, pal: Palette, rng: random.Random, free) -> None:
     cx, cy, radius = _place(free, horizon, horizon * rng.uniform(0.09, 0.12), rng)
-    for step in range(6, 0, -1):  # soft glow: widening, fading rings
-        r = radius * (1 + step * 0.22)
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(255, 240, 180, 22))
+    for step in range(5, 0, -1):  # soft glow: widening, fading rings
+        r = radius * (1 + step * 0.14)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(255, 238, 160, 30))
     draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(255, 214, 92, 255))
 
 
@@ -281,7 +283,7 @@ def _water(draw, width, horizon, calm_top, pal, rng) -> None:
 def _flowers(draw, width, horizon, calm_top, pal, rng) -> None:
     band = calm_top - horizon
     for _ in range(rng.randint(16, 24)):
-        y = horizon + band * rng.uniform(0.15, 0.8)
+        y = horizon + band * rng.uniform(0.15, 0.7)  # stem included, stays above the calm band
         size = band * (0.06 + 0.08 * (y - horizon) / band)  # nearer flowers are larger
         x = rng.uniform(0.02, 0.98) * width
         petal = hls(rng.choice([0, 45, 300, 330, 200, 270]), 0.72, 0.75, 255)

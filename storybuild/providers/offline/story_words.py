@@ -21,10 +21,12 @@ class Kind:
 
 @dataclass(frozen=True)
 class Place:
-    """A setting. `name` fits in a sentence ("the garden"), `visual` in an image prompt;
-    `kind` (outdoor, indoor, space) decides which small problems can happen there."""
+    """A setting. `name` fits in a sentence ("the beach"), `where` says where things happen
+    ("at the beach"), `visual` (with its preposition) goes in image prompts; `kind` (outdoor, indoor, space)
+    decides which small problems can happen there."""
 
     name: str
+    where: str
     visual: str
     kind: str
     spots: tuple[str, ...]
@@ -179,84 +181,93 @@ TRAITS = {"little", "tiny", "big", "brave", "shy", "sleepy", "curious", "clever"
           "cheerful", "playful", "lonely", "busy", "hungry", "lazy", "cuddly", "magical", "smart"}
 
 
+_AT = {"the beach", "the pond", "the lake", "the river", "the farm", "the playground", "school", "the zoo",
+       "the snowy hill", "the island"}
+
+
 def _place(name: str, visual: str, kind: str, spots: str, activity: str, title: str) -> Place:
-    return Place(name, visual, kind, tuple(spots.split("|")), activity, title)
+    preposition = "in"
+    if name in _AT:
+        preposition = "on" if name in ("the snowy hill", "the island", "the farm") else "at"
+    if name in ("the pond", "the lake", "the river"):
+        preposition = "by"
+    return Place(name, f"{preposition} {name}", visual, kind, tuple(spots.split("|")), activity, title)
 
 
 PLACES: dict[str, Place] = {
-    "garden": _place("the garden", "a sunny garden full of flowers and butterflies", "outdoor",
+    "garden": _place("the garden", "in a sunny garden full of flowers and butterflies", "outdoor",
                      "the vegetable patch|the old oak tree|the lily pond|the tall sunflowers|the rose bushes",
                      "playing hide and seek", "Garden"),
-    "park": _place("the park", "a green park with a winding path and a duck pond", "outdoor",
+    "park": _place("the park", "in a green park with a winding path and a duck pond", "outdoor",
                    "the big slide|the duck pond|the bandstand|the tall chestnut tree|the swings",
                    "playing tag", "Park"),
-    "forest": _place("the forest", "a friendly green forest with tall trees and dappled sunlight", "outdoor",
+    "forest": _place("the forest", "in a friendly green forest with tall trees and dappled sunlight", "outdoor",
                      "a hollow log|a mossy rock|a babbling brook|a ring of toadstools|a giant old tree",
                      "exploring", "Forest"),
-    "beach": _place("the beach", "a sandy beach with gentle waves and seashells", "outdoor",
+    "beach": _place("the beach", "on a sandy beach with gentle waves and seashells", "outdoor",
                     "the rock pools|the tall sand dunes|the little lighthouse|the edge of the waves|a pile of driftwood",
                     "building sandcastles", "Beach"),
-    "pond": _place("the pond", "a sparkling pond with lily pads and tall reeds", "outdoor",
+    "pond": _place("the pond", "by a sparkling pond with lily pads and tall reeds", "outdoor",
                    "the lily pads|the tall reeds|the little wooden jetty|a flat sunny stone|the weeping willow",
                    "splashing in the shallow water", "Pond"),
-    "lake": _place("the lake", "a calm blue lake surrounded by hills", "outdoor",
+    "lake": _place("the lake", "by a calm blue lake surrounded by hills", "outdoor",
                    "the little boathouse|a grassy bank|the wooden pier|a pebbly shore|a tiny island",
                    "skipping stones", "Lake"),
-    "river": _place("the river", "a gentle river winding through green meadows", "outdoor",
+    "river": _place("the river", "by a gentle river winding through green meadows", "outdoor",
                     "the stepping stones|the old stone bridge|a sandy bend|the tall reeds|a shady willow",
                     "floating leaf boats", "River"),
-    "meadow": _place("the meadow", "a sunny meadow full of wildflowers", "outdoor",
+    "meadow": _place("the meadow", "in a sunny meadow full of wildflowers", "outdoor",
                      "a patch of daisies|a little hill|a lonely old tree|a field of tall grass|a buzzing beehive",
                      "picking wildflowers", "Meadow"),
-    "farm": _place("the farm", "a cheerful farm with a red barn and rolling fields", "outdoor",
+    "farm": _place("the farm", "on a cheerful farm with a red barn and rolling fields", "outdoor",
                    "the red barn|the haystack|the apple orchard|the duck pond|the vegetable field",
                    "feeding the farm animals", "Farm"),
-    "jungle": _place("the jungle", "a lush green jungle with giant leaves and colorful birds", "outdoor",
+    "jungle": _place("the jungle", "in a lush green jungle with giant leaves and colorful birds", "outdoor",
                      "a splashing waterfall|a tangle of vines|a giant hollow tree|a bright flower bush|a muddy riverbank",
                      "swinging on vines", "Jungle"),
-    "snow": _place("the snowy hill", "a snowy hill with soft white snow and frosty pine trees", "outdoor",
+    "snow": _place("the snowy hill", "on a snowy hill with soft white snow and frosty pine trees", "outdoor",
                    "the frozen pond|a tall snowdrift|the frosty pine trees|the top of the hill|a little igloo",
                    "building a snowman", "Snow"),
-    "mountain": _place("the mountains", "green mountains with winding trails and a sparkling waterfall", "outdoor",
+    "mountain": _place("the mountains", "in green mountains with winding trails and a sparkling waterfall", "outdoor",
                        "a winding trail|a sparkling waterfall|a cozy cave|a windy lookout|a field of alpine flowers",
                        "hiking", "Mountain"),
-    "space": _place("outer space", "outer space with twinkling stars, colorful planets and a glowing moon",
+    "space": _place("outer space", "in outer space with twinkling stars, colorful planets and a glowing moon",
                     "space", "a ringed planet|a glittering comet|the craters of the moon|a twinkling star cluster|a bouncy moon rock",
                     "exploring the stars", "Space"),
-    "castle": _place("the castle", "a fairy-tale castle with tall towers and colorful flags", "outdoor",
+    "castle": _place("the castle", "in a fairy-tale castle with tall towers and colorful flags", "outdoor",
                      "the tall tower|the courtyard|the drawbridge|the royal garden|the great hall",
                      "exploring the castle", "Castle"),
-    "kitchen": _place("the kitchen", "a cozy kitchen with a big wooden table and a warm oven", "indoor",
+    "kitchen": _place("the kitchen", "in a cozy kitchen with a big wooden table and a warm oven", "indoor",
                       "the big wooden table|the pantry shelf|the warm oven|the cookie jar|the kitchen window",
                       "baking cookies", "Kitchen"),
-    "bedroom": _place("the bedroom", "a cozy bedroom with a soft bed and a toy box", "indoor",
+    "bedroom": _place("the bedroom", "in a cozy bedroom with a soft bed and a toy box", "indoor",
                       "the toy box|the soft bed|the window seat|the bookshelf|the blanket fort",
                       "building a blanket fort", "Bedroom"),
-    "playground": _place("the playground", "a bright playground with slides and swings", "outdoor",
+    "playground": _place("the playground", "in a bright playground with slides and swings", "outdoor",
                          "the twisty slide|the swings|the sandpit|the climbing frame|the seesaw",
                          "playing on the slides", "Playground"),
-    "school": _place("school", "a cheerful classroom with paintings on the walls", "indoor",
+    "school": _place("school", "in a cheerful classroom with paintings on the walls", "indoor",
                      "the reading corner|the paint table|the class aquarium|the big blackboard|the cubbies",
                      "painting pictures", "School"),
-    "library": _place("the library", "a cozy library with tall shelves of colorful books", "indoor",
+    "library": _place("the library", "in a cozy library with tall shelves of colorful books", "indoor",
                       "the tallest bookshelf|the reading nook|the globe|the story rug|the window seat",
                       "reading stories", "Library"),
-    "city": _place("the city", "a bright friendly city with colorful buildings and a big park", "outdoor",
+    "city": _place("the city", "in a bright friendly city with colorful buildings and a big park", "outdoor",
                    "the busy market|the fountain|the bakery|the clock tower|the little bridge",
                    "exploring the streets", "City"),
-    "desert": _place("the desert", "a warm golden desert with tall cacti and sand dunes", "outdoor",
+    "desert": _place("the desert", "in a warm golden desert with tall cacti and sand dunes", "outdoor",
                      "a tall cactus|a sand dune|a shady oasis|a painted rock|a sleepy lizard's den",
                      "looking for treasure", "Desert"),
-    "island": _place("the island", "a tiny tropical island with palm trees and turquoise water", "outdoor",
+    "island": _place("the island", "on a tiny tropical island with palm trees and turquoise water", "outdoor",
                      "the palm trees|a hidden cove|the coconut grove|the sandy shore|a lookout rock",
                      "looking for seashells", "Island"),
-    "cave": _place("the cave", "a sparkly cave full of glowing crystals", "outdoor",
+    "cave": _place("the cave", "in a sparkly cave full of glowing crystals", "outdoor",
                    "a glowing crystal|an underground pool|a narrow tunnel|a big echoing chamber|a glittering wall",
                    "exploring", "Cave"),
-    "zoo": _place("the zoo", "a sunny zoo with happy animals", "outdoor",
+    "zoo": _place("the zoo", "in a sunny zoo with happy animals", "outdoor",
                   "the penguin pool|the giraffe house|the monkey trees|the reptile house|the lion's rock",
                   "visiting the animals", "Zoo"),
-    "sky": _place("the sky", "a bright blue sky full of fluffy clouds", "outdoor",
+    "sky": _place("the sky", "up in a bright blue sky full of fluffy clouds", "outdoor",
                   "a fluffy cloud|a rainbow|a flock of birds|a hot-air balloon|a high breezy hilltop",
                   "flying kites", "Sky"),
 }
@@ -281,4 +292,13 @@ NOT_VERBS = {"king", "ring", "thing", "morning", "evening", "spring", "swing", "
 VERBS = {"play", "build", "bake", "explore", "find", "search", "fly", "swim", "race", "dance", "sing", "paint",
          "plant", "learn", "make", "cook", "share", "visit", "look", "go", "climb", "hunt", "sail", "ride",
          "dig", "catch", "chase", "throw", "draw", "read", "camp", "help", "grow", "skate", "jump", "hop",
-         "run", "sled", "ski", "fish", "pick", "collect", "discover", "save", "celebrate", "plan", "write"}
+         "run", "sled", "ski", "pick", "collect", "discover", "save", "celebrate", "plan", "write", "slide",
+         "splash", "float", "bounce", "roll", "hike", "glide", "skip", "bathe", "nap", "knit", "garden"}
+
+# Theme nouns that suggest what the friends do when the theme has no verb ("a teddy bear picnic").
+ACTIVITY_NOUNS = {"picnic": "having a picnic", "party": "having a party", "adventure": "going on an adventure",
+                  "treasure": "hunting for treasure", "birthday": "planning a birthday party",
+                  "race": "having a race", "sandcastle": "building a sandcastle", "snowman": "building a snowman",
+                  "kite": "flying a kite", "kites": "flying kites", "cookies": "baking cookies",
+                  "cake": "baking a cake", "tea": "having a tea party", "games": "playing games",
+                  "music": "making music", "stars": "counting the stars", "rainbow": "chasing a rainbow"}

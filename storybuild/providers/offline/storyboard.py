@@ -21,9 +21,8 @@ from storybuild.keys import digest_value
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, SceneImageRequest
 from storybuild.providers.offline import drawing as d
-from storybuild.providers.offline.scenery import Palette, plan_scenery, render_scenery, vertical_gradient, words_of
+from storybuild.providers.offline.scenery import CALM_FRACTION, Palette, plan_scenery, render_scenery, vertical_gradient, words_of
 
-CALM_FRACTION = 0.22  # the bottom part of every frame that captions may cover
 PANEL_FILL = (255, 255, 255, 226)
 MUTED = (96, 100, 118)
 Box = tuple[float, float, float, float]
@@ -59,7 +58,7 @@ class StoryboardRenderer:
         words = words_of(request.prompt, request.title)
         scenery = plan_scenery(words, request.style, rng, _free_area(frame, prompt.box, cards))
         image = render_scenery(request.width, request.height, scenery, rng)
-        _shadows(image, [prompt.box, *cards], frame.u)
+        _shadows(image, [prompt.box, *cards], frame.u, frame.calm_top)
         draw = ImageDraw.Draw(image)
         _header(draw, frame, scenery.palette, request.scene_id, request.title)
         _prompt_panel(draw, frame, prompt, scenery.palette)
@@ -75,7 +74,7 @@ class StoryboardRenderer:
         image = vertical_gradient(frame.width, frame.height, top, bottom).convert("RGBA")
         palette = Palette(top, bottom, top, bottom, hue, False, (40, 44, 62))
         badge, text_box, poses = _sheet_layout(frame)
-        _shadows(image, [text_box, *poses], frame.u)
+        _shadows(image, [text_box, *poses], frame.u, frame.calm_top)
         draw = ImageDraw.Draw(image)
         _header(draw, frame, palette, "CHARACTER", character.name)
         _badge(draw, badge, hue, character.name, ring=True)
@@ -100,7 +99,7 @@ def _layout(frame: _Frame, n_characters: int, rng: random.Random) -> tuple[Box, 
     On wide frames the panel takes one side, which one depends on the take."""
     m, u = frame.margin, frame.u
     x0, y0 = m, _header_height(frame) + m
-    x1, y1 = frame.width - m, frame.calm_top - round(m * 0.5)
+    x1, y1 = frame.width - m, frame.calm_top - m  # room for the cards' shadows above the calm band
     gap = round(14 * u)
     wide = (x1 - x0) > 1.5 * (y1 - y0)
     columns = min(n_characters, 3) if wide else (1 if n_characters <= 2 else 2)
@@ -165,16 +164,17 @@ def _card_grid(area: Box, count: int, columns: int, gap: int, u: float) -> list[
     return boxes
 
 
-def _shadows(image: Image.Image, boxes: Sequence[Box], u: float) -> None:
-    """Soft drop shadows under panels, blurred at quarter size (full-size blur costs 30 ms)."""
+def _shadows(image: Image.Image, boxes: Sequence[Box], u: float, calm_top: int) -> None:
+    """Soft drop shadows under panels, blurred at quarter size (full-size blur costs 30 ms),
+    cut off above the calm caption band."""
     scale = 4
     small = Image.new("RGBA", (image.width // scale + 1, image.height // scale + 1), (0, 0, 0, 0))
     draw = ImageDraw.Draw(small)
-    offset = 4 * u
+    offset = 3 * u
     for x0, y0, x1, y1 in boxes:
         draw.rounded_rectangle(((x0) / scale, (y0 + offset) / scale, (x1) / scale, (y1 + offset) / scale),
                                radius=16 * u / scale, fill=(20, 24, 40, 70))
-    small = small.filter(ImageFilter.GaussianBlur(2.5 * u))
+    small = small.filter(ImageFilter.GaussianBlur(1.8 * u))
     bbox = small.getbbox()  # upscale only the part that has shadows
     if bbox is None:
         return
@@ -182,6 +182,7 @@ def _shadows(image: Image.Image, boxes: Sequence[Box], u: float) -> None:
                                    Image.Resampling.BILINEAR)
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     layer.paste(part, (bbox[0] * scale, bbox[1] * scale))
+    layer.paste((0, 0, 0, 0), (0, calm_top, image.width, image.height))
     image.alpha_composite(layer)
 
 
@@ -197,7 +198,7 @@ def _header(draw: ImageDraw.ImageDraw, frame: _Frame, palette: Palette, label: s
     draw.rounded_rectangle((m, top, m + pill_w, top + pill_h), radius=pill_h / 2,
                            fill=d.hls(palette.accent_hue, 0.5, 0.65))
     draw.text((m + pad, band / 2), label, font=pill_face, fill=(255, 255, 255), anchor="lm",
-              stroke_width=1, stroke_fill=(255, 255, 255))
+              stroke_width=1 if pill_face.size >= 18 else 0, stroke_fill=(255, 255, 255))
     title_face = d.font(round(32 * u))
     left = m + pill_w + pad * 1.5
     text = d.ellipsize(title, title_face, frame.width - left - m)

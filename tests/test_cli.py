@@ -1,0 +1,106 @@
+"""The command line as a user meets it: help, init, validate, status, clean, gc."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, run_cli, write_story
+
+GOLDEN = Path(__file__).parent / "golden"
+HEAVY = ("PIL", "av", "numpy", "google.genai", "piper", "onnxruntime", "jsonschema", "moviepy")
+
+
+@pytest.mark.parametrize("command", ["init", "validate", "status", "render", "clean", "gc"])
+def test_every_command_has_help_with_an_example(command):
+    result = run_cli(command, "--help", check=True)
+    assert "Example:" in result.stdout
+    assert "storybuild " + command in result.stdout
+
+
+def heavy_modules_imported(*args: str) -> list[str]:
+    """Run the CLI in-process in a fresh interpreter and list heavy modules it imported."""
+    code = ("import sys\nfrom storybuild.cli import main\n"
+            f"try:\n    main({list(args)!r}, standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return eval(out.strip().splitlines()[-1])
+
+
+def test_status_and_noop_render_import_nothing_heavy(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    # The first look validates against the schema; later ones find the validated marker.
+    assert heavy_modules_imported("status", str(tmp_path)) == ["jsonschema"]
+    run_cli("render", str(tmp_path), check=True)
+    assert heavy_modules_imported("status", str(tmp_path)) == []
+    assert heavy_modules_imported("render", str(tmp_path)) == []
+
+
+def test_status_explain_matches_golden_after_an_edit(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    small_story["scenes"][1]["narration"] = "Then the friends zoomed down a giant rainbow."
+    small_story["scenes"][2]["image"] = "A pool of rubber ducks and beach balls."
+    write_story(tmp_path, small_story)
+    result = run_cli("status", "--explain", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout == (GOLDEN / "status-explain-after-edit.txt").read_text()
+
+
+def test_status_json_is_machine_readable(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    result = run_cli("status", "--json", str(tmp_path))
+    data = json.loads(result.stdout)
+    assert [row["step"] for row in data["steps"]][:3] == ["image/garden", "voice/garden", "clip/garden"]
+    assert data["summary"] == "10 of 10 steps would run (6 stale, 4 blocked)"
+
+
+def test_bad_story_exits_2_with_located_messages_and_writes_nothing(tmp_path, small_story):
+    small_story["scenes"][0]["charcters"] = small_story["scenes"][0].pop("characters")
+    small_story["scenes"][1]["narration"] = " "
+    write_story(tmp_path, small_story)
+    for command in ("validate", "status", "render"):
+        result = run_cli(command, str(tmp_path))
+        assert result.returncode == 2, command
+        assert "Traceback" not in result.stderr
+        assert "scenes[0].charcters: unknown field; did you mean 'characters'?" in result.stderr
+        assert "scenes[1].narration: must not be empty" in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_unknown_force_target_gets_a_hint(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    result = run_cli("render", "--force", "voice/gardn", str(tmp_path))
+    assert result.returncode == 2
+    assert "--force voice/gardn: no step, scene or step kind has that name; did you mean 'voice/garden'?" in result.stderr
+
+
+def test_offline_init_writes_a_story_that_validates(tmp_path):
+    result = run_cli("init", str(tmp_path / "pets"), "--theme", "a cat and a dog playing", "--scenes", "4", check=True)
+    story = tmp_path / "pets" / "story.yaml"
+    assert story.read_text().startswith("# yaml-language-server: $schema=")
+    assert (tmp_path / "pets" / ".gitignore").read_text() == "build/\n"
+    assert run_cli("validate", str(tmp_path / "pets"), check=True).stdout.endswith("ok (4 scenes, 2 characters)\n")
+    again = run_cli("init", str(tmp_path / "pets"), "--theme", "x")
+    assert again.returncode == 2 and "already exists; use --force" in again.stderr
+
+
+def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    assert "removed" in run_cli("clean", str(tmp_path), check=True).stdout
+    assert not (tmp_path / "build" / "scenes").exists()
+    result = run_cli("render", str(tmp_path), check=True)
+    assert "built 0, restored 10" in result.stdout
+
+    small_story["scenes"][0]["narration"] = "A different first line."
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    result = run_cli("gc", str(tmp_path), check=True)
+    assert result.stdout.startswith("removed 5 stored object(s), freed ")
+    assert run_cli("status", str(tmp_path)).returncode == 0
+    assert "removed 0 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
