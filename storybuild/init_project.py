@@ -6,7 +6,7 @@ from pathlib import Path
 
 import storybuild
 from storybuild import providers
-from storybuild.errors import InputError, StoryValidationError
+from storybuild.errors import InputError, ProviderError, StorybuildError, StoryValidationError
 from storybuild.model import ProviderChoice
 from storybuild.store import write_atomic
 
@@ -32,7 +32,10 @@ def write_new_project(directory: Path, theme: str, scene_count: int, writer: str
         from storybuild.report import check_credentials_for_init
 
         check_credentials_for_init()
-    document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)
+    try:
+        document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)
+    except ProviderError as error:
+        raise StorybuildError(f"the {writer} writer could not write the story: {error}") from None
     problems = validate_document(document, source=f"story written by the {writer} writer")
     if problems:
         raise StoryValidationError(problems)
