@@ -9,6 +9,7 @@ written from one thread and only with complete files.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -67,6 +68,9 @@ class Executor:
         self.pool = pool
         self.progress = progress
         self.jobs = max(1, jobs)
+        # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
+        # cores only thrashes, and would hold -j slots that network calls could use.
+        self.cpu_jobs = min(self.jobs, os.cpu_count() or 1)
         self.keep_going = keep_going
         self.forced = forced
         self.result = RenderResult()
@@ -96,11 +100,12 @@ class Executor:
 
     # -- scheduling ----------------------------------------------------------------
     def _schedule(self, workers: ThreadPoolExecutor) -> None:
-        """Decide every step whose inputs are settled; repeat while that settles more."""
+        """Decide every step whose inputs are settled; repeat while that settles more.
+        Network steps are offered first: their latency hides behind local work."""
         progressed = True
         while progressed:
             progressed = False
-            for step in list(self._pending):
+            for step in sorted(self._pending, key=lambda s: not s.paid):
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
@@ -116,14 +121,21 @@ class Executor:
             return False
         if self.result.failed and not self.keep_going:
             return False  # stop starting work after a failure; what runs finishes
-        if len(self._running) >= self.jobs:
-            return False  # -j is a promise about work in flight, not just pool size
+        if not self._has_slot(step):
+            return False
         decision = decide(step, self.store, self._digests, step.id in self.forced)
         if decision.state == STALE:
             self._submit(step, decision, workers)
         else:
             self._accept(step, self.store.trace(decision.key), decision.state)
         return True
+
+    def _has_slot(self, step: Step) -> bool:
+        """-j bounds all steps in flight; local steps are also bounded by the cores."""
+        if len(self._running) >= self.jobs:
+            return False
+        local = sum(1 for job in self._running.values() if not job.step.paid)
+        return step.paid or local < self.cpu_jobs
 
     def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
         workdir = self.store.new_workdir()
