@@ -108,15 +108,16 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
     """
     from storybuild import report
     from storybuild.lock import project_lock
+    from storybuild.plan import plan
 
     started = time.monotonic()
     loaded, steps, store = _prepare(project)
-    decisions = _plan(steps, store, force)
+    forced = report.resolve_force(steps, force)
+    decisions = plan(steps, store, forced)
     if dry_run:
         click.echo(report.status_text(decisions, explain=True))
         return
     report.check_credentials(decisions)
-    forced = frozenset(d.step.id for d in decisions if d.reasons == ("forced with --force",))
     with project_lock(store.meta):
         result = _execute(loaded, steps, store, decisions, jobs, keep_going, forced)
     click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))

@@ -84,10 +84,14 @@ class KenBurns:
 def encoder_args(fps: int, frames: int) -> list[str]:
     """libx264 settings shared by every clip (concat copy needs identical streams):
     fixed GOP without scene-cut keyframes so every clip starts on a keyframe and
-    seams are clean, yuv420p for browsers, faststart for streaming."""
+    seams are clean, yuv420p for browsers, faststart for streaming.
+
+    superfast and one encoder thread, measured against veryfast with default threads
+    on a 6.75 s 720p clip: motion 2.3 s vs 2.9 s CPU, 105 MB vs 164 MB peak; clips
+    run in parallel (one per core), so per-process threads would only add memory."""
     gop = str(2 * fps)
     return [
-        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "20",
+        "-c:v", "libx264", "-preset", "superfast", "-tune", "stillimage", "-crf", "20", "-threads", "1",
         "-pix_fmt", "yuv420p", "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
         "-r", str(fps), "-frames:v", str(frames), "-an", "-movflags", "+faststart",
     ]  # fmt: skip
@@ -285,7 +289,9 @@ def assemble_video(
         graph = narration_graph(audio_sample_counts(frames, fps, sample_rate), sample_rate, 1)
         partial = Path(tmp, "video.mp4")
         args += ["-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy"]
-        args += ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(sample_rate), "-ac", "1"]
+        # The "fast" AAC coder halves the encode (0.26 s vs 0.48 s CPU for 36 s of speech),
+        # which is most of a one-scene rebuild's final step; speech at 96k sounds the same.
+        args += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-ar", str(sample_rate), "-ac", "1"]
         args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
         run_ffmpeg(args, f"assembling {out.name}")
         os.replace(partial, out)

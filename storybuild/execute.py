@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -175,10 +177,13 @@ class Executor:
 
     # -- failure and interruption ------------------------------------------------------
     def _abandon(self, workers: ThreadPoolExecutor) -> None:
+        _ignore_further_interrupts()
         workers.shutdown(wait=False, cancel_futures=True)
-        media = sys.modules.get("storybuild.media")
-        if media is not None:
-            media.kill_running()  # ffmpeg children would otherwise outlive us
+        # A worker may be importing storybuild.media right now: only a fully imported
+        # module can have started ffmpeg children, which would otherwise outlive us.
+        kill_running = getattr(sys.modules.get("storybuild.media"), "kill_running", None)
+        if kill_running is not None:
+            kill_running()
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
         self.progress.close()
@@ -202,6 +207,13 @@ class Executor:
             lines.append(f"{len(self.result.skipped)} step(s) skipped because an input failed")
         lines.append("everything that finished is stored; fix the problem and render again")
         return "\n".join(lines)
+
+
+def _ignore_further_interrupts() -> None:
+    """A second Ctrl-C or SIGTERM must not interrupt the clean-up of the first."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _describe(error: Exception) -> str:

@@ -178,3 +178,11 @@ def test_second_render_is_refused_while_one_holds_the_lock(tmp_path, small_story
         result = run_cli("render", str(tmp_path))
     assert result.returncode == 3
     assert "another storybuild is working on this project" in result.stderr
+
+
+def test_forcing_composition_reruns_it_even_when_clips_come_out_identical(tmp_path, small_story):
+    small_story["scenes"] = small_story["scenes"][:1]
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    result = run_cli("render", "--force", "clip", "--force", "video", str(tmp_path), check=True)
+    assert built_steps(result) == ["clip/garden", "video"]

@@ -99,6 +99,10 @@ def _load(package: VoicePackage) -> Any:
     # cores shared fairly instead of every session grabbing all of them.
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    # The arena and memory patterns keep a buffer sized for the longest sentence seen
+    # for the life of the process (measured: 357 MB vs 192 MB over 12 narrations, same speed).
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     model, config = voice_module.model_path(), voice_module.config_path()
     try:
         session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
