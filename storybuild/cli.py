@@ -206,8 +206,7 @@ def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
     from storybuild.execute import Executor
     from storybuild.progress import Progress
 
-    todo = sum(1 for d in decisions if d.state != FRESH)
-    executor = Executor(steps, store, ProviderPool(loaded), Progress(todo), jobs=jobs or _default_jobs(steps),
+    executor = Executor(steps, store, ProviderPool(loaded), Progress(len(steps)), jobs=jobs or _default_jobs(steps),
                         keep_going=keep_going, forced=forced)
     return executor.run()
 

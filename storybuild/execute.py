@@ -123,10 +123,10 @@ class Executor:
             return False
         if self.result.failed and not self.keep_going:
             return False  # stop starting work after a failure; what runs finishes
-        if not self._has_slot(step):
-            return False
         decision = decide(step, self.store, self._digests, step.id in self.forced)
         if decision.state == STALE:
+            if not self._has_slot(step):
+                return False  # decided again when a slot frees up (deciding is pure and cheap)
             self._submit(step, decision, workers)
         else:
             self._accept(step, self.store.trace(decision.key), decision.state)
@@ -172,7 +172,9 @@ class Executor:
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
         {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
-        if outcome != FRESH:
+        if outcome == FRESH:
+            self.progress.up_to_date()
+        else:
             self.progress.finished(step.id, "restored" if outcome == RESTORE else "built")
 
     # -- failure and interruption ------------------------------------------------------

@@ -40,8 +40,10 @@ def collect_garbage(store: Store, decisions: Sequence[Decision]) -> str:
 
 
 def _human(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+    if size < 1024:
+        return f"{size} bytes"
+    for unit in ("KB", "MB", "GB"):
         size /= 1024
-    return f"{size} bytes"
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}"
+    raise AssertionError("unreachable")

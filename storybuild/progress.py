@@ -55,6 +55,11 @@ class Progress:
         took = f" ({time.monotonic() - began:.1f}s)" if began is not None else ""
         self._emit(f"[{self.done}/{self.total}] {self._elapsed()} {verb:<8} {step_id}{took}")
 
+    def up_to_date(self) -> None:
+        """Count a step that needed nothing; not worth a line of its own."""
+        self.done += 1
+        self._redraw()
+
     def failed(self, step_id: str, message: str) -> None:
         self.running.pop(step_id, None)
         self.done += 1
