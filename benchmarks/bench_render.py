@@ -3,9 +3,11 @@
 Every figure comes from ONE run of this script, measured side by side on the same
 machine state (these machines are noisy, so figures from different runs do not
 compare). Every storybuild and MoviePy run is a fresh (cold) process started with
-this interpreter. See benchmarks/README.md for what each figure means.
+this interpreter. The example is rendered twice: as written (Ken Burns motion on) and
+with `video.motion: false` (still pictures, captions kept), the like-for-like
+counterpart of MoviePy's still pictures. See benchmarks/README.md for each figure.
 
-    /work/venv/bin/python benchmarks/bench_render.py            # full run (~3-5 min)
+    /work/venv/bin/python benchmarks/bench_render.py            # full run (~3 min)
     /work/venv/bin/python benchmarks/bench_render.py --quick    # 3-scene smoke run
     /work/venv/bin/python benchmarks/bench_render.py --json     # machine-readable
 """
@@ -13,6 +15,7 @@ this interpreter. See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -21,178 +24,144 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import render_report as report  # benchmarks/ is sys.path[0] when run as a script
+from proctree import Peaks, TreeSampler
 
 REPO = Path(__file__).resolve().parent.parent
 BIG = REPO / "examples" / "moonlight-lantern-parade"
 SMALL = REPO / "examples" / "whiskers-and-buster"
 COLD_RUNS = 5
 SAMPLE_SECONDS = 0.020
-MIB = 1024 * 1024
 STEP_LINE = re.compile(r"\] +[\d.]+s (built|restored) +(\S+) \(([\d.]+)s\)")
 SUMMARY = re.compile(r"built (\d+), restored (\d+), fresh (\d+)")
-
-
-# -- process tree memory -------------------------------------------------------------------
-def _proc_table() -> dict[int, tuple[int, int, str]]:
-    """pid -> (ppid, rss pages, command name) for every process visible in /proc."""
-    table = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:  # the process exited between listdir and open
-            continue
-        # Fields after the parenthesised command name (which may hold spaces):
-        # state, ppid, ... rss is the 24th field overall, index 21 here.
-        close = stat.rindex(b")")
-        fields = stat[close + 2 :].split()
-        command = stat[stat.index(b"(") + 1 : close].decode(errors="replace")
-        table[int(name)] = (int(fields[1]), int(fields[21]), command)
-    return table
-
-
-class TreeSampler(threading.Thread):
-    """Samples, every `interval` seconds until stopped, the RSS of `root` alone and of
-    `root` plus all its descendants. Invariant: peaks only grow; bytes."""
-
-    def __init__(self, root: int, interval: float = SAMPLE_SECONDS):
-        super().__init__(daemon=True)
-        self.root, self.interval = root, interval
-        self.page = os.sysconf("SC_PAGE_SIZE")
-        self.peak_tree = self.peak_root = self.samples = 0
-        self.at_peak: dict[str, list[int]] = {}  # command -> [processes, bytes] when the tree peaked
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            self._sample()
-            if self._halt.wait(self.interval):
-                return
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join()
-
-    def _sample(self) -> None:
-        table = _proc_table()
-        if self.root not in table:
-            return
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, _, _) in table.items():
-            children.setdefault(ppid, []).append(pid)
-        by_command: dict[str, list[int]] = {}
-        todo = [self.root]
-        while todo:
-            pid = todo.pop()
-            entry = by_command.setdefault(table[pid][2], [0, 0])
-            entry[0] += 1
-            entry[1] += table[pid][1] * self.page
-            todo.extend(children.get(pid, ()))
-        self.samples += 1
-        tree = sum(rss for _, rss in by_command.values())
-        if tree > self.peak_tree:
-            self.peak_tree, self.at_peak = tree, by_command
-        self.peak_root = max(self.peak_root, table[self.root][1] * self.page)
+MOTION_LINE = re.compile(r"^(\s+motion:\s*)true\b", re.MULTILINE)
+VARIANTS = report.VARIANTS
 
 
 # -- running commands ----------------------------------------------------------------------
 @dataclass
 class Run:
     """One finished cold process: wall seconds from spawn to exit, its output, and
-    (when sampled) the peak RSS of the tree and of the root process, in bytes."""
+    (when sampled) the memory peaks of its process tree."""
 
     seconds: float
     stdout: str
     stderr: str
-    peak_tree: int = 0
-    peak_root: int = 0
-    samples: int = 0
-    at_peak: dict = field(default_factory=dict)
+    peaks: Peaks | None = None
 
     def counts(self) -> str:
         """'built/restored/fresh' from a render summary line, or '' for a no-op."""
         found = SUMMARY.search(self.stdout)
         return "/".join(found.groups()) if found else ""
 
+    def built(self) -> list[str]:
+        """Ids of the steps this render built (ran), from its progress lines."""
+        return [step for verb, step, _ in STEP_LINE.findall(self.stderr) if verb == "built"]
 
-def run(args: list[str], *, ok: tuple[int, ...] = (0,), sample: bool = False) -> Run:
+    def by_kind(self) -> dict[str, float]:
+        """Sum of step durations per step kind (character, image, voice, clip, video)."""
+        totals: dict[str, float] = {}
+        for _, step, took in STEP_LINE.findall(self.stderr):
+            kind = step.split("/")[0]
+            totals[kind] = round(totals.get(kind, 0.0) + float(took), 2)
+        return totals
+
+
+def run(args: list[str], *, sample: bool = False) -> Run:
     """Run a command to completion, timing it; raise with its stderr tail on a bad exit."""
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    sampler = TreeSampler(process.pid) if sample else None
+    sampler = TreeSampler(process.pid, SAMPLE_SECONDS) if sample else None
     if sampler:
         sampler.start()
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    if sampler:
-        sampler.stop()
-    if process.returncode not in ok:
+    peaks = sampler.stop() if sampler else None
+    if process.returncode != 0:
         raise SystemExit(f"command failed ({process.returncode}): {' '.join(args)}\n{stderr[-2000:]}")
-    result = Run(seconds, stdout, stderr)
-    if sampler:
-        result.peak_tree, result.peak_root = sampler.peak_tree, sampler.peak_root
-        result.samples, result.at_peak = sampler.samples, sampler.at_peak
-    return result
+    return Run(seconds, stdout, stderr, peaks)
 
 
-def storybuild(command: str, project: Path, *extra: str, jobs: int | None = None, **kw) -> Run:
+def storybuild(command: str, project: Path, *extra: str, jobs: int | None = None, sample: bool = False) -> Run:
     args = [sys.executable, "-m", "storybuild", command, *extra]
     if jobs and command == "render":
         args += ["-j", str(jobs)]
-    return run([*args, str(project)], **kw)
+    return run([*args, str(project)], sample=sample)
 
 
-def cold_median(command: str, project: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, list[float]]:
-    times = [storybuild(command, project, ok=ok).seconds for _ in range(COLD_RUNS)]
+def cold_median(command: str, project: Path) -> tuple[float, list[float]]:
+    times = [storybuild(command, project).seconds for _ in range(COLD_RUNS)]
     return statistics.median(times), times
 
 
-def seconds_by_kind(render: Run) -> dict[str, float]:
-    """Sum of step durations per step kind, from storybuild's progress lines."""
-    totals: dict[str, float] = {}
-    for _, step, took in STEP_LINE.findall(render.stderr):
-        kind = step.split("/")[0]
-        totals[kind] = round(totals.get(kind, 0.0) + float(took), 2)
-    return totals
+def memory(peaks: Peaks) -> dict:
+    return asdict(peaks)
+
+
+def step_figures(prefix: str, render: Run) -> dict:
+    """Time, counts and per-kind step seconds of one render, keys prefixed."""
+    return {prefix: render.seconds, f"{prefix}_counts": render.counts(), f"{prefix}_by_kind": render.by_kind()}
 
 
 # -- MoviePy baseline -----------------------------------------------------------------------
-def snapshot_scenes(project: Path, into: Path, fps: int) -> list[dict]:
-    """Copy each scene's image.png and voice.wav out of the build (the friendly views
-    are relinked by later renders) and record the clip's duration as storybuild made it."""
+def scene_inputs(project: Path, fps: int) -> list[dict]:
+    """Per scene: image.png and voice.wav paths in the build, their digests (to tell
+    whether two builds fed MoviePy the same inputs), and the scene duration storybuild
+    used (its clip.mp4's frame count / fps, decoded with PyAV)."""
     import av  # only the baseline needs PyAV
 
     scenes = []
     for name in scene_order(project):
-        source, target = project / "build" / "scenes" / name, into / name
-        target.mkdir(parents=True)
-        for file in ("image.png", "voice.wav"):
-            shutil.copyfile(source / file, target / file)
-        with av.open(str(source / "clip.mp4")) as container:
+        folder = project / "build" / "scenes" / name
+        with av.open(str(folder / "clip.mp4")) as container:
             frames = container.streams.video[0].frames
-        scenes.append({"image": str(target / "image.png"), "voice": str(target / "voice.wav"),
+        scenes.append({"image": str(folder / "image.png"), "voice": str(folder / "voice.wav"),
+                       "digests": [digest(folder / "image.png"), digest(folder / "voice.wav")],
                        "duration": frames / fps})
     return scenes
 
 
-def scene_order(project: Path) -> list[str]:
+def snapshot(scenes: list[dict], into: Path) -> list[dict]:
+    """Copy the scenes' files out of the build (later renders relink the friendly views)."""
+    copied = []
+    for index, scene in enumerate(scenes):
+        target = into / f"{index:02d}"
+        target.mkdir(parents=True)
+        copy = dict(scene)
+        for key in ("image", "voice"):
+            copy[key] = str(shutil.copyfile(scene[key], target / Path(scene[key]).name))
+        copied.append(copy)
+    return copied
+
+
+def load_story(project: Path) -> dict:
     import yaml
 
-    return [scene["id"] for scene in yaml.safe_load((project / "story.yaml").read_text("utf-8"))["scenes"]]
+    return yaml.safe_load((project / "story.yaml").read_text("utf-8"))
 
 
-def moviepy_compose(scenes: list[dict], out: Path, fps: int, sample: bool = False) -> Run:
-    """The seed's path in a cold process: ImageClip + AudioFileClip per scene,
-    concatenate, one write_videofile."""
+def scene_order(project: Path) -> list[str]:
+    return [scene["id"] for scene in load_story(project)["scenes"]]
+
+
+def story_fps(project: Path) -> int:
+    return int((load_story(project).get("video") or {}).get("fps", 24))
+
+
+def moviepy_compose(project: Path, out: Path, fps: int, sample: bool = False) -> dict:
+    """The seed's path in a cold process on the project's current images and narration
+    (copied out first): ImageClip + AudioFileClip per scene, concatenate, one
+    write_videofile. Returns its seconds, output video and (sampled) memory peaks."""
+    scenes = snapshot(scene_inputs(project, fps), out.with_suffix(""))
     manifest = out.with_suffix(".json")
     manifest.write_text(json.dumps({"scenes": scenes, "out": str(out), "fps": fps}), "utf-8")
-    return run([sys.executable, __file__, "--moviepy-worker", str(manifest)], sample=sample)
+    result = run([sys.executable, __file__, "--moviepy-worker", str(manifest)], sample=sample)
+    return {"seconds": result.seconds, "video": video_info(out), "digests": [s["digests"] for s in scenes],
+            **({"memory": memory(result.peaks)} if sample else {})}
 
 
 def moviepy_worker(manifest_path: str) -> None:
@@ -214,7 +183,33 @@ def video_info(path: Path) -> dict:
         return {"seconds": container.duration / 1_000_000, "width": stream.width, "height": stream.height}
 
 
+def video_path(render: Run) -> Path:
+    return Path(render.stdout.strip().rsplit(": ", 1)[1])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 # -- the suite ------------------------------------------------------------------------------
+def make_project(example: Path, work: Path, motion: str) -> Path:
+    """A fresh copy of the example's story.yaml; for motion "off", `motion: true` is
+    replaced in place (a text edit, so the narration lines stay as written)."""
+    import yaml
+
+    project = work / f"{example.name}-motion-{motion}"
+    project.mkdir()
+    text = (example / "story.yaml").read_text("utf-8")
+    if motion == "off":
+        text, count = MOTION_LINE.subn(r"\g<1>false", text)
+        if count != 1:
+            raise SystemExit(f"{example}: expected one 'motion: true' line under video:, found {count}")
+    (project / "story.yaml").write_text(text, "utf-8")
+    if yaml.safe_load(text)["video"]["motion"] is not (motion == "on"):
+        raise SystemExit(f"{project}: video.motion is not {motion}")
+    return project
+
+
 def edit_narration(project: Path) -> tuple[str, str]:
     """Change the middle scene's narration by a plain text replace in story.yaml;
     return (scene id, original story.yaml text) so the caller can revert."""
@@ -231,184 +226,109 @@ def edit_narration(project: Path) -> tuple[str, str]:
     return scene["id"], original
 
 
-def bench_compose(project: Path, jobs: int | None) -> dict:
-    """Re-run composition only: every clip and the final video, nothing generated.
-
-    When the re-encoded clips come out byte-identical, storybuild (at the time of
-    writing) drops the forced `video` step as fresh, so the assembly is then timed by
-    a second `render --force video` and added: the figure always covers both."""
-    compose = storybuild("render", project, "--force", "clip", "--force", "video", jobs=jobs)
-    by_kind = seconds_by_kind(compose)
-    fig = {"compose": compose.seconds, "compose_counts": compose.counts(), "compose_video_dropped": False}
-    if "video" not in by_kind:
-        video = storybuild("render", project, "--force", "video", jobs=jobs)
-        fig.update(compose=compose.seconds + video.seconds, compose_video_dropped=True)
-        by_kind.update(seconds_by_kind(video))
-    fig["compose_by_kind"] = by_kind
-    return fig
+def full_renders(projects: dict, fig: dict, jobs: int | None, log) -> dict[str, str]:
+    """Cold full render of each variant; returns each output video's digest."""
+    digests = {}
+    for motion, project in projects.items():
+        log(f"full render, motion {motion}")
+        full = storybuild("render", project, jobs=jobs)
+        fig[motion].update(step_figures("full", full), video=video_info(video_path(full)))
+        digests[motion] = digest(video_path(full))
+    return digests
 
 
-def video_path(render: Run) -> Path:
-    return Path(render.stdout.strip().rsplit(": ", 1)[1])
+def moviepy_runs(projects: dict, fig: dict, key: str, work: Path, log) -> None:
+    """MoviePy on each variant's own images and narration: piper's synthesis is not
+    deterministic, so the two builds' voices (and durations) differ slightly."""
+    for motion, project in projects.items():
+        log(f"MoviePy composition of the motion-{motion} build's images and narration ({key})")
+        fig[motion][key] = moviepy_compose(project, work / f"{key}-motion-{motion}.mp4", fig["fps"])
 
 
-def digest(path: Path) -> str:
-    import hashlib
+def compose_only(projects: dict, fig: dict, checks: dict, scenes: int, jobs: int | None, log) -> None:
+    """`render --force clip --force video`: every clip and the final assembly re-run,
+    nothing generated; the check says BAD unless all of them were really built."""
+    for motion, project in projects.items():
+        log(f"composition only, motion {motion}: render --force clip --force video")
+        compose = storybuild("render", project, "--force", "clip", "--force", "video", jobs=jobs)
+        fig[motion].update(step_figures("compose", compose))
+        built = compose.built()
+        clips = sum(step.startswith("clip/") for step in built)
+        checks[f"compose ran every clip and the video step, motion {motion}"] = (
+            "video" in built and clips == scenes, f"built: {clips} clips" + (", video" if "video" in built else
+                                                                              ", NO video step"))
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+def edit_renders(projects: dict, fig: dict, checks: dict, jobs: int | None, log) -> dict[str, str]:
+    """Edit the middle scene's narration in every variant, render; returns the originals."""
+    originals = {}
+    for motion, project in projects.items():
+        scene, originals[motion] = edit_narration(project)
+        log(f"edit the narration of scene {scene}, motion {motion}, render")
+        edit = storybuild("render", project, jobs=jobs)
+        fig[motion].update(step_figures("edit", edit), edited_scene=scene)
+        built, wanted = sorted(edit.built()), sorted([f"voice/{scene}", f"clip/{scene}", "video"])
+        checks[f"edit rebuilt only voice, clip of '{scene}' and video, motion {motion}"] = (
+            built == wanted, "built: " + " ".join(built))
+    return originals
+
+
+def revert_renders(projects: dict, originals: dict, first: dict, fig: dict, checks: dict, jobs, log) -> None:
+    """Restore story.yaml byte for byte and render: everything comes from the store."""
+    for motion, project in projects.items():
+        log(f"revert the edit, motion {motion}, render (restore from the store)")
+        (project / "story.yaml").write_text(originals[motion], "utf-8")
+        restore = storybuild("render", project, jobs=jobs)
+        fig[motion].update(step_figures("restore", restore))
+        same = digest(video_path(restore)) == first[motion]
+        checks[f"revert rebuilt nothing, video byte-identical to the first render, motion {motion}"] = (
+            same and not restore.built(), f"built {len(restore.built())}, identical: {same}")
 
 
 def bench_project(example: Path, work: Path, jobs: int | None, log) -> dict:
-    """Every figure for one example, in one go; returns seconds and bytes."""
-    import yaml
+    """Every timing figure for one example, both variants interleaved in one go."""
+    projects = {motion: make_project(example, work, motion) for motion in VARIANTS}
+    scenes = len(scene_order(projects["on"]))
+    fig: dict = {"example": example.name, "scenes": scenes, "fps": story_fps(projects["on"]), "jobs": jobs,
+                 "cold_runs": COLD_RUNS,
+                 **{motion: {} for motion in VARIANTS}}
+    checks: dict = {}
 
-    project = work / example.name
-    project.mkdir()
-    shutil.copyfile(example / "story.yaml", project / "story.yaml")
-    fps = int((yaml.safe_load((project / "story.yaml").read_text("utf-8")).get("video") or {}).get("fps", 24))
-    fig: dict = {"example": example.name, "scenes": len(scene_order(project)), "fps": fps, "jobs": jobs}
-
-    log(f"full render of {example.name} (sampling RSS every {SAMPLE_SECONDS * 1000:.0f} ms)")
-    full = storybuild("render", project, jobs=jobs, sample=True)
-    output = video_path(full)
-    fig.update(full=full.seconds, full_counts=full.counts(), full_by_kind=seconds_by_kind(full),
-               peak_tree=full.peak_tree, peak_root=full.peak_root, samples=full.samples, at_peak=full.at_peak,
-               video=video_info(output))
-    full_digest = digest(output)
-
-    log(f"no-op render and status, {COLD_RUNS} cold runs each")
-    fig["noop_render"], fig["noop_render_runs"] = cold_median("render", project)
-    fig["status"], fig["status_runs"] = cold_median("status", project)
-
-    log("MoviePy composition of the same images and narration")
-    scenes = snapshot_scenes(project, work / "moviepy-original", fps)
-    mp_full = moviepy_compose(scenes, work / "moviepy-original.mp4", fps, sample=True)
-    fig.update(moviepy_full=mp_full.seconds, moviepy_peak_tree=mp_full.peak_tree,
-               moviepy_video=video_info(work / "moviepy-original.mp4"))
-
-    log("composition only: render --force clip --force video")
-    fig.update(bench_compose(project, jobs))
-
-    scene, original = edit_narration(project)
-    log(f"edit the narration of scene {scene}, render")
-    edit = storybuild("render", project, jobs=jobs)
-    fig.update(edited_scene=scene, edit=edit.seconds, edit_counts=edit.counts(), edit_by_kind=seconds_by_kind(edit))
-
-    log("MoviePy re-composition of the whole video with the edited scene")
-    scenes = snapshot_scenes(project, work / "moviepy-edited", fps)
-    fig["moviepy_edit"] = moviepy_compose(scenes, work / "moviepy-edited.mp4", fps).seconds
-
-    log("revert the edit, render (restore from the store)")
-    (project / "story.yaml").write_text(original, "utf-8")
-    restore = storybuild("render", project, jobs=jobs)
-    fig.update(restore=restore.seconds, restore_counts=restore.counts(),
-               restore_identical=digest(video_path(restore)) == full_digest)
+    first = full_renders(projects, fig, jobs, log)
+    log(f"no-op render and status (motion on), {COLD_RUNS} cold runs each")
+    fig["noop_render"], fig["noop_render_runs"] = cold_median("render", projects["on"])
+    fig["status"], fig["status_runs"] = cold_median("status", projects["on"])
+    moviepy_runs(projects, fig, "moviepy_full", work, log)
+    digests = {motion: fig[motion]["moviepy_full"].pop("digests") for motion in VARIANTS}  # [image, voice] a scene
+    for index, name in enumerate(("same_images", "same_voices")):
+        fig[name] = [pair[index] for pair in digests["off"]] == [pair[index] for pair in digests["on"]]
+    compose_only(projects, fig, checks, scenes, jobs, log)
+    originals = edit_renders(projects, fig, checks, jobs, log)
+    moviepy_runs(projects, fig, "moviepy_edit", work, log)
+    for motion in VARIANTS:
+        del fig[motion]["moviepy_edit"]["digests"]
+    revert_renders(projects, originals, first, fig, checks, jobs, log)
+    fig["checks"] = checks
     return fig
 
 
-def bench_memory(example: Path, work: Path, jobs: int | None, log) -> dict:
-    """Peak RSS of a full render of another example (memory vs scene count)."""
-    project = work / f"memory-{example.name}"
-    project.mkdir()
-    shutil.copyfile(example / "story.yaml", project / "story.yaml")
-    log(f"full render of {example.name} (sampling RSS)")
-    full = storybuild("render", project, jobs=jobs, sample=True)
-    return {"example": example.name, "scenes": len(scene_order(project)), "full": full.seconds,
-            "peak_tree": full.peak_tree, "peak_root": full.peak_root, "samples": full.samples,
-            "at_peak": full.at_peak}
-
-
-# -- the report -----------------------------------------------------------------------------
-TARGETS = {  # figure -> (text, passes)
-    "noop_render": ("< 0.5 s", lambda v: v < 0.5),
-    "status": ("< 0.5 s", lambda v: v < 0.5),
-    "edit_ratio": ("< 15 %", lambda v: v < 15),
-    "speedup_full": (">= 3x", lambda v: v >= 3),
-    "speedup_compose": (">= 3x", lambda v: v >= 3),
-    "speedup_edit": (">= 15x", lambda v: v >= 15),
-    "peak_tree": ("< 400 MB", lambda v: v < 400),
-}
-
-
-def derive(fig: dict) -> dict:
-    """Ratios computed from the measured seconds and bytes."""
-    return {
-        "edit_ratio": 100 * fig["edit"] / fig["full"],
-        "speedup_full": fig["moviepy_full"] / fig["full"],
-        "speedup_compose": fig["moviepy_full"] / fig["compose"],
-        "speedup_edit": fig["moviepy_edit"] / fig["edit"],
-    }
-
-
-def _row(label: str, value: str, key: str | None = None, number: float | None = None) -> str:
-    target, verdict = "", ""
-    if key in TARGETS:
-        target, passes = TARGETS[key]
-        verdict = "ok" if passes(number) else "MISSED"
-    return f"{label:<58}{value:>14}   {target:<10}{verdict}"
-
-
-def _kinds(by_kind: dict) -> str:
-    return ", ".join(f"{kind} {secs:.1f}" for kind, secs in sorted(by_kind.items(), key=lambda kv: -kv[1]))
-
-
-def table(fig: dict, ratios: dict, memory: dict | None) -> str:
-    v, mb = fig["video"], lambda b: b / MIB
-    lines = [
-        f"storybuild render benchmark: {fig['example']} ({fig['scenes']} scenes, {v['seconds']:.1f} s of video, "
-        f"{v['width']}x{v['height']} @ {fig['fps']} fps), jobs={fig['jobs'] or 'default'}, {os.cpu_count()} CPUs",
-        f"{'figure':<58}{'value':>14}   {'target':<10}verdict",
-        _row("1  full render, offline (images + narration + compose)", f"{fig['full']:.2f} s"),
-        f"     steps built/restored/fresh {fig['full_counts']}; step seconds by kind: {_kinds(fig['full_by_kind'])}",
-        _row(f"2  no-op render, median of {COLD_RUNS} cold runs", f"{fig['noop_render']:.3f} s", "noop_render",
-             fig["noop_render"]),
-        _row(f"   status, median of {COLD_RUNS} cold runs", f"{fig['status']:.3f} s", "status", fig["status"]),
-        _row(f"3  edit narration of '{fig['edited_scene']}', render", f"{fig['edit']:.2f} s"),
-        f"     steps built/restored/fresh {fig['edit_counts']}; step seconds by kind: {_kinds(fig['edit_by_kind'])}",
-        _row("   edit render / full render", f"{ratios['edit_ratio']:.1f} %", "edit_ratio", ratios["edit_ratio"]),
-        _row("   revert the edit, render (restore from store)", f"{fig['restore']:.2f} s"),
-        f"     steps built/restored/fresh {fig['restore_counts']}; "
-        f"video byte-identical to the first render: {fig['restore_identical']}",
-        _row("4  MoviePy full composition (same images + narration)", f"{fig['moviepy_full']:.2f} s"),
-        f"     MoviePy output {fig['moviepy_video']['seconds']:.1f} s of video, "
-        f"{fig['moviepy_video']['width']}x{fig['moviepy_video']['height']}, no motion, no captions",
-        _row("   storybuild composition only (--force clip --force video)", f"{fig['compose']:.2f} s"),
-        f"     step seconds by kind: {_kinds(fig['compose_by_kind'])}"
-        + ("; video step dropped as fresh despite --force video, timed by a 2nd render --force video"
-           if fig["compose_video_dropped"] else ""),
-        _row("   MoviePy full / storybuild full render", f"{ratios['speedup_full']:.2f}x", "speedup_full",
-             ratios["speedup_full"]),
-        _row("   MoviePy full / storybuild composition only", f"{ratios['speedup_compose']:.2f}x", "speedup_compose",
-             ratios["speedup_compose"]),
-        _row("   MoviePy re-composition after the edit", f"{fig['moviepy_edit']:.2f} s"),
-        _row("   MoviePy re-composition / storybuild edit render", f"{ratios['speedup_edit']:.1f}x", "speedup_edit",
-             ratios["speedup_edit"]),
-        _row(f"5  peak RSS, full render of {fig['scenes']} scenes: process tree", f"{mb(fig['peak_tree']):.0f} MB",
-             "peak_tree", mb(fig["peak_tree"])),
-        _row("   same render: python process alone", f"{mb(fig['peak_root']):.0f} MB"),
-        f"     tree at its peak: {_composition(fig['at_peak'])}",
-    ]
-    if memory:
-        lines += [
-            _row(f"   peak RSS, full render of {memory['scenes']} scenes: process tree",
-                 f"{mb(memory['peak_tree']):.0f} MB"),
-            _row("   same render: python process alone", f"{mb(memory['peak_root']):.0f} MB"),
-            f"     tree at its peak: {_composition(memory['at_peak'])}",
-            f"     ({memory['example']} full render took {memory['full']:.2f} s)",
-        ]
-    lines.append(_row("   MoviePy composition, process tree", f"{mb(fig['moviepy_peak_tree']):.0f} MB"))
-    lines.append(f"     RSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms via /proc ({fig['samples']} samples in the "
-                 f"{fig['scenes']}-scene render); cold-run times: render {_list(fig['noop_render_runs'])}, "
-                 f"status {_list(fig['status_runs'])}")
-    return "\n".join(lines)
-
-
-def _composition(at_peak: dict) -> str:
-    return " + ".join(f"{count} x {command} {rss / MIB:.0f} MB" for command, (count, rss) in at_peak.items())
-
-
-def _list(values: list[float]) -> str:
-    return " ".join(f"{x:.3f}" for x in values)
+def bench_memory(examples: list[Path], work: Path, jobs: int | None, log) -> dict:
+    """Memory peaks of cold full renders (motion on, as the examples are written) in
+    runs of their own, so that the sampler's CPU never weighs on a timed figure; then
+    of a MoviePy composition of the first example's build, for scale."""
+    out: dict = {"sample_seconds": SAMPLE_SECONDS, "renders": []}
+    for example in examples:
+        (work / "memory" / example.name).mkdir(parents=True)
+        project = make_project(example, work / "memory" / example.name, "on")
+        log(f"memory: full render of {example.name}, sampling every {SAMPLE_SECONDS * 1000:.0f} ms")
+        full = storybuild("render", project, jobs=jobs, sample=True)
+        out["renders"].append({"example": example.name, "scenes": len(scene_order(project)), "seconds": full.seconds,
+                               **memory(full.peaks)})
+        if example == examples[0]:
+            log(f"memory: MoviePy composition of that build, sampling every {SAMPLE_SECONDS * 1000:.0f} ms")
+            composed = moviepy_compose(project, work / "memory" / "moviepy.mp4", story_fps(project), sample=True)
+            out["moviepy"] = {"seconds": composed["seconds"], **composed["memory"]}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,24 +343,24 @@ def main(argv: list[str] | None = None) -> int:
         moviepy_worker(args.moviepy_worker)
         return 0
     log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    load = {"start": os.getloadavg()}
     work = Path(tempfile.mkdtemp(prefix="storybuild-bench-"))
     try:
         fig = bench_project(SMALL if args.quick else BIG, work, args.jobs, log)
-        memory = None if args.quick else bench_memory(SMALL, work, args.jobs, log)
+        mem = bench_memory([SMALL] if args.quick else [BIG, SMALL], work, args.jobs, log)
     finally:
         if args.keep:
             log(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    ratios = derive(fig)
+    load["end"] = os.getloadavg()
+    ratios = {motion: report.derive(fig[motion]) for motion in VARIANTS}
     if args.json:
-        verdicts = {key: TARGETS[key][1](ratios.get(key, fig.get(key, 0)) / (MIB if key == "peak_tree" else 1))
-                    for key in TARGETS}
-        print(json.dumps({"figures": fig, "ratios": ratios, "memory_small": memory, "meets_target": verdicts},
-                         indent=2))
+        print(json.dumps({"figures": fig, "ratios": ratios, "memory": mem, "load_average": load,
+                          "meets_target": report.meets_targets(fig, ratios, mem)}, indent=2))
     else:
-        print(table(fig, ratios, memory))
-    return 0
+        print(report.table(fig, ratios, mem, load))
+    return 0 if all(passed for passed, _ in fig["checks"].values()) else 1
 
 
 if __name__ == "__main__":

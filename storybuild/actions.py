@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import wave
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from storybuild import providers
 from storybuild.errors import ProviderError
@@ -20,9 +20,14 @@ from storybuild.model import Project
 Inputs = Mapping[str, Mapping[str, Path]]
 
 
+# Which provider kind runs each step kind (composition steps use none).
+PROVIDER_KINDS = {"character": "image", "image": "image", "voice": "voice"}
+
+
 class ProviderPool:
     """Creates each provider once per render and shares it between workers, so
-    expensive setup (a loaded TTS voice, an HTTP client) happens once."""
+    expensive setup (a loaded TTS voice, an HTTP client) happens once, and lets it go
+    as soon as no step needs it, so its memory is not held through composition."""
 
     def __init__(self, project: Project):
         self._project = project
@@ -34,6 +39,17 @@ class ProviderPool:
             if kind not in self._made:
                 self._made[kind] = providers.create(kind, getattr(self._project.providers, kind))
             return self._made[kind]
+
+    def release_unneeded(self, remaining: Iterable[Step]) -> None:
+        """Close the providers that none of the `remaining` steps will use."""
+        needed = {PROVIDER_KINDS.get(step.kind) for step in remaining}
+        with self._lock:
+            idle = [kind for kind in self._made if kind not in needed]
+            released = [self._made.pop(kind) for kind in idle]
+        for provider in released:
+            close = getattr(provider, "close", None)
+            if close is not None:
+                close()
 
 
 def run_action(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict[str, Path]:

@@ -27,6 +27,11 @@ from storybuild.progress import Progress
 from storybuild.store import Store, Trace
 
 
+# Network steps first: their latency hides behind local work. Whole-machine steps
+# next, so they run back to back instead of each waiting for the cores to drain.
+_PRIORITY = {"none": 0, "all": 1, "one": 2}
+
+
 class RenderFailed(StorybuildError):
     """One or more steps failed; everything that succeeded is stored."""
 
@@ -71,8 +76,9 @@ class Executor:
         self.progress = progress
         self.jobs = max(1, jobs)
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
-        # cores only thrashes, and would hold -j slots that network calls could use.
-        self.cpu_jobs = min(self.jobs, os.cpu_count() or 1)
+        # cores only thrashes (and costs memory), and would hold -j slots that network
+        # calls could use. Steps declare their appetite; see _cores().
+        self.cores = os.cpu_count() or 1
         self.keep_going = keep_going
         self.forced = forced
         self.result = RenderResult()
@@ -80,6 +86,7 @@ class Executor:
         self._traces: dict[str, Trace] = {}
         self._pending: list[Step] = list(steps)
         self._running: dict[Future, _Running] = {}
+        self._machine_wanted = False  # a step needing every core waits in this pass
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
@@ -96,6 +103,7 @@ class Executor:
             self._abandon(workers)
             raise Interrupted(self._interrupted_message()) from None
         workers.shutdown(wait=True)
+        self.progress.close()
         if self.result.failed:
             raise RenderFailed(self._failure_message())
         return self.result
@@ -103,11 +111,12 @@ class Executor:
     # -- scheduling ----------------------------------------------------------------
     def _schedule(self, workers: ThreadPoolExecutor) -> None:
         """Decide every step whose inputs are settled; repeat while that settles more.
-        Network steps are offered first: their latency hides behind local work."""
+        Steps are offered by _PRIORITY, then in graph order."""
         progressed = True
         while progressed:
             progressed = False
-            for step in sorted(self._pending, key=lambda s: not s.paid):
+            self._machine_wanted = False
+            for step in sorted(self._pending, key=lambda s: _PRIORITY[s.cpu]):
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
@@ -133,11 +142,22 @@ class Executor:
         return True
 
     def _has_slot(self, step: Step) -> bool:
-        """-j bounds all steps in flight; local steps are also bounded by the cores."""
+        """-j bounds all steps in flight; local steps also share the machine's cores.
+        A step wanting every core still starts on an idle machine (-j 1 included)."""
         if len(self._running) >= self.jobs:
             return False
-        local = sum(1 for job in self._running.values() if not job.step.paid)
-        return step.paid or local < self.cpu_jobs
+        if self._cores(step) == 0:
+            return True
+        busy = sum(self._cores(job.step) for job in self._running.values())
+        if busy == 0 or (busy + self._cores(step) <= self.cores and not self._machine_wanted):
+            return True
+        # A waiting whole-machine step reserves the cores as they free up; otherwise
+        # one-core steps would keep slipping in ahead of it.
+        self._machine_wanted |= step.cpu == "all"
+        return False
+
+    def _cores(self, step: Step) -> int:
+        return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
     def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
         workdir = self.store.new_workdir()
@@ -150,6 +170,7 @@ class Executor:
     # -- completion ------------------------------------------------------------------
     def _finish(self, future: Future) -> None:
         job = self._running.pop(future)
+        self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
         try:
             outputs = future.result()
             trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),

@@ -51,6 +51,7 @@ class Step:
     scene: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     paid: bool = False
+    cpu: str = "one"  # scheduling only, never in the key: "none" | "one" | "all" (see ProviderInfo)
 
 
 def build_graph(project: Project) -> list[Step]:
@@ -92,6 +93,7 @@ def _provider_fields(kind: str, choice: ProviderChoice) -> dict[str, Any]:
         "model": entry.model_for(choice),
         "options": options,
         "paid": entry.paid,
+        "cpu": entry.cpu,
     }
 
 

@@ -22,6 +22,8 @@ class ProviderInfo:
     `version` is part of every key the provider's steps get: bump it when a change to
     the provider's code changes its output, so stored results are not reused wrongly.
     `factory` is "module:attribute", a callable taking a ProviderChoice.
+    `cpu` is how much of the machine one call keeps busy, for the scheduler: "none"
+    (waits on a network API), "one" core, or "all" cores (runs alone among local steps).
     """
 
     name: str
@@ -31,6 +33,7 @@ class ProviderInfo:
     default_model: str | None = None
     uses_references: bool = False
     paid: bool = False
+    cpu: str = "one"
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -39,13 +42,14 @@ class ProviderInfo:
 _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 1),
-    ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1, default_model="en_US-joe-medium"),
+    ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
+                 default_model="en_US-joe-medium", cpu="all"),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
-                 default_model="gemini-3.8-flash", paid=True),
+                 default_model="gemini-3.8-flash", paid=True, cpu="none"),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
-                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True),
+                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none"),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
-                 default_model="gemini-3.8-flash-tts", paid=True),
+                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none"),
 )
 
 

@@ -1,0 +1,100 @@
+"""The executor's scheduling, with recording stand-in providers (real store, real threads)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import wave
+from pathlib import Path
+
+from PIL import Image
+
+from storybuild.execute import Executor
+from storybuild.graph import build_graph
+from storybuild.progress import Progress
+from storybuild.providers.offline.narrator import speech_pieces
+from storybuild.store import Store
+from test_plan import make_project
+
+
+class Recorder:
+    """Stand-in image and voice provider that records which steps overlap in time."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running: set[str] = set()
+        self.overlaps: list[tuple[str, ...]] = []
+
+    def _work(self, name: str, seconds: float = 0.05) -> None:
+        with self.lock:
+            self.running.add(name)
+            self.overlaps.append(tuple(sorted(self.running)))
+        time.sleep(seconds)
+        with self.lock:
+            self.running.discard(name)
+
+    def draw_scene(self, request, references, out: Path) -> None:
+        self._work(f"image/{request.scene_id}")
+        Image.new("RGB", (8, 8), "white").save(out)
+
+    def narrate(self, request, out: Path) -> None:
+        self._work(f"voice/{request.scene_id}")
+        with wave.open(str(out), "wb") as handle:
+            handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(8000)
+            handle.writeframes(b"\x01\x00" * 800)
+
+
+class RecordingPool:
+    def __init__(self, recorder: Recorder):
+        self.recorder = recorder
+        self.released: list[list[str]] = []
+
+    def get(self, kind: str) -> Recorder:
+        return self.recorder
+
+    def release_unneeded(self, remaining) -> None:
+        self.released.append(sorted(step.id for step in remaining))
+
+
+def generation_steps(tmp_path, cpu_of_voice="all", cpu_of_image="one"):
+    steps = [s for s in build_graph(make_project(tmp_path)) if s.kind in ("image", "voice")]
+    return [dataclasses.replace(s, cpu=cpu_of_voice if s.kind == "voice" else cpu_of_image) for s in steps]
+
+
+def run(tmp_path, steps, jobs: int, cores: int = 2) -> Recorder:
+    recorder = Recorder()
+    executor = Executor(steps, Store(tmp_path / "build"), RecordingPool(recorder),
+                        Progress(len(steps), interactive=False), jobs=jobs)
+    executor.cores = cores
+    result = executor.run()
+    assert sorted(result.built) == sorted(s.id for s in steps)
+    return recorder
+
+
+def test_a_whole_machine_step_never_overlaps_other_local_work(tmp_path):
+    recorder = run(tmp_path, generation_steps(tmp_path), jobs=8)
+    for running in recorder.overlaps:
+        if any(name.startswith("voice/") for name in running):
+            assert len(running) == 1, running
+    assert max(len(r) for r in recorder.overlaps) == 2  # two one-core image steps share 2 cores
+
+
+def test_network_steps_fill_every_job_slot(tmp_path):
+    recorder = run(tmp_path, generation_steps(tmp_path, "none", "none"), jobs=6)
+    assert max(len(r) for r in recorder.overlaps) == 6
+
+
+def test_one_job_runs_one_step_at_a_time(tmp_path):
+    recorder = run(tmp_path, generation_steps(tmp_path, "none", "none"), jobs=1)
+    assert max(len(r) for r in recorder.overlaps) == 1
+
+
+def test_long_sentences_are_spoken_clause_by_clause():
+    assert speech_pieces("Short and sweet. Together they carried the glowing lanterns across the meadow, "
+                         "humming softly as the moon rose above the hills!") == [
+        ("Short and sweet.", 0.2),
+        ("Together they carried the glowing lanterns across the meadow,", 0.2),
+        ("humming softly as the moon rose above the hills!", 0.12),
+    ]
+    assert speech_pieces("One sunny morning, the friends played.") == [("One sunny morning, the friends played.", 0.2)]
