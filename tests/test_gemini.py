@@ -50,7 +50,7 @@ def sheet_request(character: CharacterInfo) -> CharacterSheetRequest:
 
 
 def narration(text="Whiskers found a shiny red ball in the garden.", voice=None, direction=None):
-    return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=direction, sample_rate=24000)
+    return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=direction)
 
 
 def provider_error(call) -> str:

@@ -114,7 +114,7 @@ LONG = ("One sunny morning, Whiskers the cat and Buster the puppy played chase i
 
 
 def narration(text, voice=None):
-    return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=None, sample_rate=24000)
+    return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=None)
 
 
 def speak(narrator, text, path: Path, voice=None) -> tuple[wave._wave_params, np.ndarray]:
@@ -191,7 +191,7 @@ def test_missing_piper_is_a_missing_dependency_error(tmp_path):
         "from storybuild.providers.base import NarrationRequest\n"
         "from storybuild.providers.offline.narrator import PiperNarrator\n"
         "try:\n"
-        f"    PiperNarrator(ProviderChoice('piper')).narrate(NarrationRequest('s', 'Hi.', None, None, 24000),"
+        f"    PiperNarrator(ProviderChoice('piper')).narrate(NarrationRequest('s', 'Hi.', None, None),"
         f" __import__('pathlib').Path({str(tmp_path / 'x.wav')!r}))\n"
         "except MissingDependencyError as error:\n"
         "    print(error.format_message())\n")

@@ -156,3 +156,10 @@ def test_forced_step_is_stale_with_reason(tmp_path):
     decisions = plan(build_graph(project), Store(project.build_dir), frozenset({"voice/pool"}))
     forced = next(d for d in decisions if d.step.id == "voice/pool")
     assert (forced.state, forced.reasons) == (STALE, ("forced with --force",))
+
+
+def test_changing_the_sample_rate_keeps_every_narration(tmp_path):
+    simulate_build(make_project(tmp_path))
+    edited = dataclasses.replace(make_project(tmp_path),
+                                 video=dataclasses.replace(VideoSettings(), sample_rate=48000))
+    assert runs(edited) == {"video": STALE}

@@ -67,13 +67,14 @@ class SceneImageRequest:
 class NarrationRequest:
     """Speak `text` exactly. `voice` is the resolved voice name (the speaking
     character's, else the project's, else None for the provider default);
-    `direction` is delivery guidance, never words to be spoken."""
+    `direction` is delivery guidance, never words to be spoken. There is no sample
+    rate: providers answer at their own, and the final join resamples, so changing
+    the video's rate never pays for narration again."""
 
     scene_id: str
     text: str
     voice: str | None
     direction: str | None
-    sample_rate: int
 
     def params(self) -> dict[str, Any]:
         return asdict(self)
