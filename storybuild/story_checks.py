@@ -193,6 +193,7 @@ def cross_field_problems(
     return [
         *video_problems(document.get("video")),
         *provider_problems(document.get("providers"), provider_names),
+        *voice_problems(document),
         *scene_problems(document, first_use),
     ]
 
@@ -228,6 +229,28 @@ def provider_problems(providers: Any, provider_names: Callable[[str], list[str]]
                 f"unknown {kind} provider '{name}'{did_you_mean(name, choices)}"
                 f" (choose from: {', '.join(choices)})"))
     return problems
+
+
+def voice_problems(document: dict[str, Any]) -> list[Problem]:
+    """Voice names the chosen voice provider does not have: caught here rather than
+    when a scene's narration fails halfway through a render."""
+    from storybuild.providers import voices
+
+    providers = document.get("providers")
+    entry = providers.get("voice") if isinstance(providers, dict) else None
+    name = entry.get("provider", "piper") if isinstance(entry, dict) else "piper"
+    known = voices(name) if isinstance(name, str) else None
+    if not known:
+        return []
+    named: list[tuple[JsonPath, Any]] = []
+    if isinstance(entry, dict):
+        named.append((("providers", "voice", "voice"), entry.get("voice")))
+    characters = document.get("characters")
+    if isinstance(characters, dict):
+        named += [(("characters", cid, "voice"), c.get("voice")) for cid, c in characters.items() if isinstance(c, dict)]
+    return [Problem(where, f"'{value}' is not a {name} voice{did_you_mean(value, list(known))}"
+                           f" ({name} voices: {', '.join(known)})")
+            for where, value in named if isinstance(value, str) and value not in known]
 
 
 def scene_problems(document: dict[str, Any], first_use: Callable[[JsonPath], str]) -> list[Problem]:

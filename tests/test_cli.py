@@ -104,3 +104,19 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     assert result.stdout.startswith("removed 5 stored object(s), freed ")
     assert run_cli("status", str(tmp_path)).returncode == 0
     assert "removed 0 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
+
+
+def test_a_voice_the_voice_provider_lacks_is_a_validation_error(tmp_path, small_story):
+    small_story["characters"]["buster"]["voice"] = "Puck"
+    write_story(tmp_path, small_story)
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "characters.buster.voice: 'Puck' is not a piper voice (piper voices: joe, en_US-joe-medium)\n")
+
+
+def test_the_registry_lists_exactly_the_piper_voices_the_narrator_has():
+    from storybuild.providers import voices
+    from storybuild.providers.offline.narrator import VOICES
+
+    assert set(voices("piper")) == set(VOICES)

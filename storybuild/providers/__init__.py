@@ -34,6 +34,7 @@ class ProviderInfo:
     uses_references: bool = False
     paid: bool = False
     cpu: str = "one"
+    voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -43,7 +44,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 1),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
-                 default_model="en_US-joe-medium", cpu="all"),
+                 default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium")),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
                  default_model="gemini-3.8-flash", paid=True, cpu="none"),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
@@ -56,6 +57,12 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
 def names(kind: str) -> list[str]:
     """Provider names available for a kind, for validation and "did you mean" hints."""
     return [info.name for info in _REGISTRY if info.kind == kind]
+
+
+def voices(name: str) -> tuple[str, ...] | None:
+    """The voice names the voice provider `name` accepts (None: any, or unknown provider)."""
+    entry = next((e for e in _REGISTRY if e.kind == "voice" and e.name == name), None)
+    return entry.voices if entry else None
 
 
 def info(kind: str, name: str) -> ProviderInfo:
