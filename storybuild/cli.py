@@ -63,7 +63,8 @@ def validate(project: Path) -> None:
       storybuild validate examples/whiskers-and-buster
     """
     loaded = _load(project, use_cache=False)
-    click.echo(f"{_story_file(project)}: ok ({len(loaded.scenes)} scenes, {len(loaded.characters)} characters)")
+    click.echo(f"{_story_file(project)}: ok ({_count(loaded.scenes, 'scene')}, "
+               f"{_count(loaded.characters, 'character')})")
 
 
 @main.command()
@@ -159,6 +160,10 @@ def gc(project: Path) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def _project_dir(project: Path) -> Path:
     return project.parent if project.name.endswith((".yaml", ".yml")) else project
 
