@@ -211,9 +211,13 @@ def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
     from storybuild.execute import Executor
     from storybuild.progress import Progress
 
+    from storybuild.maintenance import prune_stale_views
+
     executor = Executor(steps, store, ProviderPool(loaded), Progress(len(steps)), jobs=jobs or _default_jobs(steps),
                         keep_going=keep_going, forced=forced)
-    return executor.run()
+    result = executor.run()  # raises when a step failed: then nothing is pruned
+    prune_stale_views(store, steps)
+    return result
 
 
 def _raise_interrupt(signum, frame):

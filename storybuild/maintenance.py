@@ -1,11 +1,18 @@
-"""clean and gc: the only commands that delete things."""
+"""clean, gc and pruning: the only code that deletes things.
+
+Nothing here deletes a file storybuild did not make: views are recognised as hard
+links of store objects, so a file a user put in build/ survives every command.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Sequence
 
+from storybuild.graph import Step
+from storybuild.keys import digest_file
 from storybuild.plan import Decision
 from storybuild.store import Store
 
@@ -47,3 +54,39 @@ def _human(size: int) -> str:
         if size < 1024 or unit == "GB":
             return f"{size:.1f} {unit}"
     raise AssertionError("unreachable")
+
+
+def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
+    """After a successful render, remove the views of steps the story no longer has
+    (a deleted scene's folder, the video under an old title) and forget those steps.
+    Returns how many files were removed; the store keeps their objects until gc."""
+    in_use = {store.build_dir / rel for step in steps for rel in step.views.values()}
+    removed = 0
+    for view in _view_candidates(store.build_dir):
+        if view not in in_use and _is_store_link(store, view):
+            view.unlink()
+            removed += 1
+    for folder in (store.build_dir / "scenes", store.build_dir / "characters"):
+        for sub in sorted(folder.glob("**/"), reverse=True) if folder.is_dir() else ():
+            if not any(sub.iterdir()):
+                sub.rmdir()
+    store.keep_current({step.id for step in steps})
+    return removed
+
+
+def _view_candidates(build_dir: Path) -> list[Path]:
+    files = [p for p in build_dir.glob("*") if p.suffix in (".mp4", ".srt", ".vtt")]
+    for folder in ("scenes", "characters"):
+        files += [p for p in (build_dir / folder).glob("**/*") if p.is_file()]
+    return files
+
+
+def _is_store_link(store: Store, path: Path) -> bool:
+    """True when `path` is a hard link of the store object with its own digest."""
+    try:
+        if os.stat(path).st_nlink < 2:
+            return False
+        target = store.object_path(digest_file(path))
+        return target.exists() and os.path.samefile(path, target)
+    except OSError:
+        return False

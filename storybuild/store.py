@@ -192,6 +192,14 @@ class Store:
         self._trace_cache.clear()
         return removed, freed
 
+    def keep_current(self, step_ids: set[str]) -> None:
+        """Forget current outputs of steps not in `step_ids` (steps the story lost)."""
+        with self._lock:
+            current = {k: v for k, v in self.current().items() if k in step_ids}
+            if current != self.current():
+                self._current = current
+                write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+
     def forget_current(self) -> None:
         self._current_file.unlink(missing_ok=True)
         self._current = {}

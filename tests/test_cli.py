@@ -120,3 +120,21 @@ def test_the_registry_lists_exactly_the_piper_voices_the_narrator_has():
     from storybuild.providers.offline.narrator import VOICES
 
     assert set(voices("piper")) == set(VOICES)
+
+
+def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(tmp_path, small_story):
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    build = tmp_path / "build"
+    (build / "scenes" / "pool" / "my-notes.txt").write_text("mine")
+    old_video = build / "whiskers-and-buster-s-rainbow-day.mp4"
+    small_story["scenes"] = small_story["scenes"][:2]
+    small_story["title"] = "Two Scenes"
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    assert not old_video.exists()
+    assert (build / "two-scenes.mp4").is_file()
+    assert sorted(p.name for p in (build / "scenes" / "pool").iterdir()) == ["my-notes.txt"]
+    assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
+    assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == ["clip.mp4", "image.png", "voice.wav"]
+    assert "removed 6 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout  # pool x3, old video x3
