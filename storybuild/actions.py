@@ -112,7 +112,9 @@ def _video(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dic
     clips = [inputs[f"clip/{s['id']}"]["clip.mp4"] for s in scenes]
     out = workdir / "video.mp4"
     compose.assemble_video(clips, voices, frames, out, fps=fps, sample_rate=p["sample_rate"])
-    cues = captions.scene_cues(seconds, frames, fps, [s["narration"] for s in scenes])
+    # Sidecar captions follow subtitle practice (at most two lines on screen), so a long
+    # narration becomes consecutive cues; the burned-in caption shows it whole.
+    cues = captions.scene_cues(seconds, frames, fps, [s["narration"] for s in scenes], split_long=True)
     srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
     captions.write_text_atomic(srt, captions.to_srt(cues))
     captions.write_text_atomic(vtt, captions.to_vtt(cues))

@@ -21,7 +21,7 @@ from storybuild.providers.base import (
 
 # Bump a kind's recipe version when storybuild's own code for that kind changes its
 # output (the composition code for clip/video, the request shape for the others).
-RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 2, "clip": 2, "video": 2}
+RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 2, "clip": 2, "video": 3}
 
 # Options that change how a provider is called, not what it produces: kept out of keys
 # so raising a concurrency limit does not regenerate a whole story.

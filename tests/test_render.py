@@ -99,7 +99,9 @@ def test_captions_are_timed_from_the_narration(rendered):
     vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
     assert srt.startswith("1\n00:00:00,300 --> ")
     assert vtt.startswith("WEBVTT\n\n00:00:00.300 --> ")
-    assert srt.count(" --> ") == vtt.count(" --> ") == len(document["scenes"])
+    assert srt.count(" --> ") == vtt.count(" --> ") >= len(document["scenes"])
+    for cue in srt.split("\n\n"):
+        assert len(cue.strip().splitlines()) <= 4  # index, timing, at most two lines of text
 
 
 def test_noop_rerender_runs_nothing(rendered):
