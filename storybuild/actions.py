@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from storybuild import providers
+from storybuild.atomic import write_atomic
 from storybuild.errors import ProviderError
 from storybuild.graph import Step
 from storybuild.model import Project
@@ -116,8 +117,8 @@ def _video(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dic
     # narration becomes consecutive cues; the burned-in caption shows it whole.
     cues = captions.scene_cues(seconds, frames, fps, [s["narration"] for s in scenes], split_long=True)
     srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
-    captions.write_text_atomic(srt, captions.to_srt(cues))
-    captions.write_text_atomic(vtt, captions.to_vtt(cues))
+    write_atomic(srt, captions.to_srt(cues).encode("utf-8"))
+    write_atomic(vtt, captions.to_vtt(cues).encode("utf-8"))
     return {"video.mp4": out, "captions.srt": srt, "captions.vtt": vtt}
 
 

@@ -12,11 +12,8 @@ style guides prefer).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 from storybuild.compose import LEAD_IN
 
@@ -142,15 +139,3 @@ def _timestamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def write_text_atomic(path: Path | str, text: str) -> None:
-    """Write UTF-8 text to `path` via a temp file in the same folder and os.replace,
-    so readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

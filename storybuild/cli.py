@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from storybuild import __version__
-from storybuild.errors import InputError, StorybuildError
 
 PROJECT = click.argument("project", required=False, default=".", type=click.Path(path_type=Path))
 

@@ -8,7 +8,7 @@ import storybuild
 from storybuild import providers
 from storybuild.errors import InputError, ProviderError, StorybuildError, StoryValidationError
 from storybuild.model import ProviderChoice
-from storybuild.store import write_atomic
+from storybuild.atomic import write_atomic
 
 GITIGNORE = "build/\n"
 

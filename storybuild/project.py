@@ -126,14 +126,10 @@ def _marker_path(cache_dir: Path | None, schema_bytes: bytes, story_bytes: bytes
 
 def _write_marker(marker: Path) -> None:
     """Atomically create the marker. Failing to write it only costs speed next time."""
-    import tempfile  # only needed on this rare path; keeps `status` imports lean
+    from storybuild.atomic import write_atomic
 
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=marker.parent, prefix=".tmp-")
-        with os.fdopen(handle, "w") as stream:
-            stream.write("story.yaml passed schema validation\n")
-        os.replace(temporary, marker)
+        write_atomic(marker, b"story.yaml passed schema validation\n")
     except OSError:
         pass
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from storybuild.atomic import write_atomic
 from storybuild.keys import canonical_json, digest_file, digest_value
 
 
@@ -44,19 +45,6 @@ class Trace:
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "step": self.step, "parts": self.parts, "outputs": self.outputs,
                 "seconds": round(self.seconds, 3)}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Store:
@@ -152,8 +140,11 @@ class Store:
         with self._lock:
             current = dict(self.current())
             current[step_id] = trace.key
-            self._current = current
-            write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+            self._save_current(current)
+
+    def _save_current(self, current: dict[str, str]) -> None:
+        self._current = current
+        write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
 
     def _link(self, source: Path, view: Path) -> None:
         view.parent.mkdir(parents=True, exist_ok=True)
@@ -197,8 +188,7 @@ class Store:
         with self._lock:
             current = {k: v for k, v in self.current().items() if k in step_ids}
             if current != self.current():
-                self._current = current
-                write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+                self._save_current(current)
 
     def forget_current(self) -> None:
         self._current_file.unlink(missing_ok=True)

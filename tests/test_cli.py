@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, run_cli, write_story
+from conftest import run_cli, write_story
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAVY = ("PIL", "av", "numpy", "google.genai", "piper", "onnxruntime", "jsonschema", "moviepy")
@@ -81,6 +81,7 @@ def test_unknown_force_target_gets_a_hint(tmp_path, small_story):
 
 def test_offline_init_writes_a_story_that_validates(tmp_path):
     result = run_cli("init", str(tmp_path / "pets"), "--theme", "a cat and a dog playing", "--scenes", "4", check=True)
+    assert result.stdout == f"wrote {tmp_path / 'pets' / 'story.yaml'}; render it with: storybuild render {tmp_path / 'pets'}\n"
     story = tmp_path / "pets" / "story.yaml"
     assert story.read_text().startswith("# yaml-language-server: $schema=")
     assert (tmp_path / "pets" / ".gitignore").read_text() == "build/\n"

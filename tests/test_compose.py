@@ -356,9 +356,11 @@ def test_vtt_text_is_exact_and_escaped():
     )
 
 
-def test_write_text_atomic_replaces_whole_file(tmp_path):
+def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path):
+    from storybuild.atomic import write_atomic
+
     target = tmp_path / "captions.srt"
     target.write_text("old")
-    captions.write_text_atomic(target, "new ü\n")
+    write_atomic(target, "new ü\n".encode())
     assert target.read_bytes() == "new ü\n".encode()
     assert [p.name for p in tmp_path.iterdir()] == ["captions.srt"]

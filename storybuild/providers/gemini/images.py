@@ -15,7 +15,7 @@ from storybuild.model import ProviderChoice
 from storybuild.providers.base import CharacterSheetRequest, SceneImageRequest
 from storybuild.providers.gemini import response as responses
 from storybuild.providers.gemini.client import GeminiSession
-from storybuild.store import write_atomic
+from storybuild.atomic import write_atomic
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -17,7 +17,7 @@ from storybuild.model import ProviderChoice
 from storybuild.providers.base import NarrationRequest
 from storybuild.providers.gemini import response as responses
 from storybuild.providers.gemini.client import GeminiSession
-from storybuild.store import write_atomic
+from storybuild.atomic import write_atomic
 
 DEFAULT_VOICE = "Kore"
 DEFAULT_RATE = 24000  # Gemini TTS sends 24 kHz s16le mono when the MIME type omits it

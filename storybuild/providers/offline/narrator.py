@@ -8,16 +8,17 @@ cheap, and a missing optional dependency becomes one clear error when narration 
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import os
 import re
-import tempfile
 import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from storybuild.atomic import write_atomic
 from storybuild.errors import MissingDependencyError, ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import NarrationRequest
@@ -202,24 +203,11 @@ def trim_silence(samples: Any, rate: int, keep: float = KEEP_SILENCE):
 
 
 def _write_wav(out: Path, samples: Any, rate: int) -> None:
-    """Atomic write of a mono 16-bit WAV (temp file in the same folder, then rename)."""
-    _atomic(out, lambda path: _wav(path, samples, rate))
-
-
-def _wav(path: str, samples: Any, rate: int) -> None:
-    with wave.open(path, "wb") as handle:
+    """Atomic write of a mono 16-bit WAV."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)
         handle.writeframes(samples.astype("<i2").tobytes())
-
-
-def _atomic(out: Path, write: Callable[[str], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(out, buffer.getvalue())

@@ -8,9 +8,7 @@ The bottom 22% stays calm because captions are burned there later.
 from __future__ import annotations
 
 import io
-import os
 import random
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -18,6 +16,7 @@ from typing import Mapping, Sequence
 from PIL import Image, ImageDraw, ImageFilter
 
 from storybuild.keys import digest_value
+from storybuild.atomic import write_atomic
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, SceneImageRequest
 from storybuild.providers.offline import drawing as d
@@ -341,12 +340,4 @@ def _save_png(image: Image.Image, out: Path) -> None:
     are re-encoded to video anyway and level 6 costs ~5x the time."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(Path(out), buffer.getvalue())
