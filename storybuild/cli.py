@@ -227,7 +227,7 @@ def run() -> None:
     """Entry point with signal handling: SIGTERM behaves like Ctrl-C (clean abort)."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        main(standalone_mode=False)
+        main(prog_name="storybuild", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
