@@ -112,7 +112,10 @@ def _video(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dic
     frames = [compose.clip_frame_count(sec, s["duration_floor"], fps) for sec, s in zip(seconds, scenes)]
     clips = [inputs[f"clip/{s['id']}"]["clip.mp4"] for s in scenes]
     out = workdir / "video.mp4"
-    compose.assemble_video(clips, voices, frames, out, fps=fps, sample_rate=p["sample_rate"])
+    music = p["music"]
+    compose.assemble_video(clips, voices, frames, out, fps=fps, sample_rate=p["sample_rate"],
+                           music=Path(step.sources["music"]) if music else None,
+                           music_volume=music["volume"] if music else 0.0)
     # Sidecar captions follow subtitle practice (at most two lines on screen), so a long
     # narration becomes consecutive cues; the burned-in caption shows it whole.
     cues = captions.scene_cues(seconds, frames, fps, [s["narration"] for s in scenes], split_long=True)

@@ -52,6 +52,9 @@ class Step:
     options: Mapping[str, Any] = field(default_factory=dict)
     paid: bool = False
     cpu: str = "one"  # scheduling only, never in the key: "none" | "one" | "all" (see ProviderInfo)
+    # Files outside the build that the action reads (name -> absolute path). Never in
+    # the key: each one's content digest is in `params`, so moving the project is free.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_graph(project: Project) -> list[Step]:
@@ -206,6 +209,8 @@ def _video_step(project: Project) -> Step:
         ],
     }
     deps = tuple(f"clip/{s.id}" for s in project.scenes) + tuple(f"voice/{s.id}" for s in project.scenes)
+    music = project.music
+    params["music"] = {"digest": music.digest, "volume": music.volume} if music else None
     slug = project.slug
     return Step(
         id="video",
@@ -216,4 +221,5 @@ def _video_step(project: Project) -> Step:
         params=params,
         deps=deps,
         views={"video.mp4": f"{slug}.mp4", "captions.srt": f"{slug}.srt", "captions.vtt": f"{slug}.vtt"},
+        sources={"music": str(music.file)} if music else {},
     )

@@ -83,6 +83,16 @@ class Scene:
 
 
 @dataclass(frozen=True)
+class Music:
+    """Background music. `file` is absolute; `digest` is the sha256 of its bytes, taken
+    when the story was loaded, so editing the file re-keys the final video."""
+
+    file: Path
+    digest: str
+    volume: float = 0.15
+
+
+@dataclass(frozen=True)
 class Project:
     """A loaded story. Invariant: scene ids are unique, every reference resolves.
 
@@ -97,6 +107,7 @@ class Project:
     characters: tuple[Character, ...]
     scenes: tuple[Scene, ...]
     version: int = 1
+    music: Music | None = None
 
     @property
     def root(self) -> Path:

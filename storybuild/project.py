@@ -17,7 +17,7 @@ from typing import Any
 
 from storybuild import providers as provider_registry
 from storybuild.errors import InputError, StoryValidationError
-from storybuild.model import Character, Project, ProviderChoice, Providers, Scene, VideoSettings
+from storybuild.model import Character, Music, Project, ProviderChoice, Providers, Scene, VideoSettings
 from storybuild.story_checks import SIZE_RE, cross_field_problems, schema_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
 
@@ -52,6 +52,7 @@ def load_project(path: Path, cache_dir: Path | None = None) -> Project:
         problems += schema_problems(document, json.loads(schema_bytes))
     problems += cross_field_problems(document, provider_registry.names,
                                      lambda at: f"line {positions.line(at)}")
+    problems += _music_file_problems(document, story_path.parent)
     if problems:
         raise StoryValidationError(format_problems(problems, positions, f"{shown}:", with_lines=True))
     if marker is not None and not validated_before:
@@ -137,6 +138,24 @@ def _write_marker(marker: Path) -> None:
 # ---------------------------------------------------------------- building the model
 
 
+def _music_file_problems(document: Any, story_dir: Path) -> list[Problem]:
+    """The music file must exist: only a story on disk can say where it is."""
+    music = document.get("music") if isinstance(document, dict) else None
+    file = music.get("file") if isinstance(music, dict) else None
+    if isinstance(file, str) and file.strip() and not (story_dir / file).is_file():
+        return [Problem(("music", "file"), f"no such file: {file} (paths are relative to the story file)")]
+    return []
+
+
+def _music(section: dict[str, Any] | None, story_dir: Path) -> Music | None:
+    from storybuild.keys import digest_file
+
+    if not section:
+        return None
+    path = Path(os.path.abspath(story_dir / section["file"]))
+    return Music(file=path, digest=digest_file(path), volume=float(section.get("volume", 0.15)))
+
+
 def build_project(story_path: Path, document: dict[str, Any]) -> Project:
     """The Project of a validated document (no checks here: validation came first)."""
     return Project(
@@ -150,6 +169,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
             for cid, c in (document.get("characters") or {}).items()),
         scenes=tuple(_scene(scene) for scene in document["scenes"]),
         version=document["version"],
+        music=_music(document.get("music"), story_path.parent),
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mediacheck import audio_rms_between, blob_track, frame_means, probe, seam_offsets
+from mediacheck import audio_rms_between, audio_samples, blob_track, frame_means, probe, seam_offsets
 from storybuild import captions, compose, media
 from storybuild.captions import Cue
 from storybuild.compose import LEAD_IN, KenBurns
@@ -235,6 +235,44 @@ def test_audio_and_video_stay_in_sync_at_every_seam(assembled):
     for seam in seams:
         # The brief's bound is one frame; the measured offset is well under a millisecond.
         assert seam.offset is not None and abs(seam.offset) < min(1 / FPS, 0.003), seam
+
+
+def test_music_plays_under_the_narration_ducked_faded_and_cut_to_length(tmp_path):
+    """Two scenes over a 1 s music loop: the video keeps its length, the music fills the
+    pauses, is pushed down while a voice plays, and fades out at the very end."""
+    voices = [write_wav(tmp_path / f"v{i}.wav", 22050, 1.2, amplitude=0.5) for i in range(2)]
+    frames = [compose.clip_frame_count(media.wav_duration(v), None, FPS) for v in voices]
+    clips = [clip(tmp_path, solid(tmp_path / f"i{i}.png", (90, 90, 90), (W, H)), f"c{i}.mp4", frames=n)
+             for i, n in enumerate(frames)]
+    music = write_wav(tmp_path / "music.wav", 44100, 1.0, channels=2, amplitude=0.8, freq=220.0)
+    out = tmp_path / "with-music.mp4"
+    compose.assemble_video(clips, voices, frames, out, fps=FPS, sample_rate=24000, music=music, music_volume=0.25)
+    facts = probe(out)
+    total = sum(frames) / FPS
+    assert facts["frames"] == sum(frames)
+    assert facts["audio_duration"] == pytest.approx(total, abs=1 / FPS)
+    lead_in = audio_rms_between(out, 0.02, LEAD_IN - 0.03)  # music alone
+    gap = audio_rms_between(out, frames[0] / FPS - 0.5, frames[0] / FPS - 0.05)  # after voice 1, music alone
+    assert 0.05 < lead_in < 0.2 and 0.05 < gap < 0.2  # 0.8 * 0.25 / sqrt(2) = 0.14 undisturbed
+    assert audio_rms_between(out, total - 0.06, total - 0.01) < lead_in / 4  # faded out
+    # Ducking: the music's 220 Hz line is weaker while the 440 Hz voice plays.
+    samples, rate = audio_samples(out)
+
+    def music_level(t0: float, t1: float) -> float:
+        window = samples[int(t0 * rate):int(t1 * rate)]
+        spectrum = np.abs(np.fft.rfft(window * np.hanning(len(window))))
+        return float(spectrum[round(220 * len(window) / rate)]) / len(window)
+
+    alone = music_level(frames[0] / FPS - 0.45, frames[0] / FPS - 0.05)
+    under_voice = music_level(LEAD_IN + 0.6, LEAD_IN + 1.0)
+    assert under_voice < alone / 2
+
+
+def test_music_graph_ducks_the_music_with_the_narration_as_key():
+    graph = compose.music_graph(3, 48000, 24000, 0.15)
+    assert "[a]asplit=2[voice][key]" in graph
+    assert "[bed][key]sidechaincompress" in graph
+    assert "atrim=end_sample=48000" in graph and graph.endswith("[mix]")
 
 
 def test_audio_sample_counts_never_accumulate_rounding():

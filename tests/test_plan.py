@@ -163,3 +163,15 @@ def test_changing_the_sample_rate_keeps_every_narration(tmp_path):
     edited = dataclasses.replace(make_project(tmp_path),
                                  video=dataclasses.replace(VideoSettings(), sample_rate=48000))
     assert runs(edited) == {"video": STALE}
+
+
+def test_music_edits_rejoin_only_the_video(tmp_path):
+    from storybuild.model import Music
+
+    music = Music(file=tmp_path / "tune.mp3", digest="a" * 64, volume=0.15)
+    simulate_build(make_project(tmp_path, music=music))
+    quieter = make_project(tmp_path, music=dataclasses.replace(music, volume=0.1))
+    new_tune = make_project(tmp_path, music=dataclasses.replace(music, digest="b" * 64))
+    moved = make_project(tmp_path, music=dataclasses.replace(music, file=tmp_path / "elsewhere" / "tune.mp3"))
+    assert runs(quieter) == runs(new_tune) == {"video": STALE}
+    assert runs(moved) == {}  # where the file lives is not what goes into the video

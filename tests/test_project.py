@@ -312,3 +312,27 @@ def test_validation_problems_leave_nothing_written(tmp_path):
         load_project(PROJECTS / "yaml-syntax", cache_dir=cache)
     assert not cache.exists()
     assert sorted(project_dir.rglob("*")) == before
+
+
+def test_music_is_resolved_next_to_the_story_and_keyed_by_its_bytes(tmp_path):
+    (tmp_path / "music").mkdir()
+    (tmp_path / "music" / "tune.mp3").write_bytes(b"not really an mp3, but bytes to hash")
+    story = tmp_path / "story.yaml"
+    story.write_text("version: 1\ntitle: T\nstyle: s\nmusic:\n  file: music/tune.mp3\n"
+                     "scenes:\n  - id: a\n    image: i\n    narration: n\n")
+    music = load_project(story).music
+    assert music.file == tmp_path / "music" / "tune.mp3"
+    assert music.volume == 0.15
+    assert music.digest == hashlib.sha256(b"not really an mp3, but bytes to hash").hexdigest()
+
+
+def test_missing_music_file_is_reported_at_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("story.yaml").write_text("version: 1\ntitle: T\nstyle: s\nmusic:\n  file: tune.mp3\n  volume: 0\n"
+                                  "scenes:\n  - id: a\n    image: i\n    narration: n\n")
+    with pytest.raises(StoryValidationError) as caught:
+        load_project(Path("story.yaml"))
+    assert caught.value.problems == [
+        "story.yaml:5:9: music.file: no such file: tune.mp3 (paths are relative to the story file)",
+        "story.yaml:6:11: music.volume: must be more than 0 (got 0)",
+    ]
