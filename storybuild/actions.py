@@ -15,14 +15,10 @@ from typing import Callable, Iterable, Mapping
 from storybuild import providers
 from storybuild.atomic import write_atomic
 from storybuild.errors import ProviderError
-from storybuild.graph import Step
+from storybuild.graph import PROVIDER_KINDS, Step
 from storybuild.model import Project
 
 Inputs = Mapping[str, Mapping[str, Path]]
-
-
-# Which provider kind runs each step kind (composition steps use none).
-PROVIDER_KINDS = {"character": "image", "image": "image", "voice": "voice"}
 
 
 class ProviderPool:

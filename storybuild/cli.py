@@ -118,6 +118,7 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
         click.echo(report.status_text(decisions, explain=True))
         return
     report.check_credentials(decisions)
+    report.check_installed([d.step for d in decisions if d.runs])
     with project_lock(store.meta):
         result = _execute(loaded, steps, store, decisions, jobs, keep_going, forced)
     click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))

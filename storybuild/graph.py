@@ -30,6 +30,9 @@ OPERATIONAL_OPTIONS = frozenset({"concurrency", "retries", "timeout"})
 # The composition steps run storybuild's own ffmpeg code, not a pluggable provider.
 COMPOSER = "ffmpeg"
 
+# Which provider kind runs each step kind (composition steps use none).
+PROVIDER_KINDS = {"character": "image", "image": "image", "voice": "voice"}
+
 
 @dataclass(frozen=True)
 class Step:

