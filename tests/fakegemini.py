@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-DUMMY_KEY = "AIzaFAKE-test-key-0123456789abcdefghij"
+DUMMY_KEY = "dummy-gemini-key-for-tests-0123456789abcdef"
 PCM_RATE = 24000
 PATH_RE = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):generateContent$")
 ERROR_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",

@@ -304,8 +304,8 @@ def test_missing_key_fails_before_any_request(fake_gemini, tmp_path, monkeypatch
 
 
 def test_google_api_key_wins_when_both_are_set(fake_gemini, tmp_path, monkeypatch):
-    monkeypatch.setenv("GOOGLE_API_KEY", "AIzaGOOGLE-other-key-000000000000000")
-    fake_gemini.configure(expected_key="AIzaGOOGLE-other-key-000000000000000")
+    monkeypatch.setenv("GOOGLE_API_KEY", "dummy-google-key-for-tests-00000000000")
+    fake_gemini.configure(expected_key="dummy-google-key-for-tests-00000000000")
     GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
     assert client.api_key_present()
 
@@ -357,9 +357,9 @@ def test_backoff_is_full_jitter_capped_and_never_shorter_than_the_server_delay()
 
 
 def test_redact_replaces_every_key(monkeypatch):
-    monkeypatch.setenv("GEMINI_API_KEY", "AIzaSECRET1")
-    monkeypatch.setenv("GOOGLE_API_KEY", "AIzaSECRET2")
-    assert client.redact("a AIzaSECRET1 b AIzaSECRET2") == "a [redacted] b [redacted]"
+    monkeypatch.setenv("GEMINI_API_KEY", "dummySECRET1")
+    monkeypatch.setenv("GOOGLE_API_KEY", "dummySECRET2")
+    assert client.redact("a dummySECRET1 b dummySECRET2") == "a [redacted] b [redacted]"
 
 
 def test_fake_accepts_camel_and_snake_case_options():
