@@ -84,7 +84,7 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
     from storybuild.plan import FRESH
 
     loaded, steps, store = _prepare(project)
-    decisions = _plan(steps, store, force)
+    _, decisions = _plan(steps, store, force)
     click.echo(report.status_json(decisions) if as_json else report.status_text(decisions, explain))
     if any(d.state != FRESH for d in decisions):
         sys.exit(1)
@@ -108,12 +108,10 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
     """
     from storybuild import report
     from storybuild.lock import project_lock
-    from storybuild.plan import plan
 
     started = time.monotonic()
     loaded, steps, store = _prepare(project)
-    forced = report.resolve_force(steps, force)
-    decisions = plan(steps, store, forced)
+    forced, decisions = _plan(steps, store, force)
     if dry_run:
         click.echo(report.status_text(decisions, explain=True))
         return
@@ -156,7 +154,7 @@ def gc(project: Path) -> None:
 
     loaded, steps, store = _prepare(project)
     with project_lock(store.meta):
-        click.echo(maintenance.collect_garbage(store, _plan(steps, store, ())))
+        click.echo(maintenance.collect_garbage(store, _plan(steps, store, ())[1]))
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -188,16 +186,18 @@ def _prepare(project: Path):
 
 
 def _plan(steps, store, force: tuple[str, ...]):
+    """(forced step ids, decisions): the one planning path of status, render and gc."""
     from storybuild.plan import plan
     from storybuild.report import resolve_force
 
-    return plan(steps, store, resolve_force(steps, force))
+    forced = resolve_force(steps, force)
+    return forced, plan(steps, store, forced)
 
 
 def _default_jobs(steps) -> int:
     # Network providers wait on I/O, so more workers help (each provider caps its own
     # concurrency); offline ones are CPU-bound, so more workers than cores only thrash.
-    return 8 if any(step.paid for step in steps) else max(2, os.cpu_count() or 2)
+    return 8 if any(step.cpu == "none" for step in steps) else max(2, os.cpu_count() or 2)
 
 
 def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
@@ -220,7 +220,7 @@ def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
     return result
 
 
-def _raise_interrupt(signum, frame):
+def _raise_interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
 

@@ -74,17 +74,6 @@ def build_graph(project: Project) -> list[Step]:
     return steps
 
 
-def output_names(kind: str) -> tuple[str, ...]:
-    """The named files a step of `kind` produces."""
-    return {
-        "character": ("sheet.png",),
-        "image": ("image.png",),
-        "voice": ("voice.wav",),
-        "clip": ("clip.mp4",),
-        "video": ("video.mp4", "captions.srt", "captions.vtt"),
-    }[kind]
-
-
 def _uses_character_sheets(project: Project) -> bool:
     choice = project.providers.image
     return providers.info("image", choice.name).uses_references and choice.options.get("references", True) is not False

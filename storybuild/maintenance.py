@@ -51,10 +51,9 @@ def _human(size: int) -> str:
         return f"{size} bytes"
     for unit in ("KB", "MB", "GB"):
         size /= 1024
-        if size < 1024 or unit == "GB":
-            return f"{size:.1f} {unit}"
-    raise AssertionError("unreachable")
-
+        if size < 1024:
+            break
+    return f"{size:.1f} {unit}"
 
 def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
     """After a successful render, remove the views of steps the story no longer has

@@ -127,6 +127,7 @@ def _same(before: Any, after: Any) -> bool:
 
 
 def _why_restore(step: Step, key: str, store: StoreView) -> str:
-    if store.current_trace(step.id) is not None and store.current_trace(step.id).key != key:
+    current = store.current_trace(step.id)
+    if current is not None and current.key != key:
         return f"an earlier build matches (key {key[:12]}): restored from the store, nothing generated"
     return "output is in the store but build/ does not show it: relinked, nothing generated"
