@@ -15,7 +15,7 @@ import math
 import textwrap
 from dataclasses import dataclass
 
-from storybuild.compose import LEAD_IN
+from storybuild.timeline import LEAD_IN
 
 LINE_CHARS = 42
 MAX_LINES = 2
@@ -50,6 +50,17 @@ def scene_cues(
         words = " ".join(text.split())
         if words and end > start:
             cues.extend(_timed_chunks(start, end, split_text(words) if split_long else [words]))
+    return cues
+
+
+def timeline_cues(spans: list[tuple[float, float, str]]) -> list[Cue]:
+    """Cues for narrations spoken over (start, end) seconds of the film, in order: each
+    split into pieces of at most two subtitle lines, timed in proportion to length."""
+    cues: list[Cue] = []
+    for start, end, text in spans:
+        words = " ".join(text.split())
+        if words and end > start:
+            cues.extend(_timed_chunks(start, end, split_text(words)))
     return cues
 
 

@@ -5,8 +5,8 @@ optional slow Ken Burns move and a burned-in caption, exactly `frames` frames lo
 encoded with the same libx264 settings as every other clip so that the final video
 can join them with the concat demuxer and `-c:v copy`. Audio is never stream-copied
 across scenes (per-file AAC priming drifts): the final video encodes the joined
-narration once, each scene's voice placed at its clip's first frame + LEAD_IN and
-padded to the clip's exact length, sample counts derived from frame boundaries.
+narration once, each voice placed at the sample where timeline.py says its scene's
+narration starts, sample counts derived from frame boundaries.
 
 Measured on 2 cores at 1280x720, 24 fps (see GUIDE.md section 4 and tests): a 4 s still
 clip takes ~0.4 s, a 4 s motion clip ~1.1 s (caption or not); joining 10 clips ~0.7 s.
@@ -24,24 +24,12 @@ from pathlib import Path
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg
 
-LEAD_IN = 0.3  # seconds of silence before the narration in each scene
-TAIL = 0.7  # seconds after the narration before the next scene
-
 # Ken Burns range: 8% zoom is visible but never crops a face in half.
 ZOOM = 1.08
 # Fraction of the largest pan that keeps the view inside the picture.
 PAN = 0.9
 AUDIO_BITRATE = "96k"
 MUSIC_FADE = 1.5  # seconds of fade-out at the end of background music
-
-
-def clip_frame_count(voice_seconds: float, floor: float | None, fps: int) -> int:
-    """Frames in a scene's clip: lead-in + narration + tail, at least `floor` seconds.
-
-    The small epsilon keeps float noise (3.0000000000000004 * 24) from adding a frame.
-    """
-    seconds = max(LEAD_IN + voice_seconds + TAIL, floor or 0.0)
-    return max(1, math.ceil(seconds * fps - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -64,6 +52,15 @@ class KenBurns:
         if digest[1] % 2:
             return cls(1.0, ZOOM, dx, dy)
         return cls(ZOOM, 1.0, dx, dy)
+
+    def view_box(self, progress: float, width: int, height: int) -> tuple[float, float, float, float]:
+        """The part of a width x height picture in view at `progress` (0: the first
+        frame, 1: the last), as (left, top, right, bottom) in sub-pixel coordinates:
+        the same rectangle `perspective` shows at that frame."""
+        zoom = self.zoom_start + (self.zoom_end - self.zoom_start) * progress
+        left = width / 2 * (1 + self.dx) * (1 - 1 / zoom)
+        top = height / 2 * (1 + self.dy) * (1 - 1 / zoom)
+        return left, top, left + width / zoom, top + height / zoom
 
     def perspective(self, frames: int) -> str:
         """An ffmpeg `perspective` filter doing this move over `frames` frames.
@@ -238,34 +235,24 @@ def _ellipsize(lines: list[str], font, max_width: int) -> list[str]:
     return lines[:-1] + [f"{last} …"]
 
 
-def audio_sample_counts(frames: list[int], fps: int, sample_rate: int) -> list[int]:
-    """Samples per scene so that scene i's audio starts exactly at its first frame:
-    counts are differences of rounded cumulative frame boundaries, so rounding
-    never accumulates and the total equals round(sum(frames) / fps * sample_rate)."""
-    counts, first_frame, previous = [], 0, 0
-    for count in frames:
-        first_frame += count
-        boundary = round(first_frame * sample_rate / fps)
-        counts.append(boundary - previous)
-        previous = boundary
-    return counts
-
-
-def narration_graph(count_per_scene: list[int], sample_rate: int, first_input: int) -> str:
-    """filter_complex text joining the voices (inputs first_input...) into [a]: each
-    resampled to mono at sample_rate, delayed LEAD_IN, padded/trimmed to its count."""
-    delay = round(LEAD_IN * sample_rate)
-    parts, labels = [], []
-    for index, samples in enumerate(count_per_scene):
-        label = f"a{index}"
+def narration_graph(voices: list[tuple[int, int]], total_samples: int, sample_rate: int, first_input: int) -> str:
+    """filter_complex text laying the voices (inputs first_input...) into [a]: voice i
+    resampled to mono at sample_rate, starting at sample voices[i][0] and cut to
+    voices[i][1] samples, silence everywhere else, exactly total_samples long.
+    `voices` are (start, length) in time order and never overlap."""
+    parts, labels, end = [], [], 0
+    for index, (start, length) in enumerate(voices):
+        gap = start - end
         parts.append(
             f"[{first_input + index}:a]aresample={sample_rate},"
             f"aformat=sample_fmts=fltp:channel_layouts=mono,"
-            f"adelay=delays={delay}S:all=1,apad=whole_len={samples},"
-            f"atrim=end_sample={samples},asetpts=N/SR/TB[{label}]"
+            f"adelay=delays={gap}S:all=1,apad=whole_len={gap + length},"
+            f"atrim=end_sample={gap + length},asetpts=N/SR/TB[a{index}]"
         )
-        labels.append(f"[{label}]")
-    parts.append(f"{''.join(labels)}concat=n={len(labels)}:v=0:a=1[a]")
+        labels.append(f"[a{index}]")
+        end = start + length
+    parts.append(f"{''.join(labels)}concat=n={len(labels)}:v=0:a=1,"
+                 f"apad=whole_len={total_samples},atrim=end_sample={total_samples}[a]")
     return ";".join(parts)
 
 
@@ -286,30 +273,29 @@ def music_graph(music_input: int, total_samples: int, sample_rate: int, volume: 
     )
 
 
-def assemble_video(
-    clips: list[Path], voices: list[Path], frames: list[int], out: Path, *, fps: int, sample_rate: int,
-    music: Path | None = None, music_volume: float = 0.15,
+def assemble_film(
+    segments: list[Path], voices: list[tuple[Path, int, int]], total_samples: int, out: Path, *,
+    sample_rate: int, music: Path | None = None, music_volume: float = 0.15,
 ) -> None:
-    """Write the final MP4: the clips joined without re-encoding, plus one AAC track
-    of the narration, scene i's voice starting at its first frame + LEAD_IN, with
-    optional background music under it. The audio is exactly as long as the video
-    (sum(frames) / fps), so no frame is cut. The file appears at `out` only when complete."""
-    if not clips or not (len(clips) == len(voices) == len(frames)):
-        raise ValueError("assemble_video needs one clip, voice and frame count per scene (at least one)")
+    """Write the final MP4: the segment clips joined without re-encoding, plus one AAC
+    track with each voice (path, start sample, most samples) at its place and optional
+    background music under it. The audio is exactly total_samples long, the length of
+    the joined picture, so no frame is cut. The file appears at `out` only when complete."""
+    if not segments or not voices:
+        raise ValueError("assemble_film needs at least one segment and one voice")
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         listing = Path(tmp, "clips.ffconcat")
         listing.write_text(
-            "ffconcat version 1.0\n" + "".join(f"file {_concat_quote(clip)}\n" for clip in clips), "utf-8"
+            "ffconcat version 1.0\n" + "".join(f"file {_concat_quote(clip)}\n" for clip in segments), "utf-8"
         )
         args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
-        for voice in voices:
+        for voice, _, _ in voices:
             args += ["-i", str(Path(voice).resolve())]
-        counts = audio_sample_counts(frames, fps, sample_rate)
-        graph, audio = narration_graph(counts, sample_rate, 1), "[a]"
+        graph, audio = narration_graph([(s, n) for _, s, n in voices], total_samples, sample_rate, 1), "[a]"
         if music is not None:
             args += ["-stream_loop", "-1", "-i", str(Path(music).resolve())]
-            graph, audio = graph + music_graph(1 + len(voices), sum(counts), sample_rate, music_volume), "[mix]"
+            graph, audio = graph + music_graph(1 + len(voices), total_samples, sample_rate, music_volume), "[mix]"
         partial = Path(tmp, "video.mp4")
         args += ["-filter_complex", graph, "-map", "0:v", "-map", audio, "-c:v", "copy"]
         # The "fast" AAC coder halves the encode (0.26 s vs 0.48 s CPU for 36 s of speech),

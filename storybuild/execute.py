@@ -21,7 +21,7 @@ from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
 from storybuild.errors import ProviderError, StorybuildError
-from storybuild.graph import Step
+from storybuild.step import Step
 from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
 from storybuild.progress import Progress
 from storybuild.store import Store, Trace

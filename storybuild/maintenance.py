@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
-from storybuild.graph import Step
+from storybuild.step import Step
 from storybuild.keys import digest_file
+from storybuild.kinds import view_folders
 from storybuild.plan import Decision
 from storybuild.store import Store
 
@@ -65,7 +66,7 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
         if view not in in_use and _is_store_link(store, view):
             view.unlink()
             removed += 1
-    for folder in (store.build_dir / "scenes", store.build_dir / "characters"):
+    for folder in sorted(store.build_dir / name for name in view_folders()):
         for sub in sorted(folder.glob("**/"), reverse=True) if folder.is_dir() else ():
             if not any(sub.iterdir()):
                 sub.rmdir()
@@ -75,7 +76,7 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
 
 def _view_candidates(build_dir: Path) -> list[Path]:
     files = [p for p in build_dir.glob("*") if p.suffix in (".mp4", ".srt", ".vtt")]
-    for folder in ("scenes", "characters"):
+    for folder in sorted(view_folders()):
         files += [p for p in (build_dir / folder).glob("**/*") if p.is_file()]
     return files
 

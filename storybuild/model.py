@@ -13,8 +13,28 @@ from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
+class Transition:
+    """How one scene gives way to the next: `kind` is cut, crossfade, fade (through
+    black), slide or wipe; `seconds` is its length (ignored for a cut)."""
+
+    kind: str = "crossfade"
+    seconds: float = 0.5
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    """A title or end card: its text and how long it stays on screen."""
+
+    title: str
+    subtitle: str = ""
+    seconds: float = 3.0
+
+
+@dataclass(frozen=True)
 class VideoSettings:
-    """Output format. Invariant: width and height are even, fps >= 1."""
+    """Output format. Invariant: width and height are even, fps >= 1. `transition` is
+    the story's default seam between scenes; `fade` the seconds of the fade from black
+    at the start and to black at the end (0: none)."""
 
     width: int = 1280
     height: int = 720
@@ -22,6 +42,8 @@ class VideoSettings:
     captions: bool = True
     motion: bool = True
     sample_rate: int = 24000
+    transition: Transition = Transition()
+    fade: float = 0.5
 
     @property
     def aspect_ratio(self) -> str:
@@ -76,6 +98,9 @@ class Scene:
     duration: float | None = None
     seed: int | None = None
     take: int | None = None
+    transition: Transition | None = None  # the seam entering this scene; None: the story's
+    picture: Path | None = None  # the user's own picture (absolute), instead of a drawn one
+    picture_digest: str | None = None  # sha256 of its bytes, taken when the story was loaded
 
     @property
     def display_title(self) -> str:
@@ -108,6 +133,8 @@ class Project:
     scenes: tuple[Scene, ...]
     version: int = 1
     music: Music | None = None
+    title_card: CardSettings | None = None
+    end_card: CardSettings | None = None
 
     @property
     def root(self) -> Path:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
-from storybuild.graph import RECIPE_VERSIONS, Step
+from storybuild.kinds import kind
+from storybuild.step import Step
 from storybuild.keys import canonical_json, digest_value
 
 FRESH = "fresh"        # built, and the views already show it
@@ -50,7 +51,7 @@ def key_parts(step: Step, input_digests: Mapping[str, str]) -> dict[str, Any]:
     """Everything that determines a step's output, as hashed into its key."""
     return {
         "kind": step.kind,
-        "recipe": RECIPE_VERSIONS[step.kind],
+        "recipe": kind(step.kind).recipe,
         "provider": step.provider,
         "provider_version": step.provider_version,
         "model": step.model,

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from storybuild import providers as provider_registry
+from storybuild import story_film
 from storybuild.errors import InputError, StoryValidationError
-from storybuild.model import Character, Music, Project, ProviderChoice, Providers, Scene, VideoSettings
+from storybuild.model import (Character, Music, Project, ProviderChoice, Providers, Scene, Transition,
+                              VideoSettings)
 from storybuild.story_checks import SIZE_RE, cross_field_problems, schema_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
 
@@ -53,6 +55,7 @@ def load_project(path: Path, cache_dir: Path | None = None) -> Project:
     problems += cross_field_problems(document, provider_registry.names,
                                      lambda at: f"line {positions.line(at)}")
     problems += _music_file_problems(document, story_path.parent)
+    problems += story_film.picture_problems(document, story_path.parent)
     if problems:
         raise StoryValidationError(format_problems(problems, positions, f"{shown}:", with_lines=True))
     if marker is not None and not validated_before:
@@ -167,9 +170,11 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         characters=tuple(
             Character(id=cid, name=c["name"].strip(), description=c["description"].strip(), voice=c.get("voice"))
             for cid, c in (document.get("characters") or {}).items()),
-        scenes=tuple(_scene(scene) for scene in document["scenes"]),
+        scenes=tuple(_scene(scene, story_path.parent) for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent),
+        title_card=story_film.title_card(document),
+        end_card=story_film.end_card(document),
     )
 
 
@@ -191,6 +196,8 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         captions=bool(video.get("captions", True)),
         motion=bool(video.get("motion", True)),
         sample_rate=int(video.get("sample_rate", 24000)),
+        transition=story_film.transition(video.get("transition")) or Transition(),
+        fade=float(video.get("fade", VideoSettings.fade)),
     )
 
 
@@ -202,13 +209,19 @@ def _providers(section: dict[str, Any]) -> Providers:
     return Providers(**choices)
 
 
-def _scene(scene: dict[str, Any]) -> Scene:
+def _scene(scene: dict[str, Any], story_dir: Path) -> Scene:
+    from storybuild.keys import digest_file
+
     def optional(key: str, kind: type) -> Any:
         return None if scene.get(key) is None else kind(scene[key])
 
+    picture = story_film.picture_file(scene, story_dir)
     return Scene(
         id=scene["id"],
-        image=scene["image"].strip(),
+        image=story_film.prompt(scene),
+        picture=picture,
+        picture_digest=digest_file(picture) if picture else None,
+        transition=story_film.transition(scene.get("transition")),
         narration=scene["narration"].strip(),
         title=scene.get("title", "").strip(),
         characters=tuple(scene.get("characters", ())),

@@ -11,7 +11,8 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from storybuild.errors import InputError, MissingDependencyError
-from storybuild.graph import PROVIDER_KINDS, Step
+from storybuild.kinds import provider_family
+from storybuild.step import Step
 from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
 
 
@@ -104,7 +105,7 @@ def check_installed(steps_to_run: Sequence[Step], missing=None) -> None:
     from storybuild import providers
 
     missing = missing or providers.missing_modules
-    used = {(PROVIDER_KINDS[s.kind], s.provider) for s in steps_to_run if s.kind in PROVIDER_KINDS}
+    used = {(provider_family(s), s.provider) for s in steps_to_run if provider_family(s)}
     for kind, name in sorted(used):
         entry = providers.info(kind, name)
         absent = missing(entry)

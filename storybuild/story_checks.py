@@ -160,7 +160,25 @@ def _unique(error: Any, path: JsonPath) -> list[Problem]:
     return [Problem(path, "must not list the same item twice")]
 
 
+def _any_of(error: Any, path: JsonPath) -> list[Problem]:
+    """A value that may take several forms (a name or a mapping): report what is wrong
+    within the form whose type the value has, or name the forms when none fits."""
+    branches: dict[int, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for subs in branches.values():
+        if not any(s.validator == "type" and not s.relative_path for s in subs):
+            return [problem for sub in subs for problem in _translate(sub)]
+    forms = []
+    for option in error.validator_value:
+        kind = option.get("type")
+        forms.append(" or ".join(show(v) for v in option["enum"]) if "enum" in option
+                     else _TYPE_NAMES.get(kind, str(kind)))
+    return [Problem(path, f"must be {' or '.join(forms)} (got {show(error.instance)})")]
+
+
 _HANDLERS: dict[str, Callable[[Any, JsonPath], list[Problem]]] = {
+    "anyOf": _any_of,
     "required": _required,
     "additionalProperties": _additional,
     "type": _type,

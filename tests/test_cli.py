@@ -55,8 +55,8 @@ def test_status_json_is_machine_readable(tmp_path, small_story):
     write_story(tmp_path, small_story)
     result = run_cli("status", "--json", str(tmp_path))
     data = json.loads(result.stdout)
-    assert [row["step"] for row in data["steps"]][:3] == ["image/garden", "voice/garden", "clip/garden"]
-    assert data["summary"] == "10 of 10 steps would run (6 stale, 4 blocked)"
+    assert [row["step"] for row in data["steps"]][:3] == ["card/title", "transition/+card:title", "image/garden"]
+    assert data["summary"] == "18 of 18 steps would run (8 stale, 10 blocked)"
 
 
 def test_bad_story_exits_2_with_located_messages_and_writes_nothing(tmp_path, small_story):
@@ -96,7 +96,7 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     assert "removed" in run_cli("clean", str(tmp_path), check=True).stdout
     assert not (tmp_path / "build" / "scenes").exists()
     result = run_cli("render", str(tmp_path), check=True)
-    assert "built 0, restored 10" in result.stdout
+    assert "built 0, restored 12" in result.stdout  # every step with a view; the seams have none
 
     small_story["scenes"][0]["narration"] = "A different first line."
     write_story(tmp_path, small_story)
@@ -138,7 +138,8 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes" / "pool").iterdir()) == ["my-notes.txt"]
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == ["clip.mp4", "image.png", "voice.wav"]
-    assert "removed 6 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout  # pool x3, old video x3
+    # pool x3, old video x3, the old title card x2 and its two seams, the seams beside pool x2
+    assert "removed 12 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
 
 def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):

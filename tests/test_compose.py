@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from mediacheck import audio_rms_between, audio_samples, blob_track, frame_means, probe, seam_offsets
-from storybuild import captions, compose, media
+from storybuild import captions, compose, media, timeline
 from storybuild.captions import Cue
-from storybuild.compose import LEAD_IN, KenBurns
+from storybuild.compose import KenBurns
+from storybuild.timeline import LEAD_IN
 from storybuild.errors import ProviderError
 
 FPS = 24
@@ -46,6 +47,19 @@ def clip(tmp_path, image, name="clip.mp4", *, frames=30, caption=None, motion=Fa
     return out
 
 
+def frame_count(voice_seconds: float, floor: float | None, fps: int) -> int:
+    return timeline.scene_timing(voice_seconds, floor, 0, 0, fps).frames
+
+
+def assemble(clips, voices, frames, out, *, sample_rate=24000, **music):
+    """Join scene clips with each voice LEAD_IN after its scene's first frame, the way
+    the video step lays out a film without cards or transitions."""
+    bounds = timeline.sample_bounds(list(np.cumsum([0] + list(frames))), FPS, sample_rate)
+    placed = [(voice, bounds[i] + round(LEAD_IN * sample_rate), bounds[i + 1] - bounds[i] - round(LEAD_IN * sample_rate))
+              for i, voice in enumerate(voices)]
+    compose.assemble_film(clips, placed, bounds[-1], out, sample_rate=sample_rate, **music)
+
+
 def seed_for(zoom_start: float) -> str:
     """A motion seed whose move starts at the given zoom and pans on both axes."""
     for index in range(200):
@@ -58,10 +72,10 @@ def seed_for(zoom_start: float) -> str:
 # -- frame counts ---------------------------------------------------------------------------
 
 def test_clip_frame_count_covers_lead_in_voice_and_tail():
-    assert compose.clip_frame_count(2.0, None, 24) == 72  # 0.3 + 2.0 + 0.7 = 3.0 s exactly
-    assert compose.clip_frame_count(2.01, None, 24) == 73
-    assert compose.clip_frame_count(2.0, 5.0, 24) == 120  # the floor wins
-    assert compose.clip_frame_count(2.0, 1.0, 25) == 75
+    assert frame_count(2.0, None, 24) == 72  # 0.3 + 2.0 + 0.7 = 3.0 s exactly
+    assert frame_count(2.01, None, 24) == 73
+    assert frame_count(2.0, 5.0, 24) == 120  # the floor wins
+    assert frame_count(2.0, 1.0, 25) == 75
 
 
 # -- clips ----------------------------------------------------------------------------------
@@ -196,13 +210,13 @@ def assembled(tmp_path_factory):
     for index, (color, size, rate, channels, length, motion) in enumerate(SCENES):
         voice = write_wav(folder / f"voice{index}.wav", rate, length, channels=channels)
         seconds.append(media.wav_duration(voice))
-        frames.append(compose.clip_frame_count(seconds[-1], None, FPS))
+        frames.append(frame_count(seconds[-1], None, FPS))
         image = solid(folder / f"image{index}.png", color, size)
         clips.append(clip(folder, image, f"clip{index}.mp4", frames=frames[-1], motion=motion,
                           caption=f"Scene {index}"))
         voices.append(voice)
     out = folder / "story.mp4"
-    compose.assemble_video(clips, voices, frames, out, fps=FPS, sample_rate=24000)
+    assemble(clips, voices, frames, out)
     return out, frames, seconds
 
 
@@ -241,12 +255,12 @@ def test_music_plays_under_the_narration_ducked_faded_and_cut_to_length(tmp_path
     """Two scenes over a 1 s music loop: the video keeps its length, the music fills the
     pauses, is pushed down while a voice plays, and fades out at the very end."""
     voices = [write_wav(tmp_path / f"v{i}.wav", 22050, 1.2, amplitude=0.5) for i in range(2)]
-    frames = [compose.clip_frame_count(media.wav_duration(v), None, FPS) for v in voices]
+    frames = [frame_count(media.wav_duration(v), None, FPS) for v in voices]
     clips = [clip(tmp_path, solid(tmp_path / f"i{i}.png", (90, 90, 90), (W, H)), f"c{i}.mp4", frames=n)
              for i, n in enumerate(frames)]
     music = write_wav(tmp_path / "music.wav", 44100, 1.0, channels=2, amplitude=0.8, freq=220.0)
     out = tmp_path / "with-music.mp4"
-    compose.assemble_video(clips, voices, frames, out, fps=FPS, sample_rate=24000, music=music, music_volume=0.25)
+    assemble(clips, voices, frames, out, music=music, music_volume=0.25)
     facts = probe(out)
     total = sum(frames) / FPS
     assert facts["frames"] == sum(frames)
@@ -275,10 +289,12 @@ def test_music_graph_ducks_the_music_with_the_narration_as_key():
     assert "atrim=end_sample=48000" in graph and graph.endswith("[mix]")
 
 
-def test_audio_sample_counts_never_accumulate_rounding():
-    counts = compose.audio_sample_counts([25] * 7 + [31], 24, 22050)
-    assert sum(counts) == round((25 * 7 + 31) * 22050 / 24)
-    assert all(abs(count - frames * 22050 / 24) < 1 for count, frames in zip(counts, [25] * 7 + [31]))
+def test_sample_bounds_never_accumulate_rounding():
+    frames = [25] * 7 + [31]
+    bounds = timeline.sample_bounds(list(np.cumsum([0] + frames)), 24, 22050)
+    assert bounds[-1] == round((25 * 7 + 31) * 22050 / 24)
+    counts = np.diff(bounds)
+    assert all(abs(count - n * 22050 / 24) < 1 for count, n in zip(counts, frames))
 
 
 def test_failed_assembly_keeps_the_previous_video_and_no_temp_files(tmp_path):
@@ -287,7 +303,7 @@ def test_failed_assembly_keeps_the_previous_video_and_no_temp_files(tmp_path):
     out = tmp_path / "story.mp4"
     out.write_bytes(b"previous")
     with pytest.raises(ProviderError, match=r"^ffmpeg failed while assembling story\.mp4: .*missing\.wav"):
-        compose.assemble_video([one], [tmp_path / "missing.wav"], [10], out, fps=FPS, sample_rate=24000)
+        assemble([one], [tmp_path / "missing.wav"], [10], out)
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "in.png", "story.mp4"]
 

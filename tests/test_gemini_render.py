@@ -33,7 +33,10 @@ def story() -> dict:
         "version": 1,
         "title": "Pip and Mo",
         "style": "bright flat crayon drawing",
-        "video": {"size": "640x360", "fps": FPS, "captions": True, "motion": False},
+        # Hard cuts and no cards: these tests count provider calls and steps, not the film.
+        "video": {"size": "640x360", "fps": FPS, "captions": True, "motion": False, "transition": "cut", "fade": 0},
+        "title_card": False,
+        "end_card": False,
         "providers": {"image": {"provider": "gemini"},
                       "voice": {"provider": "gemini", "voice": "Kore", "direction": "warm"}},
         "characters": {

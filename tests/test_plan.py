@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storybuild.graph import build_graph
-from storybuild.model import Character, Project, ProviderChoice, Providers, Scene, VideoSettings
+from storybuild.model import Character, Project, ProviderChoice, Providers, Scene, Transition, VideoSettings
 from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, decide, key_parts, plan
 from storybuild.store import Store, Trace
 
@@ -73,15 +73,25 @@ EDITS = [
     ("nothing", lambda p: p, {}),
     ("one narration", lambda p: edit_scene(p, 1, narration="They zoomed down a rainbow."),
      {"voice/rainbow": STALE, "clip/rainbow": BLOCKED, "video": BLOCKED}),
+    # A picture reaches its clip and the transitions on the scene's two seams.
     ("one image prompt", lambda p: edit_scene(p, 2, image="a pool full of ducks"),
-     {"image/pool": STALE, "clip/pool": BLOCKED, "video": BLOCKED}),
+     {"image/pool": STALE, "clip/pool": BLOCKED, "transition/rainbow+pool": BLOCKED, "transition/pool+": BLOCKED,
+      "video": BLOCKED}),
     ("a new take", lambda p: edit_scene(p, 0, take=2),
-     {"image/garden": STALE, "clip/garden": BLOCKED, "video": BLOCKED}),
+     {"image/garden": STALE, "clip/garden": BLOCKED, "transition/+garden": BLOCKED,
+      "transition/garden+rainbow": BLOCKED, "video": BLOCKED}),
     ("the style", lambda p: dataclasses.replace(p, style="crayon"),
      {"image/garden": STALE, "image/rainbow": STALE, "image/pool": STALE,
-      "clip/garden": BLOCKED, "clip/rainbow": BLOCKED, "clip/pool": BLOCKED, "video": BLOCKED}),
+      "clip/garden": BLOCKED, "clip/rainbow": BLOCKED, "clip/pool": BLOCKED, "transition/+garden": BLOCKED,
+      "transition/garden+rainbow": BLOCKED, "transition/rainbow+pool": BLOCKED, "transition/pool+": BLOCKED,
+      "video": BLOCKED}),
+    # Clips keep their keys wherever a scene stands; only seams between new neighbours run.
     ("scene order", lambda p: dataclasses.replace(p, scenes=(p.scenes[2], p.scenes[0], p.scenes[1])),
-     {"video": STALE}),
+     {"transition/+pool": STALE, "transition/pool+garden": STALE, "transition/rainbow+": STALE, "video": BLOCKED}),
+    ("one scene's transition", lambda p: edit_scene(p, 1, transition=Transition("slide", 0.5)),
+     {"transition/garden+rainbow": STALE, "video": BLOCKED}),
+    ("cuts between scenes", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, transition=Transition("cut"))),
+     {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "video": BLOCKED}),
     ("a duration floor", lambda p: edit_scene(p, 2, duration=9.0),
      {"clip/pool": STALE, "video": BLOCKED}),
     ("captions off", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, captions=False)),
@@ -107,7 +117,9 @@ def test_character_description_with_reference_sheets_reaches_only_its_scenes(tmp
     edited = dataclasses.replace(project, characters=(
         project.characters[0], Character("buster", "Buster", "a golden retriever puppy")))
     assert runs(edited) == {"character/buster": STALE, "image/garden": BLOCKED, "image/pool": BLOCKED,
-                            "clip/garden": BLOCKED, "clip/pool": BLOCKED, "video": BLOCKED}
+                            "clip/garden": BLOCKED, "clip/pool": BLOCKED, "transition/+garden": BLOCKED,
+                            "transition/garden+rainbow": BLOCKED, "transition/rainbow+pool": BLOCKED,
+                            "transition/pool+": BLOCKED, "video": BLOCKED}
 
 
 def test_reverting_an_edit_restores_without_running(tmp_path):

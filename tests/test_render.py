@@ -43,6 +43,25 @@ def wav_seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
+def all_steps(root: Path) -> list[str]:
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    return [step.id for step in build_graph(load_project(root))]
+
+
+def layout(root: Path):
+    """The film's timeline computed from the rendered voices, as the video step does."""
+    from storybuild import timeline
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    project = load_project(root)
+    video = build_graph(project)[-1]
+    seconds = {f"voice/{s.id}": wav_seconds(root / "build" / "scenes" / s.id / "voice.wav") for s in project.scenes}
+    return timeline.lay_out(video.params["timeline"], seconds, FPS, project.video.sample_rate), seconds, project
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """One full render of the 3-scene example, shared by the checks below."""
@@ -61,8 +80,9 @@ def rendered(tmp_path_factory):
 def test_full_render_builds_every_step(rendered):
     root, document, result = rendered
     scenes = [s["id"] for s in document["scenes"]]
-    expected = sorted([f"{k}/{s}" for s in scenes for k in ("image", "voice", "clip")] + ["video"])
-    assert built_steps(result) == expected
+    expected = [f"{k}/{s}" for s in scenes for k in ("image", "voice", "clip")] + ["video", "card/title", "card/end"]
+    seams = ["+card:title", "card:title+garden", "garden+rainbow", "rainbow+pool", "pool+card:end", "card:end+"]
+    assert built_steps(result) == sorted(expected + [f"transition/{seam}" for seam in seams])
 
 
 def test_video_decodes_with_expected_length_size_and_audio(rendered):
@@ -70,11 +90,14 @@ def test_video_decodes_with_expected_length_size_and_audio(rendered):
     info = probe(root / "build" / "whiskers-and-buster-s-rainbow-day.mp4")
     voices = [wav_seconds(root / "build" / "scenes" / s["id"] / "voice.wav") for s in document["scenes"]]
     floors = [s.get("duration") or 0 for s in document["scenes"]]
-    frames = [int(-(-max(LEAD_IN + v + 0.7, f) * FPS // 1)) for v, f in zip(voices, floors)]
+    scenes = [int(-(-max(LEAD_IN + v + 0.7, f) * FPS // 1)) for v, f in zip(voices, floors)]
+    cards, fades = round(3.0 * FPS) + round(2.5 * FPS), 2 * round(0.5 * FPS) // 2  # black halves of the fades
+    frames = sum(scenes) + cards + fades
+    assert layout(root)[0].frames == frames
     assert (info["width"], info["height"], info["pix_fmt"]) == (640, 360, "yuv420p")
-    assert info["frames"] == sum(frames)
-    assert abs(info["duration"] - sum(frames) / FPS) <= 1 / FPS
-    assert abs(info["audio_duration"] - sum(frames) / FPS) <= 1 / FPS
+    assert info["frames"] == frames
+    assert abs(info["duration"] - frames / FPS) <= 1 / FPS
+    assert abs(info["audio_duration"] - frames / FPS) <= 1 / FPS
     assert info["audio_rms"] > 0.01
 
 
@@ -83,22 +106,26 @@ def test_narration_starts_at_each_seam_in_sync(rendered):
     starts where its clip starts, within a frame, at every seam."""
     root, document, _ = rendered
     video = root / "build" / "whiskers-and-buster-s-rainbow-day.mp4"
-    start = 0.0
-    for scene in document["scenes"]:
-        seconds = wav_seconds(root / "build" / "scenes" / scene["id"] / "voice.wav")
-        quiet = audio_rms_between(video, start + 1 / FPS, start + LEAD_IN - 1 / FPS)
-        speech = audio_rms_between(video, start + LEAD_IN + 1 / FPS, start + LEAD_IN + seconds - 1 / FPS)
-        assert quiet < 0.002 < 0.02 < speech, (scene["id"], quiet, speech)
-        frames = int(-(-max(LEAD_IN + seconds + 0.7, scene.get("duration") or 0) * FPS // 1))
-        start += frames / FPS
+    cut, seconds, project = layout(root)
+    items = [i for i, step in enumerate(s.step for s in cut.segments if not s.step.startswith("transition/"))]
+    starts = [start for start, timing in zip(cut.item_starts, cut.timings) if timing.voice_at is not None]
+    for voice, start in zip(cut.voices, starts):
+        begins = voice.start / project.video.sample_rate
+        assert begins == pytest.approx(start / FPS + LEAD_IN, abs=1e-4)  # a 0.5 s crossfade never delays a voice
+        quiet = audio_rms_between(video, start / FPS + 1 / FPS, begins - 1 / FPS)
+        speech = audio_rms_between(video, begins + 1 / FPS, begins + seconds[voice.step] - 1 / FPS)
+        assert quiet < 0.002 < 0.02 < speech, (voice.step, quiet, speech)
+    assert len(items) == len(document["scenes"]) + 2
 
 
 def test_captions_are_timed_from_the_narration(rendered):
     root, document, _ = rendered
     srt = (root / "build" / "whiskers-and-buster-s-rainbow-day.srt").read_text()
     vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
-    assert srt.startswith("1\n00:00:00,300 --> ")
-    assert vtt.startswith("WEBVTT\n\n00:00:00.300 --> ")
+    first = layout(root)[0].voices[0].start / 24000  # after the fade in and the title card
+    stamp = f"00:00:{int(first):02d}{{}}{round(first % 1 * 1000):03d}"
+    assert srt.startswith(f"1\n{stamp.format(',')} --> ")
+    assert vtt.startswith(f"WEBVTT\n\n{stamp.format('.')} --> ")
     assert srt.count(" --> ") == vtt.count(" --> ") >= len(document["scenes"])
     for cue in srt.split("\n\n"):
         assert len(cue.strip().splitlines()) <= 4  # index, timing, at most two lines of text
@@ -154,7 +181,7 @@ def test_interrupted_render_resumes_without_corrupt_objects(tmp_path, small_stor
     finished = len(list(traces.glob("*/*.json")))
 
     result = run_cli("render", str(tmp_path), check=True)
-    assert len(built_steps(result)) == 10 - finished
+    assert len(built_steps(result)) == len(all_steps(tmp_path)) - finished
     assert not list((tmp_path / "build" / ".storybuild" / "tmp").glob("*"))
     store_is_consistent(tmp_path / "build")
 
@@ -166,8 +193,7 @@ def test_keep_going_builds_independent_scenes_and_lists_failures(tmp_path, small
     assert result.returncode == 1
     assert "voice/pool (scene pool): piper produced no audio for scene 'pool'" in result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(built_steps(result)) == sorted(
-        ["image/garden", "image/rainbow", "image/pool", "voice/garden", "voice/rainbow", "clip/garden", "clip/rainbow"])
+    assert built_steps(result) == sorted(set(all_steps(tmp_path)) - {"voice/pool", "clip/pool", "video"})
     assert (tmp_path / "build" / "scenes" / "garden" / "clip.mp4").is_file()
 
 

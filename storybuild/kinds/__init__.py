@@ -1,0 +1,31 @@
+"""The registry of step kinds: every kind declared once, in its own module here.
+
+To add a kind: write its module (builder, params, `run`, `KIND`), list it below, and
+place its steps in graph.py. Planning, the executor, status and pruning find it here.
+"""
+
+from __future__ import annotations
+
+from storybuild import providers
+from storybuild.kinds import card, character, clip, image, transition, video, voice
+from storybuild.step import Step, StepKind
+
+KINDS: dict[str, StepKind] = {
+    module.KIND.name: module.KIND for module in (character, image, voice, clip, card, transition, video)
+}
+
+
+def kind(name: str) -> StepKind:
+    return KINDS[name]
+
+
+def provider_family(step: Step) -> str | None:
+    """The provider family ("image", "voice") whose provider runs `step`, or None when
+    storybuild's own code runs it (composition, the user's own picture files)."""
+    family = KINDS[step.kind].provider_kind
+    return family if family and step.provider in providers.names(family) else None
+
+
+def view_folders() -> set[str]:
+    """The folders under build/ where some kind keeps its views."""
+    return {folder for entry in KINDS.values() for folder in entry.view_folders}

@@ -1,0 +1,81 @@
+"""video: the film. Joins the segments (cards, scene clips, transitions) in timeline
+order without re-encoding them, lays every narration at its place in one soundtrack
+(+ music), and writes the .srt/.vtt captions from the same timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storybuild.kinds.common import composer_fields
+from storybuild.model import Project
+from storybuild.step import Inputs, Step, StepKind
+
+RECIPE = 4
+
+# The output of each segment kind that the join plays.
+SEGMENT_FILES = {"clip": "clip.mp4", "card": "card.mp4", "transition": "seam.mp4"}
+
+
+def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
+    """`timeline` alternates seams and items (see graph.py); its steps and the voices of
+    its scenes are this step's inputs."""
+    video = project.video
+    music = project.music
+    params = {
+        "fps": video.fps,
+        "sample_rate": video.sample_rate,
+        "timeline": timeline,
+        "music": {"digest": music.digest, "volume": music.volume} if music else None,
+    }
+    segments = tuple(entry["step"] for entry in timeline if entry.get("step"))
+    voices = tuple(entry["voice"] for entry in timeline if entry.get("voice"))
+    slug = project.slug
+    return Step(
+        id="video",
+        kind="video",
+        params=params,
+        deps=segments + voices,
+        views={"video.mp4": f"{slug}.mp4", "captions.srt": f"{slug}.srt", "captions.vtt": f"{slug}.vtt"},
+        sources={"music": str(music.file)} if music else {},
+        **composer_fields(RECIPE),
+    )
+
+
+def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
+    from storybuild import captions, compose, media, timeline
+    from storybuild.atomic import write_atomic
+
+    p = step.params
+    fps, rate = p["fps"], p["sample_rate"]
+    voice_files = {entry["voice"]: inputs[entry["voice"]]["voice.wav"] for entry in p["timeline"] if entry.get("voice")}
+    seconds = {voice: media.wav_duration(path) for voice, path in voice_files.items()}
+    cut = timeline.lay_out(p["timeline"], seconds, fps, rate)
+    files = [inputs[s.step][SEGMENT_FILES[s.step.split("/", 1)[0]]] for s in cut.segments]
+    placed = [(voice_files[v.step], v.start, v.length) for v in cut.voices]
+    out = workdir / "video.mp4"
+    music = p["music"]
+    compose.assemble_film(files, placed, cut.samples, out, sample_rate=rate,
+                          music=Path(step.sources["music"]) if music else None,
+                          music_volume=music["volume"] if music else 0.0)
+    cues = captions.timeline_cues(_spoken(p["timeline"], cut, seconds, fps))
+    srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
+    write_atomic(srt, captions.to_srt(cues).encode("utf-8"))
+    write_atomic(vtt, captions.to_vtt(cues).encode("utf-8"))
+    return {"video.mp4": out, "captions.srt": srt, "captions.vtt": vtt}
+
+
+def _spoken(plan: list[dict[str, Any]], cut, seconds: dict[str, float], fps: int) -> list[tuple[float, float, str]]:
+    """(start, end, narration) of every scene, in seconds of the film: from the moment
+    its voice starts for as long as it speaks, never past the scene's end."""
+    items = [entry for entry in plan if entry["role"] == "item"]
+    spans = []
+    for entry, start, timing in zip(items, cut.item_starts, cut.timings):
+        if entry.get("voice"):
+            begin = start / fps + timing.voice_at
+            end = min(begin + seconds[entry["voice"]], (start + timing.frames) / fps)
+            spans.append((begin, end, entry.get("narration", "")))
+    return spans
+
+
+KIND = StepKind("video", recipe=RECIPE, run=run)

@@ -1,0 +1,76 @@
+"""The film's settings of a validated story document, as model values: transitions,
+title and end cards, the fades, and scenes' own pictures. Kept apart from project.py,
+which loads and validates, so each reads in one screen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from storybuild.model import CardSettings, Transition
+from storybuild.yaml_positions import Problem
+
+TITLE_SECONDS = 3.0
+END_SECONDS = 2.5
+END_TEXT = "The End"
+
+
+def transition(value: Any) -> Transition | None:
+    """`crossfade` or {type: slide, seconds: 0.8} -> Transition; None when not set."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Transition(value)
+    return Transition(value["type"], float(value.get("seconds", Transition.seconds)))
+
+
+def card(value: Any, default_title: str, default_seconds: float) -> CardSettings | None:
+    """A card is on unless set to false; a mapping changes its text or length."""
+    if value is False:
+        return None
+    value = value if isinstance(value, dict) else {}
+    return CardSettings(title=str(value.get("title", default_title)).strip(),
+                        subtitle=str(value.get("subtitle", "")).strip(),
+                        seconds=float(value.get("seconds", default_seconds)))
+
+
+def title_card(document: dict[str, Any]) -> CardSettings | None:
+    return card(document.get("title_card", True), document["title"].strip(), TITLE_SECONDS)
+
+
+def end_card(document: dict[str, Any]) -> CardSettings | None:
+    return card(document.get("end_card", True), END_TEXT, END_SECONDS)
+
+
+def picture_file(scene: dict[str, Any], story_dir: Path) -> Path | None:
+    """The absolute path of a scene's own picture (`image: {file: ...}`), or None."""
+    image = scene.get("image")
+    if not isinstance(image, dict):
+        return None
+    return Path(os.path.abspath(story_dir / image["file"]))
+
+
+def prompt(scene: dict[str, Any]) -> str:
+    image = scene["image"]
+    return (image.get("prompt") or "" if isinstance(image, dict) else image).strip()
+
+
+def picture_problems(document: Any, story_dir: Path) -> list[Problem]:
+    """Every scene's own picture must be a file inside the project folder (so the
+    project stays whole in git, and a story cannot read files elsewhere)."""
+    scenes = document.get("scenes") if isinstance(document, dict) else None
+    problems = []
+    root = os.path.realpath(story_dir)
+    for index, scene in enumerate(scenes if isinstance(scenes, list) else ()):
+        image = scene.get("image") if isinstance(scene, dict) else None
+        file = image.get("file") if isinstance(image, dict) else None
+        if not isinstance(file, str) or not file.strip():
+            continue
+        path = ("scenes", index, "image", "file")
+        real = os.path.realpath(story_dir / file)
+        if os.path.commonpath([root, real]) != root:
+            problems.append(Problem(path, f"must be inside the project folder (got {file})"))
+        elif not os.path.isfile(real):
+            problems.append(Problem(path, f"no such file: {file} (paths are relative to the story file)"))
+    return problems
