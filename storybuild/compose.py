@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from storybuild import typeset
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg
 
@@ -167,17 +168,18 @@ def _flatten(picture, layer):
     return merged.convert("RGB")
 
 
-def caption_layer(text: str, width: int, height: int):
+def caption_layer(text: str, width: int, height: int, font_path: Path | None = None):
     """A transparent RGBA frame with `text` near the bottom: white letters with a dark
     outline over a soft translucent band, at most 3 lines within 80% of the width,
     6% above the bottom edge. The font shrinks until the text fits; text still too
-    long at the smallest size ends with an ellipsis."""
+    long at the smallest size ends with an ellipsis. Letters of any script come from
+    typeset's font chain (`font_path` first when given); none is drawn as a box."""
     from PIL import Image, ImageDraw, ImageFilter
 
-    lines, font, size = _fit_caption(" ".join(text.split()), int(width * 0.8), height)
+    lines, size = _fit_caption(" ".join(text.split()), int(width * 0.8), height, font_path)
     line_height = round(size * 1.25)
     stroke = max(2, size // 12)
-    block_width = max(font.getlength(line) for line in lines)
+    block_width = max(typeset.measure(line, size, font_path) for line in lines)
     block_height = line_height * len(lines)
     bottom = height - round(height * 0.06)
     top = bottom - block_height
@@ -195,42 +197,32 @@ def caption_layer(text: str, width: int, height: int):
     draw = ImageDraw.Draw(layer)
     for index, line in enumerate(lines):
         y = top + index * line_height + line_height / 2
-        draw.text(
-            (width / 2, y), line, font=font, anchor="mm", fill=(255, 255, 255, 255),
-            stroke_width=stroke, stroke_fill=(0, 0, 0, 255),
+        typeset.draw(
+            draw, (width / 2, y), line, size, (255, 255, 255, 255), anchor="mm",
+            stroke_width=stroke, stroke_fill=(0, 0, 0, 255), font_path=font_path,
         )  # fmt: skip
     return layer
 
 
-def _fit_caption(text: str, max_width: int, height: int):
-    """(lines, font, size): the largest font size from ~5.5% of the height down to
-    ~3% whose greedy word wrap fits in 3 lines of max_width."""
-    from PIL import ImageFont
-
+def _fit_caption(text: str, max_width: int, height: int, font_path: Path | None = None):
+    """(lines, size): the largest font size from ~5.5% of the height down to
+    ~3% whose greedy wrap (at spaces, and between CJK characters) fits in 3 lines of max_width."""
     largest, smallest = max(12, round(height * 0.055)), max(10, round(height * 0.03))
     for size in range(largest, smallest - 1, -2):
-        font = ImageFont.load_default(size=size)
-        lines = _wrap(text, font, max_width)
+        lines = _wrap(text, size, max_width, font_path)
         if len(lines) <= 3:
-            return lines, font, size
-    return _ellipsize(lines[:3], font, max_width), font, size
+            return lines, size
+    return _ellipsize(lines[:3], size, max_width, font_path), size
 
 
-def _wrap(text: str, font, max_width: int) -> list[str]:
-    """Greedy word wrap by rendered width; a single over-long word gets its own line."""
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and font.getlength(candidate) <= max_width:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
-    return lines or [""]
+def _wrap(text: str, size: int, max_width: int, font_path: Path | None = None) -> list[str]:
+    """Greedy wrap by rendered width; a single over-long word gets its own line."""
+    return typeset.wrap(text, size, max_width, font_path)
 
 
-def _ellipsize(lines: list[str], font, max_width: int) -> list[str]:
+def _ellipsize(lines: list[str], size: int, max_width: int, font_path: Path | None = None) -> list[str]:
     last = lines[-1]
-    while last and font.getlength(last + " …") > max_width:
+    while last and typeset.measure(last + " …", size, font_path) > max_width:
         last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
     return lines[:-1] + [f"{last} …"]
 

@@ -1,35 +1,45 @@
 """Small drawing helpers shared by the storyboard frames: fonts, colors, text fitting.
 
-Fonts come only from Pillow's embedded default font (`ImageFont.load_default(size=...)`),
-so frames render identically on every machine and nothing is read from the system.
+Text goes through storybuild.typeset's font chain (fonts installed with storybuild's
+dependencies), so any script is drawn, frames render identically on every machine and
+nothing is read from the system.
 """
 
 from __future__ import annotations
 
 import colorsys
 import hashlib
-import threading
+from dataclasses import dataclass
 from typing import Sequence
 
-from PIL import ImageDraw, ImageFont
+from PIL import ImageDraw
+
+from storybuild import typeset
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 
-# FreeType faces are not documented as safe to share between threads, and storybuild
-# draws several frames in parallel: each thread keeps its own fonts (4 ms to load one).
-_fonts = threading.local()
+
+@dataclass(frozen=True)
+class Font:
+    """A text size in px: every face of typeset's chain at that size (per-thread
+    caching of the FreeType faces is typeset's job)."""
+
+    size: int
 
 
-def font(size: int) -> ImageFont.FreeTypeFont:
-    """The embedded default font at `size` px (at least 8), cached per thread."""
-    size = max(8, int(size))
-    cache = getattr(_fonts, "cache", None)
-    if cache is None:
-        cache = _fonts.cache = {}
-    if size not in cache:
-        cache[size] = ImageFont.load_default(size=size)
-    return cache[size]
+def font(size: int) -> Font:
+    """The storyboard font at `size` px (at least 8)."""
+    return Font(max(8, int(size)))
+
+
+def text(
+    draw: ImageDraw.ImageDraw, xy: tuple[float, float], line: str, face: Font, fill: Sequence[int],
+    anchor: str = "la", stroke_width: int = 0, stroke_fill: Sequence[int] | None = None,
+) -> None:
+    """Draw one line in any script (see typeset.draw for anchors)."""
+    typeset.draw(draw, xy, line, face.size, tuple(fill), stroke_width=stroke_width,
+                 stroke_fill=tuple(stroke_fill) if stroke_fill else None, anchor=anchor)  # fmt: skip
 
 
 def stable_int(*parts: object) -> int:
@@ -54,47 +64,36 @@ def mix(a: Sequence[int], b: Sequence[int], t: float) -> RGB:
     return tuple(round(x + (y - x) * t) for x, y in zip(a[:3], b[:3]))  # type: ignore[return-value]
 
 
-def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
-    return face.getlength(text)
+def text_width(text: str, face: Font) -> float:
+    return typeset.measure(text, face.size)
 
 
-def line_height(face: ImageFont.FreeTypeFont) -> int:
+def line_height(face: Font) -> int:
     """Distance between baselines: the font's ascent + descent (which already include
     about 20% of air above the capitals)."""
-    ascent, descent = face.getmetrics()
-    return ascent + descent
+    return typeset.line_height(face.size)
 
 
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap to `width` px; at most `max_lines` lines, the last one ending
-    in an ellipsis when the text did not fit. Words wider than a line are cut."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, face) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = _cut(word, face, width)
-        if len(lines) == max_lines:
-            break
-    if current and len(lines) < max_lines:
-        lines.append(current)
-    overflow = sum(len(line.split()) for line in lines) < len(text.split())
-    if overflow and lines:
+def wrap(text: str, face: Font, width: float, max_lines: int) -> list[str]:
+    """Greedy wrap to `width` px (at spaces, and between CJK characters); at most
+    `max_lines` lines, the last one ending in an ellipsis when the text did not fit.
+    Words wider than a line are cut."""
+    if not text.split() or max_lines < 1:
+        return []
+    lines = [_cut(line, face, width) for line in typeset.wrap(text, face.size, width)]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
         lines[-1] = ellipsize(lines[-1] + " …", face, width)
-    return lines[:max_lines]
+    return lines
 
 
-def _cut(word: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+def _cut(word: str, face: Font, width: float) -> str:
     while len(word) > 1 and text_width(word, face) > width:
         word = word[:-1]
     return word
 
 
-def ellipsize(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+def ellipsize(text: str, face: Font, width: float) -> str:
     """`text` shortened at a word boundary with a trailing "…" so it fits `width` px."""
     if text_width(text, face) <= width:
         return text
@@ -107,9 +106,7 @@ def ellipsize(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
     return _cut(text, face, width - text_width("…", face)) + "…"
 
 
-def fit_paragraph(
-    text: str, width: float, height: float, largest: int, smallest: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def fit_paragraph(text: str, width: float, height: float, largest: int, smallest: int) -> tuple[Font, list[str]]:
     """The largest font size in [smallest, largest] at which `text` wraps into the box;
     at the smallest size the text is cut with an ellipsis instead."""
     size = largest
@@ -126,7 +123,7 @@ def draw_lines(
     draw: ImageDraw.ImageDraw,
     xy: tuple[float, float],
     lines: Sequence[str],
-    face: ImageFont.FreeTypeFont,
+    face: Font,
     fill: Sequence[int],
     bold: bool = False,
 ) -> float:
@@ -135,7 +132,7 @@ def draw_lines(
     x, y = xy
     stroke = max(1, face.size // 30) if bold and face.size >= 18 else 0  # a stroke smudges small text
     for line in lines:
-        draw.text((x, y), line, font=face, fill=tuple(fill), stroke_width=stroke, stroke_fill=tuple(fill))
+        text(draw, (x, y), line, face, fill, stroke_width=stroke, stroke_fill=fill)
         y += line_height(face)
     return y
 

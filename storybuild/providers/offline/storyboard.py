@@ -196,12 +196,12 @@ def _header(draw: ImageDraw.ImageDraw, frame: _Frame, palette: Palette, label: s
     top = (band - pill_h) / 2
     draw.rounded_rectangle((m, top, m + pill_w, top + pill_h), radius=pill_h / 2,
                            fill=d.hls(palette.accent_hue, 0.5, 0.65))
-    draw.text((m + pad, band / 2), label, font=pill_face, fill=(255, 255, 255), anchor="lm",
-              stroke_width=1 if pill_face.size >= 18 else 0, stroke_fill=(255, 255, 255))
+    d.text(draw, (m + pad, band / 2), label, pill_face, (255, 255, 255), anchor="lm",
+           stroke_width=1 if pill_face.size >= 18 else 0, stroke_fill=(255, 255, 255))
     title_face = d.font(round(32 * u))
     left = m + pill_w + pad * 1.5
     text = d.ellipsize(title, title_face, frame.width - left - m)
-    draw.text((left, band / 2), text, font=title_face, fill=(255, 255, 255), anchor="lm")
+    d.text(draw, (left, band / 2), text, title_face, (255, 255, 255), anchor="lm")
 
 
 @dataclass(frozen=True)
@@ -279,8 +279,8 @@ def _badge(draw: ImageDraw.ImageDraw, box: Box, hue: float, name: str, ring: boo
     draw.ellipse((x0 + size * 0.08, y0 + size * 0.08, x1 - size * 0.08, y1 - size * 0.08),
                  outline=d.hls(hue, 0.7, 0.6), width=max(1, round(size * 0.025)))
     face = d.font(round(size * 0.52))
-    draw.text(((x0 + x1) / 2, (y0 + y1) / 2), d.initial(name), font=face, fill=(255, 255, 255), anchor="mm",
-              stroke_width=max(1, round(size * 0.015)), stroke_fill=(255, 255, 255))
+    d.text(draw, ((x0 + x1) / 2, (y0 + y1) / 2), d.initial(name), face, (255, 255, 255), anchor="mm",
+           stroke_width=max(1, round(size * 0.015)), stroke_fill=(255, 255, 255))
 
 
 def _sheet_layout(frame: _Frame) -> tuple[Box, Box, list[Box]]:
@@ -332,7 +332,7 @@ def _pose_tile(draw: ImageDraw.ImageDraw, frame: _Frame, box: Box, hue: float, n
     size = min(x1 - x0, y1 - y0 - label_h) * 0.62
     cx, cy = (x0 + x1) / 2, y0 + (y1 - y0 - label_h) / 2
     _badge(draw, (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2), hue, name)
-    draw.text((cx, y1 - label_h * 0.8), label.upper(), font=label_face, fill=MUTED, anchor="mm")
+    d.text(draw, (cx, y1 - label_h * 0.8), label.upper(), label_face, MUTED, anchor="mm")
 
 
 def _save_png(image: Image.Image, out: Path) -> None:
