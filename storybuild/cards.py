@@ -9,6 +9,8 @@ import colorsys
 import hashlib
 from pathlib import Path
 
+from storybuild import typeset
+
 RGB = tuple[int, int, int]
 
 # Style words that steer the card's colours: (hue in degrees or None, lightness shift).
@@ -45,7 +47,7 @@ def draw_card(out: Path, *, title: str, subtitle: str, style: str, width: int, h
     """Write the card as a PNG of width x height: `title` large and centred, `subtitle`
     smaller under it, both wrapped to fit inside the title-safe area (90% of the frame,
     and clear of the bottom and right edges platforms cover in 9:16)."""
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     top, bottom, ink = style_palette(style)
     card = _gradient(width, height, top, bottom)
@@ -58,9 +60,8 @@ def draw_card(out: Path, *, title: str, subtitle: str, style: str, width: int, h
     total = sum(len(lines) * round(size * 1.25) for (lines, size) in laid) + gap * (len(laid) - 1)
     y = (height * (0.9 if height > width else 1.0) - total) / 2
     for lines, size in laid:
-        font = _font(size)
         for line in lines:
-            draw.text((width / 2, y + size * 0.625), line, font=font, anchor="mm", fill=ink)
+            typeset.draw(draw, (width / 2, y + size * 0.625), line, size, ink, anchor="mm")
             y += round(size * 1.25)
         y += gap
     card.save(out, format="PNG")
@@ -77,20 +78,5 @@ def _gradient(width: int, height: int, top: RGB, bottom: RGB):
 
 
 def _fit(text: str, size: int, max_width: float) -> list[str]:
-    """Greedy word wrap of `text` at `size` within max_width (a single long word keeps
-    its own line rather than being cut)."""
-    font = _font(size)
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and font.getlength(candidate) <= max_width:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
-    return lines
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    return ImageFont.load_default(size=size)
+    """Wrapped to max_width at `size` (any script; a long word keeps a line of its own)."""
+    return typeset.wrap(text, size, max_width)
