@@ -85,6 +85,7 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 
     loaded, steps, store = _prepare(project)
     _, decisions = _plan(steps, store, force)
+    store.save_checked()  # objects hashed while planning (a copied store) need not be hashed again
     click.echo(report.status_json(decisions) if as_json else report.status_text(decisions, explain))
     if any(d.state != FRESH for d in decisions):
         sys.exit(1)
