@@ -218,7 +218,11 @@ class Executor:
         views = [self.store.build_dir / rel for rel in step.views.values()]
         for digest in trace.outputs.values():
             if digest not in self._intact and not self.store.intact(digest):
-                self.store.discard_object(digest, views)
+                try:
+                    self.store.discard_object(digest, views)
+                except OSError as error:  # a damaged object left in place would be trusted again
+                    raise StorybuildError(f"{step.id}: cannot remove its damaged output "
+                                          f"{self.store.object_path(digest)}: {error.strerror}") from None
 
     def _reopen(self, root: Step) -> int:
         """Return `root` and every settled step that depends on it, directly or not, to

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storybuild.errors import StorybuildError
 from storybuild.keys import digest_file
 from storybuild.store import DIGEST, Store, Trace, trace_problem
 
@@ -105,7 +106,10 @@ def repair(store: Store, report: Report) -> None:
             pass
     report.removed_views = _remove_views(store.build_dir, doomed)
     for damage in report.damaged:
-        damage.path.unlink(missing_ok=True)
+        try:
+            damage.path.unlink(missing_ok=True)
+        except OSError as error:
+            raise StorybuildError(f"cannot remove {damage.path}: {error.strerror}") from None
     current = store.current()
     kept = {step: key for step, key in current.items() if _still_usable(store, key)}
     if kept != current:
@@ -160,7 +164,7 @@ def _remove_views(build_dir: Path, doomed: set[tuple[int, int]]) -> int:
             except OSError:
                 continue
             if (info.st_dev, info.st_ino) in doomed:
-                path.unlink()
+                path.unlink(missing_ok=True)
                 removed += 1
     return removed
 

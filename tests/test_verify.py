@@ -210,3 +210,23 @@ def test_status_render_and_gc_survive_a_trace_of_the_wrong_shape(project):
     render = run_cli("render", str(project), check=True)
     assert built_steps(render) in (["clip/pool"], ["clip/pool", "video"])
     every_object_intact(project)
+
+
+def test_a_damaged_input_sends_its_settled_dependents_back_to_be_decided(project):
+    """voice/garden feeds clip/garden and the video. Forcing the video, clip/garden is
+    settled (fresh) before the video finds the voice damaged: the voice is rebuilt and
+    the clip decided again against it, so the video joins a consistent set of inputs."""
+    voice = object_of(project, "voice/garden", "voice.wav")
+    assert run_cli("status", str(project)).returncode == 0  # learn the copy's inodes
+    flip_byte(voice, keep_mtime=True)
+    render = run_cli("render", "--force", "video", str(project), check=True)
+    assert "DAMAGED  voice/garden" in render.stderr, render.stderr
+    assert "voice/garden" in built_steps(render) and "video" in built_steps(render)
+    assert render.stderr.splitlines()[-1].startswith("[10/10] ")
+    video = current_trace(project, "video")
+    for step in ("voice/garden", "clip/garden"):
+        assert video.parts["inputs"][step] == current_trace(project, step).digest
+    assert current_trace(project, "clip/garden").parts["inputs"]["voice/garden"] == \
+        current_trace(project, "voice/garden").digest
+    assert run_cli("status", str(project)).returncode == 0
+    every_object_intact(project)
