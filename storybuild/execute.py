@@ -191,8 +191,11 @@ class Executor:
         remove it, send the step that made it back to be rebuilt, and return False."""
         damaged = [dep for dep in step.deps
                    if not all(self._object_intact(d) for d in self._traces[dep].outputs.values())]
+        for dep in damaged:  # first remove them all: reopening one may reopen another
+            self._discard_damaged(self._by_id[dep], self._traces[dep])
         for dep in damaged:
-            self._rebuild_damaged(self._by_id[dep])
+            if dep in self._traces:  # not already reopened as downstream of another damaged input
+                self._rebuild_damaged(self._by_id[dep])
         return not damaged
 
     def _object_intact(self, digest: str) -> bool:
@@ -201,11 +204,10 @@ class Executor:
         return digest in self._intact
 
     def _rebuild_damaged(self, step: Step) -> None:
-        """`step`'s stored output is damaged: remove it and decide the step (and every
-        settled step downstream of it) again. A second time in one render means the
+        """`step`'s stored output was damaged (and is removed): decide the step (and
+        every settled step downstream of it) again. A second time in one render means the
         disk itself is failing: then the step fails instead of looping."""
         trace = self._traces[step.id]
-        self._discard_damaged(step, trace)
         reopened = self._reopen(step)
         digest = next(d for d in trace.outputs.values() if d not in self._intact)
         self.progress.damaged(step.id, f"stored output {digest[:12]} does not match its digest; removed it",

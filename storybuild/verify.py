@@ -164,7 +164,10 @@ def _remove_views(build_dir: Path, doomed: set[tuple[int, int]]) -> int:
             except OSError:
                 continue
             if (info.st_dev, info.st_ino) in doomed:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as error:
+                    raise StorybuildError(f"cannot remove {path}: {error.strerror}") from None
                 removed += 1
     return removed
 

@@ -214,14 +214,18 @@ def test_status_render_and_gc_survive_a_trace_of_the_wrong_shape(project):
 
 def test_a_damaged_input_sends_its_settled_dependents_back_to_be_decided(project):
     """voice/garden feeds clip/garden and the video. Forcing the video, clip/garden is
-    settled (fresh) before the video finds the voice damaged: the voice is rebuilt and
-    the clip decided again against it, so the video joins a consistent set of inputs."""
+    settled (fresh) before the video finds the voice (and the clip) damaged: the voice
+    is rebuilt and the clip decided again against it, so the video joins a consistent
+    set of intact inputs."""
     voice = object_of(project, "voice/garden", "voice.wav")
+    clip = object_of(project, "clip/garden", "clip.mp4")
     assert run_cli("status", str(project)).returncode == 0  # learn the copy's inodes
     flip_byte(voice, keep_mtime=True)
+    flip_byte(clip, keep_mtime=True)  # both inputs of the video, one downstream of the other
     render = run_cli("render", "--force", "video", str(project), check=True)
     assert "DAMAGED  voice/garden" in render.stderr, render.stderr
-    assert "voice/garden" in built_steps(render) and "video" in built_steps(render)
+    assert built_steps(render) == ["clip/garden", "video", "voice/garden"]
+    assert not clip.exists() or sha256(clip) == clip.parent.name + clip.name
     assert render.stderr.splitlines()[-1].startswith("[10/10] ")
     video = current_trace(project, "video")
     for step in ("voice/garden", "clip/garden"):
