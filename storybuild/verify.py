@@ -119,6 +119,8 @@ def repair(store: Store, report: Report) -> None:
 def _check_trace(path: Path) -> tuple[Trace | None, str | None]:
     try:
         data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return None, None  # removed since the listing (gc, or a render's repair): nothing damaged
     except OSError as error:
         return None, f"cannot be read ({error.strerror})"
     except ValueError:
@@ -135,6 +137,8 @@ def _check_object(path: Path) -> str | None:
     try:
         if digest_file(path) != path.parent.name + path.name:
             return "does not match its digest"
+    except FileNotFoundError:
+        return None  # removed since the listing: nothing damaged
     except OSError as error:
         return f"cannot be read ({error.strerror})"
     return None

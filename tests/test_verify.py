@@ -234,3 +234,17 @@ def test_a_damaged_input_sends_its_settled_dependents_back_to_be_decided(project
         current_trace(project, "voice/garden").digest
     assert run_cli("status", str(project)).returncode == 0
     every_object_intact(project)
+
+
+def test_a_damaged_current_json_is_reported_and_does_not_crash_status(project):
+    current = project / "build" / ".storybuild" / "current.json"
+    current.write_text("[1, 2]")
+    result = run_cli("verify", str(project))
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == "damaged: current.json is not a JSON object of step ids and keys"
+    status = run_cli("status", str(project))
+    assert status.returncode == 0 and "Traceback" not in status.stderr
+    run_cli("verify", "--repair", str(project))
+    assert not current.exists()
+    every_object_intact(project)
+
