@@ -102,6 +102,7 @@ class Store:
         return self._trace_cache[key]
 
     def trace_path(self, key: str) -> Path:
+        """Where the trace of `key` is (or would be) stored."""
         return self.traces / key[:2] / f"{key}.json"
 
     def _read_trace(self, key: str) -> Trace | None:
@@ -114,6 +115,7 @@ class Store:
         return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
 
     def has_outputs(self, trace: Trace) -> bool:
+        """True when every output of `trace` is stored and not known to be damaged."""
         return self.output_problem(trace) is None
 
     def output_problem(self, trace: Trace) -> str | None:
