@@ -85,6 +85,7 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 
     loaded, steps, store = _prepare(project)
     _, decisions = _plan(steps, store, force)
+    store.save_checked()  # objects hashed while planning (a copied store) need not be hashed again
     click.echo(report.status_json(decisions) if as_json else report.status_text(decisions, explain))
     if any(d.state != FRESH for d in decisions):
         sys.exit(1)
@@ -157,6 +158,42 @@ def gc(project: Path) -> None:
         click.echo(maintenance.collect_garbage(store, _plan(steps, store, ())[1]))
 
 
+@main.command()
+@PROJECT
+@click.option("--repair", is_flag=True, help="Remove the damaged files so the next render rebuilds those steps.")
+def verify(project: Path, repair: bool) -> None:
+    """Re-hash every stored artifact and check every trace; report what is damaged.
+
+    Exits 1 when something was damaged (also after --repair removed it), 0 otherwise.
+
+    \b
+    Example:
+      storybuild verify examples/whiskers-and-buster
+      storybuild verify --repair examples/whiskers-and-buster
+    """
+    from storybuild import verify as verifying
+    from storybuild.errors import InputError
+    from storybuild.lock import project_lock
+    from storybuild.store import Store
+
+    folder = _project_dir(project)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such project folder")
+    store = Store(folder / "build")
+    if not store.meta.is_dir():
+        click.echo(f"nothing to verify: {store.meta} does not exist (nothing was rendered yet)")
+        return
+    if repair:
+        with project_lock(store.meta):
+            report = verifying.verify(store)
+            verifying.repair(store, report)
+    else:
+        report = verifying.verify(store)
+    click.echo(report.text(repaired=repair))
+    if report.damaged:
+        sys.exit(1)
+
+
 # -- helpers ---------------------------------------------------------------------------
 def _count(items, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
@@ -206,6 +243,7 @@ def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
     if all(d.state == FRESH for d in decisions):
         from storybuild.execute import RenderResult
 
+        store.save_checked()  # objects hashed while planning need not be hashed again
         return RenderResult(fresh=[d.step.id for d in decisions])  # no-op: import nothing heavy
     from storybuild.actions import ProviderPool
     from storybuild.execute import Executor

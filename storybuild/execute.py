@@ -5,6 +5,10 @@ upstream that regenerates byte-identical output leaves its dependents fresh (ear
 cutoff). Workers only run actions into scratch folders; the main thread moves
 results into the store, records traces and links views, so the store is only ever
 written from one thread and only with complete files.
+
+Before a step runs, every stored input it will read is hashed (once per render): a
+damaged input is removed and the step that made it is decided again (now stale, so it
+is rebuilt), with every settled step downstream of it, so damage never spreads.
 """
 
 from __future__ import annotations
@@ -87,6 +91,11 @@ class Executor:
         self._pending: list[Step] = list(steps)
         self._running: dict[Future, _Running] = {}
         self._machine_wanted = False  # a step needing every core waits in this pass
+        self._by_id = {step.id: step for step in steps}
+        self._intact: set[str] = set()  # object digests hashed and found intact this render
+        self._repaired: set[str] = set()  # steps rebuilt because their output was damaged
+        self._redo: set[str] = set()  # running steps to decide again when they finish
+        self._replan = False  # the pending list grew: schedule another pass
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
@@ -102,6 +111,8 @@ class Executor:
         except KeyboardInterrupt:
             self._abandon(workers)
             raise Interrupted(self._interrupted_message()) from None
+        finally:
+            self.store.save_checked()
         workers.shutdown(wait=True)
         self.progress.close()
         if self.result.failed:
@@ -120,6 +131,8 @@ class Executor:
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
+            progressed |= self._replan
+            self._replan = False
 
     def _settle(self, step: Step, workers: ThreadPoolExecutor) -> bool:
         """Handle `step` if it can be handled now; True when it left the pending list."""
@@ -136,6 +149,8 @@ class Executor:
         if decision.state == STALE:
             if not self._has_slot(step):
                 return False  # decided again when a slot frees up (deciding is pure and cheap)
+            if not self._inputs_intact(step):
+                return False  # a damaged input is being rebuilt; decided again after it
             self._submit(step, decision, workers)
         else:
             self._accept(step, self.store.trace(decision.key), decision.state)
@@ -160,12 +175,84 @@ class Executor:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
     def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
+        old = self.store.trace(decision.key)
+        if old is not None and self.store.output_problem(old) is not None:
+            self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
         workdir = self.store.new_workdir()
         inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                   for dep in step.deps}
         future = workers.submit(run_action, step, inputs, workdir, self.pool)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self.progress.started_step(step.id)
+
+    # -- damaged inputs ---------------------------------------------------------------
+    def _inputs_intact(self, step: Step) -> bool:
+        """Hash every stored input of `step` (once per render). When one is damaged,
+        remove it, send the step that made it back to be rebuilt, and return False."""
+        damaged = [dep for dep in step.deps
+                   if not all(self._object_intact(d) for d in self._traces[dep].outputs.values())]
+        for dep in damaged:  # first remove them all: reopening one may reopen another
+            self._discard_damaged(self._by_id[dep], self._traces[dep])
+        for dep in damaged:
+            if dep in self._traces:  # not already reopened as downstream of another damaged input
+                self._rebuild_damaged(self._by_id[dep])
+        return not damaged
+
+    def _object_intact(self, digest: str) -> bool:
+        if digest not in self._intact and self.store.intact(digest):
+            self._intact.add(digest)
+        return digest in self._intact
+
+    def _rebuild_damaged(self, step: Step) -> None:
+        """`step`'s stored output was damaged (and is removed): decide the step (and
+        every settled step downstream of it) again. A second time in one render means the
+        disk itself is failing: then the step fails instead of looping."""
+        trace = self._traces[step.id]
+        reopened = self._reopen(step)
+        digest = next(d for d in trace.outputs.values() if d not in self._intact)
+        self.progress.damaged(step.id, f"stored output {digest[:12]} does not match its digest; removed it",
+                              reopened)
+        if step.id in self._repaired:
+            self._fail(step, "its output was damaged again right after it was rebuilt; check the disk")
+        self._repaired.add(step.id)
+
+    def _discard_damaged(self, step: Step, trace: Trace) -> None:
+        views = [self.store.build_dir / rel for rel in step.views.values()]
+        for digest in trace.outputs.values():
+            if digest not in self._intact and not self.store.intact(digest):
+                try:
+                    self.store.discard_object(digest, views)
+                except OSError as error:  # a damaged object left in place would be trusted again
+                    raise StorybuildError(f"{step.id}: cannot remove its damaged output "
+                                          f"{self.store.object_path(digest)}: {error.strerror}") from None
+
+    def _reopen(self, root: Step) -> int:
+        """Return `root` and every settled step that depends on it, directly or not, to
+        the pending list; running ones are decided again when they finish. Returns how
+        many settled steps were reopened."""
+        downstream = {root.id}
+        reopened = 0
+        for step in self.steps:  # graph order: a step's deps come before it
+            if step.id != root.id and not downstream.intersection(step.deps):
+                continue
+            downstream.add(step.id)
+            if step.id in self._digests:
+                del self._digests[step.id], self._traces[step.id]
+                for outcomes in (self.result.fresh, self.result.restored):
+                    if step.id in outcomes:
+                        outcomes.remove(step.id)
+                self._pending.append(step)
+                reopened += 1
+            elif any(job.step.id == step.id for job in self._running.values()):
+                self._redo.add(step.id)
+        self._replan = True
+        return reopened
+
+    def _fail(self, step: Step, message: str) -> None:
+        if step in self._pending:
+            self._pending.remove(step)
+        self.result.failed[step.id] = message
+        self.progress.failed(step.id, message)
 
     # -- completion ------------------------------------------------------------------
     def _finish(self, future: Future) -> None:
@@ -184,6 +271,11 @@ class Executor:
             return
         finally:
             shutil.rmtree(job.workdir, ignore_errors=True)
+        if job.step.id in self._redo:  # an input upstream was damaged: its key may change
+            self._redo.discard(job.step.id)
+            self._pending.append(job.step)
+            self.progress.running.pop(job.step.id, None)
+            return
         self._accept(job.step, trace, "built")
 
     def _accept(self, step: Step, trace: Trace, outcome: str) -> None:
@@ -192,7 +284,8 @@ class Executor:
             self.store.link_views(step.id, trace, step.views)
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
-        {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
+        if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
+            {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
         if outcome == FRESH:
             self.progress.up_to_date()
         else:

@@ -27,7 +27,7 @@ class StoreView(Protocol):
 
     def trace(self, key: str) -> Any: ...
     def current_trace(self, step_id: str) -> Any: ...
-    def has_outputs(self, trace: Any) -> bool: ...
+    def output_problem(self, trace: Any) -> str | None: ...
     def views_match(self, trace: Any, views: Mapping[str, str]) -> bool: ...
 
 
@@ -76,8 +76,11 @@ def decide(step: Step, store: StoreView, digests: Mapping[str, str], forced: boo
     trace = store.trace(key)
     if trace is None:
         return Decision(step, STALE, _why_new(step, parts, store), key)
-    if not store.has_outputs(trace):
+    problem = store.output_problem(trace)
+    if problem == "missing":
         return Decision(step, STALE, ("its stored output is missing from build/.storybuild/objects",), key)
+    if problem is not None:
+        return Decision(step, STALE, ("its stored output is damaged (its bytes do not match their digest)",), key)
     if not store.views_match(trace, step.views):
         return Decision(step, RESTORE, (_why_restore(step, key, store),), key, trace.digest)
     return Decision(step, FRESH, ("up to date",), key, trace.digest)

@@ -69,6 +69,12 @@ class Progress:
         self.done += 1
         self._emit(f"[{self.done}/{self.total}] {self._elapsed()} skipped  {step_id} ({because})")
 
+    def damaged(self, step_id: str, problem: str, reopened: int) -> None:
+        """A settled step's stored output turned out damaged: it and `reopened` settled
+        steps downstream of it go back to be decided (and counted) again."""
+        self.done -= reopened
+        self._emit(f"[{self.done}/{self.total}] {self._elapsed()} DAMAGED  {step_id}: {problem}")
+
     def close(self) -> None:
         if self.interactive:
             self.stream.write("\r\x1b[K")

@@ -5,6 +5,8 @@ Layout (all writes are temp file + os.replace, so a crash never leaves a torn fi
     objects/ab/cdef...   artifact bytes, named by their sha256, read-only, never rewritten
     traces/ab/<key>.json what a step with that key produced: key parts, outputs, timing
     current.json         step id -> key of the output now linked into the views
+    checked.json         digest -> (inode, size, mtime_ns) of the object when its bytes were
+                         last seen to hash to its name: a stat tells whether it was written since
     tmp/                 scratch space for running steps; emptied when a render starts
     lock                 held by a render, gc or clean
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -25,6 +28,28 @@ from typing import Any, Iterable, Mapping
 
 from storybuild.atomic import write_atomic
 from storybuild.keys import canonical_json, digest_file, digest_value
+
+DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def trace_problem(data: Any, key: str) -> str | None:
+    """Why `data` (the parsed JSON of the trace file named `key`) is not a usable trace,
+    or None when it has the shape Trace.to_json writes and names its own key."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for name, kind, noun in (("key", str, "a string"), ("step", str, "a string"), ("parts", dict, "an object"),
+                             ("outputs", dict, "an object")):
+        if not isinstance(data.get(name), kind):
+            return f"'{name}' is missing or not {noun}"
+    if data["key"] != key:
+        return f"it names key {data['key'][:12]}, not the key in its file name"
+    outputs = data["outputs"]
+    if not outputs or not all(isinstance(d, str) and DIGEST.fullmatch(d) for d in outputs.values()):
+        return "'outputs' must map each output name to a 64-hex digest"
+    seconds = data.get("seconds", 0.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return "'seconds' is not a number"
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,8 +83,12 @@ class Store:
         self.tmp = self.meta / "tmp"
         self._current_file = self.meta / "current.json"
         self._lock = threading.Lock()
+        self._checked_file = self.meta / "checked.json"
         self._trace_cache: dict[str, Trace | None] = {}
         self._current: dict[str, str] | None = None
+        self._checked: dict[str, list[int]] | None = None
+        self._checked_dirty = False
+        self._damaged: set[str] = set()  # digests found damaged by this process
 
     # -- reading ---------------------------------------------------------------
     def object_path(self, digest: str) -> Path:
@@ -72,23 +101,92 @@ class Store:
             self._trace_cache[key] = self._read_trace(key)
         return self._trace_cache[key]
 
+    def trace_path(self, key: str) -> Path:
+        """Where the trace of `key` is (or would be) stored."""
+        return self.traces / key[:2] / f"{key}.json"
+
     def _read_trace(self, key: str) -> Trace | None:
         try:
-            data = json.loads((self.traces / key[:2] / f"{key}.json").read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
+            data = json.loads(self.trace_path(key).read_text("utf-8"))
+        except (OSError, ValueError):
             return None  # a missing or unreadable trace just means "not built"
+        if trace_problem(data, key) is not None:
+            return None  # so does a damaged one: `verify` reports it, a render overwrites it
         return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
 
     def has_outputs(self, trace: Trace) -> bool:
-        return all(self.object_path(d).is_file() for d in trace.outputs.values())
+        """True when every output of `trace` is stored and not known to be damaged."""
+        return self.output_problem(trace) is None
+
+    def output_problem(self, trace: Trace) -> str | None:
+        """Why `trace`'s outputs cannot be used ("missing" or "damaged"), or None. Cheap:
+        one stat per object; an object is hashed only when it was written since it was
+        last seen intact (see `intact(quick=True)`)."""
+        paths = {d: self.object_path(d) for d in trace.outputs.values()}
+        if not all(path.is_file() for path in paths.values()):
+            return "missing"
+        if not all(self.intact(d, quick=True) for d in paths):
+            return "damaged"
+        return None
+
+    def intact(self, digest: str, quick: bool = False) -> bool:
+        """True when the object's bytes hash to `digest`. With `quick`, an object whose
+        inode, size and mtime are those recorded when it was last seen intact is trusted
+        without reading it: any write changes them (silent disk rot does not: `verify`
+        and the check before a step reads its inputs hash every byte)."""
+        if digest in self._damaged:
+            return False
+        path = self.object_path(digest)
+        try:
+            info = os.stat(path)
+            signature = [info.st_ino, info.st_size, info.st_mtime_ns]
+            if quick and self.checked().get(digest) == signature:
+                return True
+            ok = digest_file(path) == digest
+        except OSError:
+            return False  # missing or unreadable: not usable either way
+        with self._lock:
+            if ok:
+                self._checked_dirty |= self.checked().get(digest) != signature
+                self.checked()[digest] = signature
+            else:
+                self._damaged.add(digest)
+        return ok
+
+    def checked(self) -> dict[str, list[int]]:
+        """digest -> [inode, size, mtime_ns] of objects last seen intact (a cache: losing
+        it costs one hash per object, never a wrong answer about a written object)."""
+        if self._checked is None:
+            try:
+                data = json.loads(self._checked_file.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._checked = {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+        return self._checked
+
+    def save_checked(self) -> None:
+        """Persist what this process learned about intact objects. Best effort: a
+        read-only build/ only means hashing them again next time."""
+        if not self._checked_dirty:
+            return
+        with self._lock:
+            alive = {d: s for d, s in self.checked().items() if d not in self._damaged}
+            try:
+                write_atomic(self._checked_file, json.dumps(alive, sort_keys=True).encode("utf-8"))
+                self._checked_dirty = False
+            except OSError:
+                pass
 
     def current(self) -> dict[str, str]:
-        """step id -> key currently linked into the views (empty before the first render)."""
+        """step id -> key currently linked into the views (empty before the first render,
+        and when current.json is damaged: then every step is relinked)."""
         if self._current is None:
             try:
-                self._current = json.loads(self._current_file.read_text("utf-8"))
-            except (FileNotFoundError, ValueError):
-                self._current = {}
+                data = json.loads(self._current_file.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            valid = isinstance(data, dict) and all(isinstance(v, str) for v in data.values())
+            self._current = data if valid else {}
         return self._current
 
     def current_trace(self, step_id: str) -> Trace | None:
@@ -116,16 +214,37 @@ class Store:
 
     def put_file(self, source: Path) -> str:
         """Move `source` into the store under its digest; returns the digest. An object
-        that already exists is kept as is (same digest, same bytes)."""
+        that already exists is kept as is (same digest, same bytes) unless it is damaged:
+        then the new bytes replace it."""
         digest = digest_file(source)
         target = self.object_path(digest)
-        if target.is_file():
+        if target.is_file() and self.intact(digest, quick=True):
             source.unlink()
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(source, 0o444)  # views are hard links to objects: keep them from being edited in place
         os.replace(source, target)
+        info = os.stat(target)
+        with self._lock:
+            self._damaged.discard(digest)
+            self.checked()[digest] = [info.st_ino, info.st_size, info.st_mtime_ns]
+            self._checked_dirty = True
         return digest
+
+    def discard_object(self, digest: str, views: Iterable[Path] = ()) -> int:
+        """Remove a damaged object and those of `views` that are hard links of it (they
+        share its damaged bytes). Returns how many views were removed."""
+        target = self.object_path(digest)
+        removed = 0
+        for view in views:
+            try:
+                if os.path.samefile(view, target):
+                    view.unlink()
+                    removed += 1
+            except OSError:
+                continue  # not there, or not that object: nothing to remove
+        target.unlink(missing_ok=True)
+        return removed
 
     def record(self, trace: Trace) -> None:
         path = self.traces / trace.key[:2] / f"{trace.key}.json"
@@ -141,6 +260,11 @@ class Store:
             current = dict(self.current())
             current[step_id] = trace.key
             self._save_current(current)
+
+    def replace_current(self, current: dict[str, str]) -> None:
+        """Make `current` (step id -> key) the record of what the views show."""
+        with self._lock:
+            self._save_current(dict(current))
 
     def _save_current(self, current: dict[str, str]) -> None:
         self._current = current

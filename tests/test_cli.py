@@ -15,7 +15,7 @@ GOLDEN = Path(__file__).parent / "golden"
 HEAVY = ("PIL", "av", "numpy", "google.genai", "piper", "onnxruntime", "jsonschema", "moviepy")
 
 
-@pytest.mark.parametrize("command", ["init", "validate", "status", "render", "clean", "gc"])
+@pytest.mark.parametrize("command", ["init", "validate", "status", "render", "clean", "gc", "verify"])
 def test_every_command_has_help_with_an_example(command):
     result = run_cli(command, "--help", check=True)
     assert "Example:" in result.stdout
