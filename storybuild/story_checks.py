@@ -63,6 +63,8 @@ _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 def escape(text: str) -> str:
     """`text` with control, format (zero-width, bidi) and separator characters
     escaped, so a report line stays one line and shows what is really there."""
+    if text.isprintable():  # the common case, checked in C
+        return text
     return "".join(
         _ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
         if unicodedata.category(char) in _HIDDEN else char
@@ -130,11 +132,13 @@ def _required(error: Any, path: JsonPath) -> list[Problem]:
 
 def _additional(error: Any, path: JsonPath) -> list[Problem]:
     allowed = list(error.schema.get("properties", {}))
+    unknown = [key for key in error.instance if key not in allowed]
     problems = []
-    for key in error.instance:
-        if key not in allowed:
-            hint = did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
-            problems.append(Problem(path + (key,), f"unknown field{hint}", at_key=True))
+    for key in unknown:
+        # Past a few dozen unknown keys a guess for each is noise (and costs time).
+        guess = did_you_mean(key, allowed) if len(unknown) <= 50 else ""
+        hint = guess or f" (expected one of: {', '.join(allowed)})"
+        problems.append(Problem(path + (key,), f"unknown field{hint}", at_key=True))
     return problems
 
 
@@ -303,7 +307,7 @@ def video_problems(video: Any) -> list[Problem]:
                 for other in ("aspect", "resolution") if other in video]
     # Never int() thousands of digits (Python refuses past 4300): any side that
     # long is out of range anyway.
-    width, height = (int(side) if len(side) <= 6 else MAX_SIDE + 1 for side in match.groups())
+    width, height = (int(side) if len(side) <= 6 else 2 * MAX_SIDE + int(side[-1]) % 2 for side in match.groups())
     got = f"(got {show(video['size'])[1:-1]})"
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         problems.append(Problem(("video", "size"), f"width and height must be {MIN_SIDE} to {MAX_SIDE} {got}"))

@@ -26,6 +26,7 @@ _PLAIN_TAGS = {
 }
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _VALUE_TAG = "tag:yaml.org,2002:value"  # YAML 1.1's `=`: plain text to a user
+_TEXT_TAGS = {"tag:yaml.org,2002:str", _TIMESTAMP_TAG, _VALUE_TAG}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -106,7 +107,7 @@ def parse(text: str) -> tuple[Any, Positions, list[Problem]]:
         raise _reader_error(error, text) from None
     except yaml.YAMLError as error:  # nothing else is known to reach here
         raise YamlSyntaxError(1, 1, "invalid YAML: " + " ".join(str(error).split())) from None
-    builder = _Builder()
+    builder = _Builder(text)
     data = builder.build(root, ()) if root is not None else None
     return data, builder.positions, builder.problems
 
@@ -178,7 +179,8 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 class _Builder:
     """Turns composed nodes into dicts/lists/scalars while recording positions."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self._text = text
         self.positions = Positions()
         self.problems: list[Problem] = []
         self._constructor = yaml.constructor.SafeConstructor()
@@ -217,14 +219,17 @@ class _Builder:
                     path + (key,), f"duplicate key '{key}' (first used at line {first_line[key]})",
                     where=_mark(key_node)))
                 continue
-            first_line[key] = _mark(key_node)[0]
-            self.positions.keys[path + (key,)] = _mark(key_node)
+            mark = _mark(key_node)
+            first_line[key] = mark[0]
+            self.positions.keys[path + (key,)] = mark
             result[key] = self.build(value_node, path + (key,))
         return result
 
     def _scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
-        if node.tag in (_TIMESTAMP_TAG, _VALUE_TAG):
-            return node.value  # dates are text here; nothing in a story is a date
+        if node.tag in _TEXT_TAGS:  # dates are text here; nothing in a story is a date
+            if node.style or not _EXPONENT_RE.fullmatch(node.value) or self._tagged(node):
+                return node.value
+            return self._number(float(node.value), node, path)
         if node.tag not in _PLAIN_TAGS:
             self.problems.append(Problem(path, _unsupported(node.tag), settles=True))
             return node.value
@@ -232,14 +237,16 @@ class _Builder:
         if ":" in node.value and node.tag != "tag:yaml.org,2002:str" and plain:
             # YAML 1.1 reads 16:9 as the base-60 number 969; no story field wants that.
             return node.value
-        if plain and node.tag == "tag:yaml.org,2002:str" and _EXPONENT_RE.fullmatch(node.value):
-            return self._number(float(node.value), node, path)
         try:
             value = self._constructor.construct_object(node)
         except ValueError:  # int() refuses more than 4300 digits
             self.problems.append(Problem(path, f"is too large a number (the largest is {MAX_NUMBER})", settles=True))
             return None
         return self._number(value, node, path) if isinstance(value, (int, float)) else value
+
+    def _tagged(self, node: yaml.Node) -> bool:
+        """Whether the node was written with an explicit tag (`!!str 1e5` stays text)."""
+        return self._text[node.start_mark.index:node.start_mark.index + 1] == "!"
 
     def _number(self, value: int | float, node: yaml.ScalarNode, path: JsonPath) -> int | float | None:
         """Numbers the rest of storybuild can use: finite, and whole numbers in range."""
