@@ -139,14 +139,15 @@ def slugify(text: str, max_bytes: int = SLUG_BYTES) -> str:
     Invariant: only Unicode letters, digits and combining marks (lower-cased) and
     single '-' between words; never empty ("story"); at most `max_bytes` UTF-8 bytes.
     Latin letters lose their accents; other scripts are kept. A slug that had to be
-    cut keeps whole words and ends in 8 hex digits of the title's hash, so two long
-    titles that share a beginning still get different names, the same on every run.
+    cut keeps whole words and ends in 8 hex digits of the uncut slug's hash, so two
+    long titles that share a beginning still get different names, the same on every
+    run (and titles differing only in case or punctuation share one, as short ones do).
     """
     words = _slug_words(text)
     slug = "-".join(words)
     if len(slug.encode("utf-8")) <= max_bytes:
         return slug or "story"
-    tag = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    tag = hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:8]  # of the whole slug
     room = max_bytes - len(tag) - 1
     kept = ""
     for word in words:

@@ -92,9 +92,31 @@ def validate_document(document: dict[str, Any], source: str = "<generated story>
     as `source: path: message` lines in document order; [] when it is valid."""
     positions = positions_in_order(document)
     problems = value_problems(document)
-    later = schema_problems(document, load_schema())
+    # jsonschema itself fails on a 5000-digit number: validate what is left of it.
+    later = schema_problems(_blanked(document, problems), load_schema())
     later += cross_field_problems(document, provider_registry.names, format_path)
     return format_problems(problems + _not_settled(later, problems), positions, f"{source}:", with_lines=False)
+
+
+def _blanked(document: Any, problems: list[Problem]) -> Any:
+    """A copy of `document` with None at every path a settling problem names."""
+    import copy
+
+    if not problems:
+        return document
+    blanked = copy.deepcopy(document)
+    for problem in problems:
+        if not problem.path:
+            continue
+        holder = blanked
+        try:
+            for part in problem.path[:-1]:
+                holder = holder[part]
+            if problem.path[-1] in (holder if isinstance(holder, dict) else range(len(holder))):
+                holder[problem.path[-1]] = None
+        except (KeyError, IndexError, TypeError):
+            pass  # a key that was not text (only str(key) is in the path): nothing to blank
+    return blanked
 
 
 def load_schema() -> dict[str, Any]:

@@ -377,6 +377,16 @@ CASES: list[tuple[str, Content, list[str]]] = [
     ("many-values", top("x: [" + ",".join(["0"] * 150_000) + "]\n"), [
         'story.yaml:4:199987: the story is too large: more than 100000 values',
     ]),
+    ("explicit-key-200k-chars", top("? " + "k" * 200_000 + "\n: 1\n"), [
+        'story.yaml:4:3: ["' + "k" * 37 + '..."]: unknown field (expected one of: version, title, style, video, music, '
+        'providers, characters, scenes)',
+    ]),
+    ("references-among-1000-characters", top("characters:\n" + "".join(
+        f"  c{n}: {{name: C, description: d}}\n" for n in range(1000))).replace(
+        "    narration: A tree.\n", "    narration: A tree.\n    characters: [x0, x1]\n"), [
+        f"story.yaml:1009:{column}: scenes[0].characters[{n}]: 'x{n}' is not a declared character "
+        "(declared: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 990 more)" for n, column in ((0, 18), (1, 22))
+    ]),
     ("unknown-keys", top("".join(f"k{n}: 1\n" for n in range(3))), [
         'story.yaml:4:1: k0: unknown field (expected one of: version, title, style, video, music, providers, characters, scenes)',
         'story.yaml:5:1: k1: unknown field (expected one of: version, title, style, video, music, providers, characters, scenes)',
