@@ -148,15 +148,20 @@ def _limit(event: yaml.Event, message: str) -> YamlSyntaxError:
 
 
 def _reader_error(error: yaml.reader.ReaderError, text: str) -> YamlSyntaxError:
-    """libyaml's reader counts bytes of the UTF-8 text: point at the character."""
-    data = text.encode("utf-8", "surrogatepass")
-    before = data[:error.position].decode("utf-8", "replace")
+    """libyaml's reader counts bytes of the UTF-8 text (PyYAML's own, characters):
+    point at the character."""
+    if _Loader is yaml.SafeLoader:
+        before, bad = text[:error.position], text[error.position:error.position + 1]
+    else:
+        data = text.encode("utf-8", "surrogatepass")
+        before = data[:error.position].decode("utf-8", "replace")
+        bad = data[error.position:].decode("utf-8", "replace")[:1]
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1
-    bad = data[error.position:].decode("utf-8", "replace")[:1]
-    if bad and error.reason == "control characters are not allowed":
-        return YamlSyntaxError(line, column, f"invalid YAML: control character U+{ord(bad):04X} is not allowed")
-    return YamlSyntaxError(line, column, f"invalid YAML: {error.reason}")
+    if not bad:
+        return YamlSyntaxError(line, column, f"invalid YAML: {error.reason}")
+    kind = "control character" if bad.isascii() or ord(bad) < 0xA0 else "character"
+    return YamlSyntaxError(line, column, f"invalid YAML: {kind} U+{ord(bad):04X} is not allowed")
 
 
 def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:

@@ -147,3 +147,24 @@ def test_a_story_of_many_problems_is_reported_quickly(tmp_path, monkeypatch):
     assert len(got) == 10_000
     assert got[0] == ("story.yaml:8:5: scenes[0].k0: unknown field (expected one of: id, title, image, "
                       "narration, characters, speaker, duration, seed, take)")
+
+
+PURE_PYTHON_CASES = ["raw-control-char", "raw-del", "alias-bomb-9", "alias-101", "nested-40-block",
+                     "seed-4301-digits", "duration-nan", "title-exponent", "quoted-exponent-is-text",
+                     "python-object-mapping", "equals-is-text"]
+
+
+@pytest.mark.parametrize("name", PURE_PYTHON_CASES)
+def test_same_answers_without_libyaml(name, tmp_path, monkeypatch):
+    """PyYAML without its C extension counts reader positions in characters, not
+    bytes, and words errors differently: the limits and positions must not change."""
+    import yaml
+
+    from storybuild import yaml_positions
+
+    monkeypatch.setattr(yaml_positions, "_Loader", yaml.SafeLoader)
+    make_project(tmp_path / "proj", CONTENT[name])
+    monkeypatch.chdir(tmp_path / "proj")
+    started = time.perf_counter()
+    assert answer(Path("story.yaml")) == EXPECTED[name]
+    assert time.perf_counter() - started < 1.0
