@@ -24,7 +24,7 @@ from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxEr
 
 STORY_FILE = "story.yaml"
 SCHEMA_PATH = Path(__file__).with_name("story.schema.json")
-MAX_STORY_BYTES = 1 << 20  # a 5,000-scene story is about 1 MB; nothing real comes near
+MAX_STORY_BYTES = 1 << 20  # ~3,000 scenes of picture-book prose; far beyond any real story
 
 
 def load_project(path: Path, cache_dir: Path | None = None) -> Project:

@@ -359,7 +359,7 @@ CASES: list[tuple[str, Content, list[str]]] = [
     ]),
     ("recursive-alias", top("x: &x [*x]\n"), [
         'story.yaml:4:1: x: unknown field (expected one of: version, title, style, video, music, providers, characters, scenes)',
-        'story.yaml:4:4: x[0]: recursive YAML alias',
+        'story.yaml:4:8: x[0]: recursive YAML alias',
     ]),
     ("merge-key", top("base: &b {image: a}\n") + "    <<: *b\n", [
         'story.yaml:4:1: base: unknown field (expected one of: version, title, style, video, music, providers, characters, scenes)',
