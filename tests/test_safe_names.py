@@ -148,3 +148,17 @@ def test_generated_documents_get_the_same_number_and_text_checks():
         "new story: scenes[0].narration: must not contain control characters (got 'x\\u0000y')",
         "new story: scenes[0].duration: must be a finite number (got .inf)",
     ]
+
+
+def test_a_long_unicode_title_names_the_video_within_file_name_limits(tmp_path):
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    title = "Ζωή και ο σκύλος της στο μεγάλο ταξίδι " * 20
+    story = tmp_path / "story.yaml"
+    story.write_text(f"version: 1\ntitle: {title}\nstyle: s\nscenes:\n  - id: a\n    image: i\n    narration: n\n",
+                     encoding="utf-8")
+    video = next(step for step in build_graph(load_project(story)) if step.id == "video")
+    names = list(video.views.values())
+    assert names[0].startswith("ζωή-και-ο-σκύλος-") and names[0].endswith(".mp4")
+    assert all(len(name.encode("utf-8")) <= SLUG_BYTES + 4 for name in names)
