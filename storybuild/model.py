@@ -6,7 +6,8 @@ by the time a Project exists, the file has passed schema and cross-field checks.
 
 from __future__ import annotations
 
-import re
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -155,7 +156,54 @@ class Project:
         raise KeyError(character_id)
 
 
-def slugify(text: str) -> str:
-    """A file-name-safe lower-case form of a title ("Whiskers & Buster!" -> "whiskers-buster")."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "story"
+SLUG_BYTES = 80  # far below the 255-byte file-name limit, with room for ".mp4"
+
+
+def slugify(text: str, max_bytes: int = SLUG_BYTES) -> str:
+    """A readable, file-name-safe lower-case form of a title: "Whiskers & Buster!" ->
+    "whiskers-buster", "Café Zoë" -> "cafe-zoe", "Κότα" -> "κότα", "猫と犬" -> "猫と犬".
+
+    Invariant: only Unicode letters, digits and combining marks (lower-cased) and
+    single '-' between words; never empty ("story"); at most `max_bytes` UTF-8 bytes.
+    Latin letters lose their accents; other scripts are kept. A slug that had to be
+    cut keeps whole words and ends in 8 hex digits of the uncut slug's hash, so two
+    long titles that share a beginning still get different names, the same on every
+    run (and titles differing only in case or punctuation share one, as short ones do).
+    """
+    words = _slug_words(text)
+    slug = "-".join(words)
+    if len(slug.encode("utf-8")) <= max_bytes:
+        return slug or "story"
+    tag = hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:8]  # of the whole slug
+    room = max_bytes - len(tag) - 1
+    kept = ""
+    for word in words:
+        longer = f"{kept}-{word}" if kept else word
+        if len(longer.encode("utf-8")) > room:
+            break
+        kept = longer
+    if not kept:  # one word longer than the room: cut it between characters
+        kept = words[0].encode("utf-8")[:room].decode("utf-8", "ignore")
+    return f"{kept}-{tag}"
+
+
+def _slug_words(text: str) -> list[str]:
+    """Runs of letters and digits (with their combining marks), accents removed from
+    Latin letters, lower-cased ("Straße" -> "strasse"; Greek keeps its final ς)."""
+    words, current, previous = [], [], ""
+    for char in unicodedata.normalize("NFKD", text.lower().replace("ß", "ss")):
+        if unicodedata.category(char)[0] == "M":
+            # An accent on a Latin letter goes (é -> e); elsewhere marks are part of
+            # the letter (Devanagari vowel signs) and stay with the word.
+            if current and not (previous.isascii() and previous.isalpha()):
+                current.append(char)
+            continue
+        previous = char
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            words.append(unicodedata.normalize("NFC", "".join(current)))
+            current = []
+    if current:
+        words.append(unicodedata.normalize("NFC", "".join(current)))
+    return words

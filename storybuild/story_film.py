@@ -57,20 +57,19 @@ def prompt(scene: dict[str, Any]) -> str:
 
 
 def picture_problems(document: Any, story_dir: Path) -> list[Problem]:
-    """Every scene's own picture must be a file inside the project folder (so the
-    project stays whole in git, and a story cannot read files elsewhere)."""
+    """Every scene's own picture must be a picture file inside the project folder (the
+    same rule as the music file: the project stays whole in git, and a story cannot
+    read files elsewhere)."""
+    from storybuild.project_files import picture_problems as content_problems
+    from storybuild.project_files import project_file_problems
+
     scenes = document.get("scenes") if isinstance(document, dict) else None
-    problems = []
-    root = os.path.realpath(story_dir)
+    problems: list[Problem] = []
     for index, scene in enumerate(scenes if isinstance(scenes, list) else ()):
         image = scene.get("image") if isinstance(scene, dict) else None
         file = image.get("file") if isinstance(image, dict) else None
-        if not isinstance(file, str) or not file.strip():
-            continue
-        path = ("scenes", index, "image", "file")
-        real = os.path.realpath(story_dir / file)
-        if os.path.commonpath([root, real]) != root:
-            problems.append(Problem(path, f"must be inside the project folder (got {file})"))
-        elif not os.path.isfile(real):
-            problems.append(Problem(path, f"no such file: {file} (paths are relative to the story file)"))
+        if isinstance(file, str) and file.strip():
+            where = ("scenes", index, "image", "file")
+            problems += (project_file_problems(where, file, story_dir, "picture")
+                         or content_problems(where, file, story_dir))
     return problems

@@ -137,21 +137,25 @@ def test_every_transition_kind_renders_exact_frames(tmp_path):
 def test_a_picture_outside_the_project_or_missing_is_refused(tmp_path):
     (tmp_path / "outside.png").write_bytes(b"x")
     root = tmp_path / "story"
+    (root / "art").mkdir(parents=True)
+    (root / "art" / "notes.png").write_text("not a picture")
     write_story(root, {
         "version": 1, "title": "T", "style": "s",
         "scenes": [{"id": "a", "image": {"file": "../outside.png"}, "narration": "A."},
                    {"id": "b", "image": {"file": "art/none.png"}, "narration": "B."},
                    {"id": "c", "image": "a cat", "narration": "C.", "transition": "zoom"},
-                   {"id": "d", "image": "a dog", "narration": "D.", "transition": {"type": "slide", "seconds": 5}}],
+                   {"id": "d", "image": "a dog", "narration": "D.", "transition": {"type": "slide", "seconds": 5}},
+                   {"id": "e", "image": {"file": "art/notes.png"}, "narration": "E."}],
     })
     result = run_cli("validate", str(root))
     assert result.returncode == 2
     lines = result.stderr.splitlines()[1:]
     assert [line.split(": ", 1)[1] for line in lines] == [
-        "scenes[0].image.file: must be inside the project folder (got ../outside.png)",
+        "scenes[0].image.file: must be inside the project folder (got '../outside.png', which leads out of it)",
         "scenes[1].image.file: no such file: art/none.png (paths are relative to the story file)",
         "scenes[2].transition: must be one of 'cut', 'crossfade', 'fade', 'slide', 'wipe' (got 'zoom')",
         "scenes[3].transition.seconds: must be at most 2 (got 5)",
+        "scenes[4].image.file: 'art/notes.png' is not a picture (expected PNG, JPEG, WebP, GIF, BMP or TIFF)",
     ]
     assert "Traceback" not in result.stderr
 

@@ -316,14 +316,15 @@ def test_validation_problems_leave_nothing_written(tmp_path):
 
 def test_music_is_resolved_next_to_the_story_and_keyed_by_its_bytes(tmp_path):
     (tmp_path / "music").mkdir()
-    (tmp_path / "music" / "tune.mp3").write_bytes(b"not really an mp3, but bytes to hash")
+    tune = b"ID3\x04\x00\x00\x00\x00\x00\x00 and bytes to hash"  # starts as an MP3 does
+    (tmp_path / "music" / "tune.mp3").write_bytes(tune)
     story = tmp_path / "story.yaml"
     story.write_text("version: 1\ntitle: T\nstyle: s\nmusic:\n  file: music/tune.mp3\n"
                      "scenes:\n  - id: a\n    image: i\n    narration: n\n")
     music = load_project(story).music
     assert music.file == tmp_path / "music" / "tune.mp3"
     assert music.volume == 0.15
-    assert music.digest == hashlib.sha256(b"not really an mp3, but bytes to hash").hexdigest()
+    assert music.digest == hashlib.sha256(tune).hexdigest()
 
 
 def test_missing_music_file_is_reported_at_its_line(tmp_path, monkeypatch):
