@@ -18,6 +18,7 @@ from storybuild.providers.base import (
     NarrationRequest,
     SceneImageRequest,
 )
+from storybuild.providers.offline.setting import carried_settings
 
 # Bump a kind's recipe version when storybuild's own code for that kind changes its
 # output (the composition code for clip/video, the request shape for the others).
@@ -32,6 +33,10 @@ COMPOSER = "ffmpeg"
 
 # Which provider kind runs each step kind (composition steps use none).
 PROVIDER_KINDS = {"character": "image", "image": "image", "voice": "voice"}
+
+# Image providers that draw the setting carried between scenes (time of day, weather,
+# indoors/outdoors); the others get no `setting`, so their keys do not depend on it.
+SETTING_PROVIDERS = frozenset({"storyboard"})
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,9 @@ def build_graph(project: Project) -> list[Step]:
     sheets = _uses_character_sheets(project)
     if sheets:
         steps += [_character_step(project, character.id) for character in project.characters]
+    settings = _settings(project)
     for scene in project.scenes:
-        steps.append(_image_step(project, scene, sheets))
+        steps.append(_image_step(project, scene, sheets, settings.get(scene.id)))
         steps.append(_voice_step(project, scene))
         steps.append(_clip_step(project, scene))
     steps.append(_video_step(project))
@@ -115,7 +121,16 @@ def _character_step(project: Project, character_id: str) -> Step:
     )
 
 
-def _image_step(project: Project, scene: Scene, sheets: bool) -> Step:
+def _settings(project: Project) -> dict[str, dict[str, str]]:
+    """Each scene's carried setting, by scene id, for providers that draw it (else empty).
+    A scene's value depends on earlier prompts only through the setting they leave."""
+    if project.providers.image.name not in SETTING_PROVIDERS:
+        return {}
+    resolved = carried_settings([scene.image for scene in project.scenes], project.style)
+    return {scene.id: setting.as_dict() for scene, setting in zip(project.scenes, resolved)}
+
+
+def _image_step(project: Project, scene: Scene, sheets: bool, setting: dict[str, str] | None) -> Step:
     video = project.video
     request = SceneImageRequest(
         scene_id=scene.id,
@@ -128,6 +143,7 @@ def _image_step(project: Project, scene: Scene, sheets: bool) -> Step:
         aspect_ratio=video.aspect_ratio,
         seed=scene.seed,
         take=scene.take,
+        setting=setting,
     )
     deps = tuple(f"character/{c}" for c in scene.characters) if sheets else ()
     return Step(
