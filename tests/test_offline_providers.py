@@ -382,3 +382,47 @@ def test_template_story_validates(writer, theme, count):
     except ImportError:
         pytest.skip("storybuild.project.validate_document does not exist yet")
     assert validate_document(writer.write_story(theme, count)) == []
+
+
+# --- the carried setting in the build graph ------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "moonlight-lantern-parade" / "story.yaml"
+
+
+def image_params(project) -> dict:
+    from storybuild.graph import build_graph
+
+    return {step.scene: step.params for step in build_graph(project) if step.kind == "image"}
+
+
+def with_first_prompt(project, prompt: str):
+    import dataclasses
+
+    return dataclasses.replace(project, scenes=(dataclasses.replace(project.scenes[0], image=prompt),
+                                                *project.scenes[1:]))
+
+
+def test_a_scene_image_key_changes_only_when_its_own_carried_setting_changes():
+    import dataclasses
+
+    from storybuild.project import load_project
+
+    project = load_project(EXAMPLE)
+    before = image_params(project)
+    assert [before[s.id]["setting"]["time"] for s in project.scenes] == ["evening"] * 5 + ["night"] * 7
+    assert [before[s.id]["setting"]["place"] for s in project.scenes].count("indoors") == 2
+    # Another wording with the same setting: only scene 1 changes.
+    calm = image_params(with_first_prompt(project, "Grandma Bramble and Pip rest on a log in the meadow at dusk"))
+    assert [s.id for s in project.scenes if calm[s.id] != before[s.id]] == ["evening-meadow"]
+    # Rain in scene 1 keeps falling until scene 6 says clouds: scenes 1-5 change, no others.
+    rainy = image_params(with_first_prompt(project, "Grandma Bramble and Pip sit in the meadow in the rain at dusk"))
+    changed = [s.id for s in project.scenes if rainy[s.id] != before[s.id]]
+    assert changed == [s.id for s in project.scenes[:5]]
+    assert {rainy[s]["setting"]["weather"] for s in changed} == {"rain"}
+    # Providers that do not draw the setting get none, so their keys do not depend on it.
+    gemini = dataclasses.replace(project, providers=dataclasses.replace(
+        project.providers, image=ProviderChoice("gemini")))
+    assert all("setting" not in params for params in image_params(gemini).values())
+    request = SceneImageRequest.from_params(before["goodnight"])
+    assert request.setting == {"time": "night", "weather": "cloudy", "place": "indoors"}
+    assert SceneImageRequest.from_params(request.params()) == request

@@ -42,6 +42,7 @@ class Stage:
     rng: random.Random
     draw: ImageDraw.ImageDraw = field(init=False)
     moon: tuple[float, float, float] | None = None
+    window_x: float | None = None  # where a room's window is, so the lamp goes elsewhere
 
     def __post_init__(self) -> None:
         self.draw = ImageDraw.Draw(self.image, "RGBA")
@@ -172,9 +173,12 @@ def hills(stage: Stage) -> None:
 
 def trees(stage: Stage) -> None:
     rng, horizon = stage.rng, stage.horizon
-    for k in range(9):  # a far row along the horizon
-        x, r = (k + rng.uniform(0, 0.8)) * stage.w / 8, stage.h * rng.uniform(0.035, 0.06)
-        stage.circle(x, horizon - r * 0.6, r, stage.shade((84, 140, 100)))
+    far = stage.shade(mix((84, 140, 100), stage.image.getpixel((0, max(0, horizon - 1)))[:3], 0.35))
+    band = stage.u * 0.03
+    stage.draw.rectangle((0, horizon - band, stage.w, horizon + band * 0.5), fill=far)  # a far treeline
+    for k in range(17):
+        x, r = (k + rng.uniform(0, 0.8)) * stage.w / 16, stage.u * rng.uniform(0.03, 0.055)
+        stage.circle(x, horizon - band, r, far)
     for left in (True, False):
         for i in range(rng.randint(2, 3)):
             frac = rng.uniform(0.0, 0.16) + i * 0.07
@@ -274,7 +278,8 @@ def lanterns(stage: Stage) -> None:
     rng = stage.rng
     y0 = stage.h * (0.1 if stage.setting.place == "indoors" else rng.uniform(0.1, 0.16))
     sag = stage.u * 0.07
-    line = [(stage.w * t / 20, y0 + sag * math.sin(math.pi * t / 20)) for t in range(21)]
+    count = max(3, round(stage.w / (stage.u * 0.13)))  # spacing follows the short side
+    line = [(stage.w * t / (2 * count), y0 + sag * math.sin(math.pi * t / (2 * count))) for t in range(2 * count + 1)]
     stage.draw.line(line, fill=(70, 60, 60, 200), width=max(1, round(stage.h / 500)), joint="curve")
     r = stage.u * 0.03
     for k, (x, y) in enumerate(line[1:-1:2]):

@@ -30,6 +30,7 @@ def burrow(stage: Stage) -> None:
 def window(stage: Stage) -> None:
     s = stage.setting
     left = stage.w * stage.rng.choice([0.12, 0.66])
+    stage.window_x = left
     w, h = stage.w * 0.22, stage.horizon * 0.5
     top = stage.horizon * 0.24
     sky = {"day": (150, 205, 240), "evening": (120, 100, 170), "night": (24, 32, 70)}[s.time]
@@ -86,7 +87,8 @@ def table(stage: Stage) -> None:
 
 
 def lamp(stage: Stage) -> None:
-    x = stage.w * 0.5 + stage.w * 0.3 * stage.rng.choice([-1, 1])
+    window_left = stage.window_x if stage.window_x is not None else stage.w * 0.66
+    x = stage.w * (0.82 if window_left < stage.w * 0.5 else 0.18)
     y = stage.horizon * 0.35
     stage.glow(x, y, stage.h * 0.05, (255, 214, 140), 6, 30)
     stage.circle(x, y, stage.h * 0.03, (255, 226, 150, 255))

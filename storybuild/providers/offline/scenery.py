@@ -221,10 +221,13 @@ def render_background(width: int, height: int, scenery: Scenery, rng: random.Ran
     pal = scenery.palette
     horizon = round(height * scenery.horizon)
     image = gradient(width, height, pal.sky)
-    if not scenery.has("planet"):
-        image.paste(gradient(width, height - horizon, (pal.ground_top, pal.ground_bottom)), (0, horizon))
     stage = props.Stage(image, horizon, calm_top(height, scenery), scenery.setting, rng)
-    for name, draw in BACK.items():  # back to front, whatever order the words came in
+    for name, draw in SKY.items():  # back to front, whatever order the words came in
+        if scenery.has(name):
+            draw(stage)
+    if not scenery.has("planet"):  # the ground hides the lower half of a setting sun
+        image.paste(gradient(width, height - horizon, (pal.ground_top, pal.ground_bottom)), (0, horizon))
+    for name, draw in BACK.items():
         if scenery.has(name):
             draw(stage)
     return image
@@ -266,9 +269,10 @@ def _calm_band(image: Image.Image, scenery: Scenery) -> None:
     image.paste(band, (0, top - feather), mask.resize(band.size, Image.Resampling.NEAREST))
 
 
-BACK = {"stars": props.stars, "few-stars": props.few_stars, "sunset": props.sunset, "sun": props.sun,
-        "moon": props.moon, "planet": props.planet, "rainbow": props.rainbow, "clouds": props.clouds,
-        "storm-clouds": props.storm_clouds, "hills": props.hills, "trees": props.trees, "water": props.water,
+SKY = {"stars": props.stars, "few-stars": props.few_stars, "sunset": props.sunset, "sun": props.sun,
+       "moon": props.moon, "planet": props.planet, "rainbow": props.rainbow, "clouds": props.clouds,
+       "storm-clouds": props.storm_clouds}
+BACK = {"hills": props.hills, "trees": props.trees, "water": props.water,
         "path": props.path, "log": props.log, "flowers": props.flowers, "ferns": props.ferns,
         "burrow": room.burrow, "floor": room.floor, "window": room.window, "lamp": room.lamp, "bed": room.bed,
         "table": room.table, "rug": room.rug}

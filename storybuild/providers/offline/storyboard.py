@@ -115,26 +115,31 @@ def _slots(count: int, tall: bool) -> list[tuple[int, int]]:
 def _place_figures(image: Image.Image, characters: Sequence[CharacterInfo], scenery: Scenery, safe: Box,
                    rng: random.Random) -> list[tuple[str, Box]]:
     """Draw each character on the ground, evenly spread inside the safe box and as big
-    as the frame allows; returns their bounding boxes (drawn pixels)."""
+    as the frame allows; returns their bounding boxes (drawn pixels) in cast order.
+    On tall frames flying characters hover above the others instead of taking a place
+    in the row."""
     width, height = image.size
     tall = height > width * 1.2
-    slots = _slots(len(characters), tall)
+    looks = [look_of(c.id, c.description, c.name) for c in characters]
+    walkers = [i for i, look in enumerate(looks) if not (tall and look.flying)]
+    fliers = [i for i in range(len(looks)) if i not in walkers]
+    slots = dict(zip(walkers, _slots(len(walkers), tall)))
     base = calm_top(height, scenery) - height * 0.045
-    boxes: list[tuple[str, Box]] = []
-    order = sorted(range(len(characters)), key=lambda i: -slots[i][0])  # back row first
-    for i in order:
+    spots: list[tuple[int, float, float, float]] = []  # (index, x, feet y, height)
+    for i in sorted(walkers, key=lambda i: -slots[i][0]):  # back row first
         row, pos = slots[i]
-        in_row = sum(1 for r, _ in slots if r == row)
-        span = (safe[2] - safe[0]) / in_row
+        span = (safe[2] - safe[0]) / sum(1 for r, _ in slots.values() if r == row)
         h = min(height * (0.34 if tall else 0.44), span * 1.25) * (0.82 if row else 1.0)
         x = safe[0] + span * (pos + 0.5) + rng.uniform(-0.06, 0.06) * span
-        y = base - row * height * 0.09
-        look = look_of(characters[i].id, characters[i].description, characters[i].name)
-        if look.flying:
+        y = base - row * height * 0.15
+        if looks[i].flying:
             h, y = h * 0.6, y - h * 0.45
-        box = _paste_figure(image, look, scenery, x, y, h, safe)
-        boxes.append((characters[i].id, box))
-    return sorted(boxes, key=lambda item: [c.id for c in characters].index(item[0]))
+        spots.append((i, x, y, h))
+    for k, i in enumerate(fliers):
+        x = safe[0] + (safe[2] - safe[0]) * (k + 1) / (len(fliers) + 1) + rng.uniform(-0.05, 0.05) * width
+        spots.append((i, x, base - height * 0.3, height * 0.2))
+    boxes = {i: _paste_figure(image, looks[i], scenery, x, y, h, safe) for i, x, y, h in spots}
+    return [(characters[i].id, boxes[i]) for i in range(len(characters))]
 
 
 def _paste_figure(image: Image.Image, look, scenery: Scenery, x: float, y: float, h: float, safe: Box) -> Box:
@@ -159,8 +164,8 @@ def _paste_figure(image: Image.Image, look, scenery: Scenery, x: float, y: float
                                               fill=(20, 30, 40, 60))
     tint, strength = light(scenery.setting)
     rgb = canvas.convert("RGB")
-    if strength:
-        rgb = Image.blend(rgb, Image.new("RGB", canvas.size, tint), strength)
+    if strength:  # characters catch a little less of the night than the scenery: they stay readable
+        rgb = Image.blend(rgb, Image.new("RGB", canvas.size, tint), strength * 0.75)
     image.paste(rgb, (ox, oy), canvas.getchannel("A"))
     return (ox + left, oy + top, ox + right, oy + bottom)
 
