@@ -49,10 +49,12 @@ class Stage:
 
     @property
     def w(self) -> int:
+        """The image width in pixels."""
         return self.image.width
 
     @property
     def h(self) -> int:
+        """The image height in pixels."""
         return self.image.height
 
     @property
@@ -66,9 +68,11 @@ class Stage:
         return (*mix(color, tint, strength), alpha)
 
     def circle(self, x: float, y: float, r: float, fill) -> None:
+        """A filled circle (translucent fills blend)."""
         self.draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
 
     def glow(self, x: float, y: float, r: float, color: RGB, rings: int = 6, alpha: int = 22) -> None:
+        """Soft light around (x, y): widening, faint rings."""
         for k in range(rings, 0, -1):
             self.circle(x, y, r * (1 + k * 0.45), (*color, alpha))
 
@@ -81,6 +85,7 @@ def _side_x(stage: Stage) -> float:
 # --- sky ---
 
 def stars(stage: Stage, count: int = 70, depth: float = 0.5) -> None:
+    """Small stars of varied size and brightness in the upper sky."""
     for _ in range(count):
         x, y = stage.rng.uniform(0, stage.w), stage.rng.uniform(0, stage.horizon * depth)
         r = stage.rng.choice([1.0, 1.4, 2.0, 2.6]) * stage.u / 720
@@ -88,22 +93,26 @@ def stars(stage: Stage, count: int = 70, depth: float = 0.5) -> None:
 
 
 def few_stars(stage: Stage) -> None:
+    """The first stars of the evening, high up."""
     stars(stage, 18, 0.3)
 
 
 def sun(stage: Stage) -> None:
+    """A sun with a soft glow, off the middle of the sky."""
     x, y, r = _side_x(stage), stage.horizon * stage.rng.uniform(0.22, 0.32), stage.u * 0.07
     stage.glow(x, y, r, (255, 240, 170), 5, 40)
     stage.circle(x, y, r, (255, 214, 92, 255))
 
 
 def sunset(stage: Stage) -> None:
+    """A big setting sun on the horizon (the ground, pasted after, hides its lower half)."""
     x, r = _side_x(stage), stage.u * 0.11
     stage.glow(x, stage.horizon, r, (255, 190, 130), 4, 24)
     stage.circle(x, stage.horizon, r, (255, 178, 96, 255))
 
 
 def moon(stage: Stage) -> None:
+    """A full moon with craters and a glow, low in the evening, higher at night; remembered so a cloud can cross it."""
     x, y = _side_x(stage), stage.horizon * stage.rng.uniform(0.24, 0.36)
     if stage.setting.time == "evening":
         y = stage.horizon * stage.rng.uniform(0.42, 0.5)  # rising
@@ -116,6 +125,7 @@ def moon(stage: Stage) -> None:
 
 
 def planet(stage: Stage) -> None:
+    """A ringed planet for space scenes."""
     x, y, r = stage.w * 0.78, stage.h * 0.25, stage.h * 0.09
     stage.draw.ellipse((x - 2 * r, y - 0.45 * r, x + 2 * r, y + 0.45 * r), outline=(240, 200, 150, 230),
                        width=max(2, round(r * 0.12)))
@@ -123,6 +133,7 @@ def planet(stage: Stage) -> None:
 
 
 def rainbow(stage: Stage) -> None:
+    """A rainbow arching from the horizon."""
     cx, outer = stage.w * stage.rng.uniform(0.35, 0.65), min(stage.w * 0.42, stage.horizon * 0.85)
     band = outer * 0.06
     for i, color in enumerate([(235, 90, 90), (245, 160, 70), (245, 215, 80), (110, 195, 110), (90, 150, 225),
@@ -140,6 +151,7 @@ def _puff(stage: Stage, x: float, y: float, size: float, color) -> None:
 
 
 def clouds(stage: Stage) -> None:
+    """A few puffy clouds (more, and greyer, when the weather is cloudy); one crosses the moon."""
     color = {"day": (255, 255, 255, 225), "evening": (236, 196, 214, 200), "night": (92, 100, 140, 210)}
     fill = color[stage.setting.time]
     if stage.setting.weather == "cloudy":
@@ -154,6 +166,7 @@ def clouds(stage: Stage) -> None:
 
 
 def storm_clouds(stage: Stage) -> None:
+    """A heavy band of dark clouds across the top of the sky, for rain and snow."""
     base = (96, 104, 124) if stage.setting.time == "day" else (58, 64, 88)
     for k in range(14):
         size = stage.u * stage.rng.uniform(0.06, 0.09)
@@ -164,6 +177,7 @@ def storm_clouds(stage: Stage) -> None:
 # --- ground ---
 
 def hills(stage: Stage) -> None:
+    """Soft hills rising behind the horizon."""
     color = stage.shade(mix(stage.image.getpixel((0, stage.horizon + 2))[:3], (120, 170, 200), 0.25))
     for _ in range(3):
         cx, rx = stage.rng.uniform(-0.1, 1.1) * stage.w, stage.w * stage.rng.uniform(0.25, 0.45)
@@ -172,6 +186,7 @@ def hills(stage: Stage) -> None:
 
 
 def trees(stage: Stage) -> None:
+    """A far treeline on the horizon and a few round trees and firs at both sides."""
     rng, horizon = stage.rng, stage.horizon
     far = stage.shade(mix((84, 140, 100), stage.image.getpixel((0, max(0, horizon - 1)))[:3], 0.35))
     band = stage.u * 0.03
@@ -203,6 +218,7 @@ def _tree(stage: Stage, x: float, base: float) -> None:
 
 
 def water(stage: Stage) -> None:
+    """A lake along the horizon with little wave arcs."""
     depth = (stage.calm_top - stage.horizon) * stage.rng.uniform(0.3, 0.4)
     stage.draw.rectangle((0, stage.horizon, stage.w, stage.horizon + depth), fill=stage.shade((110, 180, 225)))
     for _ in range(14):
@@ -214,6 +230,7 @@ def water(stage: Stage) -> None:
 
 
 def path(stage: Stage) -> None:
+    """A winding path from the horizon down towards the viewer."""
     top, bottom = stage.horizon, stage.calm_top + stage.h * 0.02
     cx = stage.w * stage.rng.uniform(0.4, 0.6)
     points_l, points_r = [], []
@@ -228,6 +245,7 @@ def path(stage: Stage) -> None:
 
 
 def log(stage: Stage) -> None:
+    """A fallen log to sit on."""
     y, x = stage.horizon + (stage.calm_top - stage.horizon) * 0.45, stage.w * stage.rng.uniform(0.3, 0.4)
     length, r = stage.w * 0.22, stage.h * 0.04
     stage.draw.rounded_rectangle((x - length / 2, y - r, x + length / 2, y + r), radius=r,
@@ -237,6 +255,7 @@ def log(stage: Stage) -> None:
 
 
 def ferns(stage: Stage) -> None:
+    """Fern fronds in both bottom corners, just above the caption band."""
     green = (76, 150, 86)
     for left in (True, False):
         for i in range(3):
@@ -255,6 +274,7 @@ def _frond(stage: Stage, x: float, y: float, length: float, lean: float, color) 
 
 
 def flowers(stage: Stage) -> None:
+    """Flowers scattered over the grass, nearer ones bigger."""
     band = stage.calm_top - stage.horizon
     for _ in range(stage.rng.randint(14, 20)):
         y = stage.horizon + band * stage.rng.uniform(0.15, 0.7)
@@ -292,6 +312,7 @@ def lanterns(stage: Stage) -> None:
 
 
 def fireflies(stage: Stage) -> None:
+    """Glowing fireflies over the ground."""
     for _ in range(26):
         x = stage.rng.uniform(0.03, 0.97) * stage.w
         y = stage.rng.uniform(stage.horizon * 0.45, stage.calm_top - stage.h * 0.06)
@@ -301,6 +322,7 @@ def fireflies(stage: Stage) -> None:
 
 
 def rain(stage: Stage) -> None:
+    """Slanting rain streaks over the whole picture above the caption band."""
     length = stage.h * 0.035
     for _ in range(220):
         x, y = stage.rng.uniform(-0.05, 1.0) * stage.w, stage.rng.uniform(0, stage.calm_top - length * 1.5)
@@ -309,6 +331,7 @@ def rain(stage: Stage) -> None:
 
 
 def snow(stage: Stage) -> None:
+    """Falling snowflakes above the caption band."""
     for _ in range(120):
         x, y = stage.rng.uniform(0, stage.w), stage.rng.uniform(0, stage.calm_top - stage.h * 0.02)
         stage.circle(x, y, stage.h * stage.rng.uniform(0.002, 0.005), (255, 255, 255, 220))

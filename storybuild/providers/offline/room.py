@@ -11,6 +11,7 @@ WOOD = (172, 118, 76)
 
 
 def floor(stage: Stage) -> None:
+    """Floor boards and a skirting board where the wall meets the floor."""
     for k in range(1, 6):
         y = stage.horizon + (stage.calm_top - stage.horizon) * (k / 5) ** 1.4
         stage.draw.line((0, y, stage.w, y), fill=(*mix(WOOD, (0, 0, 0), 0.25), 140), width=max(1, round(stage.h / 400)))
@@ -28,6 +29,7 @@ def burrow(stage: Stage) -> None:
 
 
 def window(stage: Stage) -> None:
+    """A window with curtains showing the setting's sky: moon and stars at night, sun on clear days, rain."""
     s = stage.setting
     left = stage.w * stage.rng.choice([0.12, 0.66])
     stage.window_x = left
@@ -58,6 +60,7 @@ def window(stage: Stage) -> None:
 
 
 def rug(stage: Stage) -> None:
+    """An oval rug in the middle of the floor."""
     cx, rx = stage.w * 0.5, stage.w * 0.3
     top, bottom = stage.horizon + (stage.calm_top - stage.horizon) * 0.35, stage.calm_top - stage.h * 0.01
     stage.draw.ellipse((cx - rx, top, cx + rx, bottom), fill=stage.shade((120, 160, 200)))
@@ -67,6 +70,7 @@ def rug(stage: Stage) -> None:
 
 
 def bed(stage: Stage) -> None:
+    """A bed with a pillow on one side of the room."""
     x0, x1 = stage.w * 0.58, stage.w * 0.95
     y = stage.horizon + (stage.calm_top - stage.horizon) * 0.35
     stage.draw.rounded_rectangle((x0, y - stage.h * 0.22, x0 + stage.w * 0.03, y + stage.h * 0.05), radius=6,
@@ -78,6 +82,7 @@ def bed(stage: Stage) -> None:
 
 
 def table(stage: Stage) -> None:
+    """A wooden table behind the characters."""
     cx, y = stage.w * 0.5, stage.horizon + (stage.calm_top - stage.horizon) * 0.2
     half = stage.w * 0.2
     for x in (cx - half * 0.85, cx + half * 0.85):
@@ -87,6 +92,7 @@ def table(stage: Stage) -> None:
 
 
 def lamp(stage: Stage) -> None:
+    """A glowing lamp on the wall, on the other side from the window."""
     window_left = stage.window_x if stage.window_x is not None else stage.w * 0.66
     x = stage.w * (0.82 if window_left < stage.w * 0.5 else 0.18)
     y = stage.horizon * 0.35

@@ -60,6 +60,7 @@ class Scenery:
     props: tuple[str, ...]
 
     def has(self, name: str) -> bool:
+        """Whether the prop `name` is part of this scenery."""
         return name in self.props
 
 

@@ -50,6 +50,7 @@ class Setting:
     place: str = "outdoors"
 
     def as_dict(self) -> dict[str, str]:
+        """The setting as plain strings, as it goes into a SceneImageRequest."""
         return {"time": self.time, "weather": self.weather, "place": self.place}
 
     @classmethod
