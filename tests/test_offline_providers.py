@@ -20,7 +20,9 @@ from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, Narr
 from storybuild.compose import KenBurns
 from storybuild.providers.offline import plot
 from storybuild.providers.offline.drawing import mix
-from storybuild.providers.offline.looks import COLORS, look_of
+from storybuild.providers.offline.figures import draw_figure
+from storybuild.providers.offline.looks import ANATOMIES, COLORS, look_of
+from storybuild.providers.offline.pen import INK
 from storybuild.providers.offline.scenery import calm_fraction
 from storybuild.providers.offline.setting import Setting, carried_settings
 from storybuild.providers.offline.storyboard import compose_scene
@@ -181,10 +183,26 @@ def test_looks_follow_the_description_words():
     assert (owl.kind, owl.body, owl.eyes, owl.glasses) == ("owl", COLORS["tawny"], COLORS["amber"], True)
     assert look_of("b", "a kind grandmother badger with a lavender shawl").kind == "badger"
     girl = look_of("g", "a cheerful little girl with curly red hair and a yellow raincoat")
-    assert (girl.anatomy.shape, girl.hair, girl.body) == ("human", COLORS["red"], COLORS["yellow"])
+    assert (girl.kind, girl.anatomy.shape, girl.hair, girl.body) == ("girl", "human", COLORS["red"], COLORS["yellow"])
     blob = look_of("zz", "a mysterious friend")
     assert blob.kind == "friend" and blob.body == look_of("zz", "a mysterious friend").body
     assert blob.body != look_of("yy", "a mysterious friend").body  # a stable hue from the id
+
+
+def test_every_kind_of_character_is_drawn_as_a_figure():
+    kinds = sorted(ANATOMIES) + ["girl", "grandpa", "astronaut", "friend"]
+    for kind in kinds:
+        look = look_of(kind, f"a little {kind} with a blue scarf, a red hat and glasses")
+        assert look.kind == kind
+        canvas, (x, y) = draw_figure(look, 200, side=1, gaze=0.5)
+        left, top, right, bottom = canvas.getbbox()
+        assert 60 <= right - left <= 420 and 70 <= bottom - top <= 260, kind  # about 200 px tall, any shape
+        if not look.flying:
+            assert abs(bottom - y) <= 12, kind  # standing on its base point
+        # The face is drawn: dark pupils (a robot's eyes are a cyan screen).
+        pixels = np.asarray(canvas.convert("RGB"))[np.asarray(canvas.getchannel("A")) == 255]
+        eye = (120, 230, 250) if kind == "robot" else INK
+        assert (np.all(pixels == eye, axis=-1)).sum() > 20, kind
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (720, 1280)])
@@ -426,3 +444,22 @@ def test_a_scene_image_key_changes_only_when_its_own_carried_setting_changes():
     request = SceneImageRequest.from_params(before["goodnight"])
     assert request.setting == {"time": "night", "weather": "cloudy", "place": "indoors"}
     assert SceneImageRequest.from_params(request.params()) == request
+
+
+def test_annotate_is_a_storyboard_option_in_story_yaml(tmp_path):
+    from storybuild.errors import StoryValidationError
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "  image: {provider: storyboard}\n" in text
+    story = tmp_path / "story.yaml"
+    story.write_text(text.replace("  image: {provider: storyboard}\n",
+                                  "  image: {provider: storyboard, annotate: true}\n"), encoding="utf-8")
+    steps = [step for step in build_graph(load_project(story)) if step.kind == "image"]
+    assert len(steps) == 12 and all(step.options == {"annotate": True} for step in steps)
+    story.write_text(text.replace("  image: {provider: storyboard}\n",
+                                  "  image: {provider: storyboard, annotate: yes please}\n"), encoding="utf-8")
+    with pytest.raises(StoryValidationError) as error:
+        load_project(story)
+    assert "providers.image.annotate" in str(error.value)

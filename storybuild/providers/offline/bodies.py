@@ -9,6 +9,9 @@ from storybuild.providers.offline.drawing import mix
 from storybuild.providers.offline.looks import Look
 from storybuild.providers.offline.pen import CHEEK, INK, Pen, clothes, eyes, smile
 
+DRESSED = {"girl", "girls", "princess", "queen", "witch", "fairy", "mermaid", "grandma", "grandmother", "granny",
+           "nana", "mom", "mother", "mum", "lady", "woman"}
+
 def egg(pen: Pen, look: Look, gaze: float) -> None:
     """An owl or bird: one egg-shaped body with face discs (owls), beak or bill, wings and feet."""
     body, belly = look.body, look.belly
@@ -70,13 +73,12 @@ def bug(pen: Pen, look: Look, gaze: float) -> None:
 def human(pen: Pen, look: Look, gaze: float) -> None:
     """A child or grown-up: legs, a shirt or dress in the body colour, arms, a head with
     hair (a grey bun for grandparents)."""
-    clothes = dict(look.clothes)
     top = look.body
-    legs = (70, 80, 110)
+    dress = look.kind in DRESSED or "dress" in dict(look.clothes)
     for s in (-1, 1):
-        pen.oval(s * 0.07, 0.11, 0.045, 0.11, legs if "dress" not in clothes else look.skin)
+        pen.oval(s * 0.07, 0.11, 0.045, 0.11, look.skin if dress else (70, 80, 110))
         pen.oval(s * 0.08, 0.02, 0.065, 0.03, (90, 70, 60))
-    if look.elder or "girl" in look.kind or "dress" in clothes or look.kind == "person" and look.hair[0] > 200:
+    if dress:
         pen.poly([(-0.13, 0.5), (0.13, 0.5), (0.22, 0.16), (-0.22, 0.16)], top)
     else:
         pen.poly([(-0.14, 0.5), (0.14, 0.5), (0.15, 0.2), (-0.15, 0.2)], top)
@@ -86,10 +88,14 @@ def human(pen: Pen, look: Look, gaze: float) -> None:
     head_y = 0.66
     if look.elder:
         pen.oval(0, head_y + 0.17, 0.07, 0.06, look.hair)
-    pen.oval(0, head_y - 0.01, 0.19, 0.16, look.hair)  # hair behind the head
+    if dress:  # pigtails
+        for s in (-1, 1):
+            pen.oval(s * 0.19, head_y + 0.04, 0.06, 0.07, look.hair)
+    pen.oval(0, head_y + 0.02, 0.175, 0.165, look.hair)  # hair behind the head
     pen.oval(0, head_y, 0.16, 0.16, look.skin)
-    pen.poly([(-0.16, head_y + 0.02), (-0.12, head_y + 0.14), (0, head_y + 0.17), (0.12, head_y + 0.14),
-              (0.16, head_y + 0.02), (0.05, head_y + 0.1)], look.hair, outline=False)
+    fringe = [(math.cos(t) * 0.168, head_y + 0.045 + math.sin(t) * 0.13)
+              for t in (k * math.pi / 12 for k in range(13))]
+    pen.poly(fringe + [(-0.09, head_y + 0.06), (0.04, head_y + 0.07)], look.hair, outline=False)
     eyes(pen, look, 0, head_y - 0.01, 0.026, gaze, 1.4)
     smile(pen, 0, head_y - 0.08, 0.035, 0.1)
     clothes(pen, look, head_y, 0.17)

@@ -135,11 +135,9 @@ class Look:
 def look_of(character_id: str, description: str, name: str = "") -> Look:
     """The Look of a character from its description (same words -> same Look)."""
     words = _tokens(description)
-    kind = next((w for w in words if w in ANATOMIES), None)
     person = next((w for w in words if w in PEOPLE), None)
-    if kind is None:
-        kind = "person" if person else "friend"
-    anatomy = ANATOMIES.get(kind) or (Anatomy("human") if person else Anatomy("critter", "round", "none"))
+    kind = next((w for w in words if w in ANATOMIES), None) or person or "friend"
+    anatomy = ANATOMIES.get(kind) or (Anatomy("human") if kind == person else Anatomy("critter", "round", "none"))
     colors = _colors(words)
     hue = stable_int("character", character_id, name) % 360
     body = colors.get("body") or anatomy.color or hls(hue, 0.66, 0.55)
@@ -149,7 +147,7 @@ def look_of(character_id: str, description: str, name: str = "") -> Look:
     pick = stable_int("look", character_id)
     elder = bool(set(words) & ELDERS)
     hair = colors.get("hair") or ((214, 214, 222) if elder else HAIR[pick % len(HAIR)])
-    if kind == "person" and not colors.get("body"):
+    if anatomy.shape == "human" and not colors.get("body"):
         body = next((c for w, c in clothes if w in {"dress", "shirt", "sweater", "jumper", "raincoat", "jacket",
                                                     "overalls", "hoodie", "armor"}), hls(hue, 0.6, 0.6))
     flying = anatomy.shape == "bug" or kind in {"fairy", "ghost", "butterfly"}

@@ -192,6 +192,8 @@ def _outdoor_colors(setting: Setting, words: set[str]) -> tuple[tuple[RGB, ...],
         ground = (mix((240, 244, 250), (40, 50, 90), dim), mix((214, 224, 238), (30, 40, 80), dim))
     elif words & SAND_WORDS:
         ground = ((242, 216, 160), (226, 192, 130))
+    if setting.weather == "rain":  # wet, grey-lit ground
+        ground = (mix(ground[0], (90, 100, 110), 0.35), mix(ground[1], (70, 80, 90), 0.35))
     return sky, ground
 
 
