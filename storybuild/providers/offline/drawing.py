@@ -2,6 +2,9 @@
 
 Fonts come only from Pillow's embedded default font (`ImageFont.load_default(size=...)`),
 so frames render identically on every machine and nothing is read from the system.
+All text the storyboard draws (the `annotate` card, character sheets) goes through
+font/wrap/ellipsize/fit_paragraph/draw_lines here, so a font module for every script
+can replace them in this one place.
 """
 
 from __future__ import annotations
@@ -140,14 +143,6 @@ def draw_lines(
     return y
 
 
-def initial(name: str) -> str:
-    """The first letter or digit of a name, upper-cased ("?" when there is none)."""
-    for char in name:
-        if char.isalnum():
-            return char.upper()
-    return "?"
-
-
 def character_hue(character_id: str, name: str) -> float:
-    """A character's badge hue: fixed per character so it matches in every scene."""
+    """A character's own hue (its sheet background): fixed per character."""
     return stable_int("character", character_id, name) % 360

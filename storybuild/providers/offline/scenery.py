@@ -213,11 +213,6 @@ def gradient(width: int, height: int, stops: tuple[RGB, ...]) -> Image.Image:
     return column.resize((max(1, width), max(1, height)), Image.Resampling.NEAREST)
 
 
-def vertical_gradient(width: int, height: int, top: RGB, bottom: RGB) -> Image.Image:
-    """A two-colour `gradient`."""
-    return gradient(width, height, (top, bottom))
-
-
 def render_background(width: int, height: int, scenery: Scenery, rng: random.Random) -> Image.Image:
     """Sky (or wall), ground (or floor) and every prop behind the characters, then the
     calm caption band; RGB, width x height."""
