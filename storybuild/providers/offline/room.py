@@ -4,6 +4,8 @@ names them. Like props.py, nothing is drawn below the stage's calm band."""
 
 from __future__ import annotations
 
+from PIL import ImageDraw
+
 from storybuild.providers.offline.drawing import mix
 from storybuild.providers.offline.props import Stage
 
@@ -19,13 +21,13 @@ def floor(stage: Stage) -> None:
 
 
 def burrow(stage: Stage) -> None:
-    """Earthy corners that round the room into a burrow."""
-    earth = stage.shade((120, 84, 56))
-    r = stage.h * 0.5
-    for x in (0, stage.w):
-        stage.draw.pieslice((x - r, -r, x + r, r), 0, 360, fill=earth)
-    stage.draw.ellipse((stage.w * 0.02, -stage.h * 0.3, stage.w * 0.98, stage.horizon * 1.9),
-                       fill=stage.image.getpixel((stage.w // 2, stage.horizon // 2)))
+    """Earthy corners that round the wall into a burrow (the floor is left as it is)."""
+    wall = stage.image.crop((0, 0, stage.w, stage.horizon))
+    draw = ImageDraw.Draw(wall)
+    color = wall.getpixel((stage.w // 2, stage.horizon // 2))
+    draw.rectangle((0, 0, stage.w, stage.horizon), fill=stage.shade((120, 84, 56))[:3])
+    draw.ellipse((stage.w * 0.02, -stage.h * 0.3, stage.w * 0.98, stage.horizon * 1.9), fill=color)
+    stage.image.paste(wall, (0, 0))
 
 
 def window(stage: Stage) -> None:
