@@ -44,12 +44,13 @@ def build_graph(project: Project) -> list[Step]:
     if uses_character_sheets(project):
         steps += character.steps(project)
     sheets = bool(steps)
+    settings = image.settings(project)
     plan: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         head = timeline.split_seam(seams[index], index == 0, False)[1]
         tail = timeline.split_seam(seams[index + 1], False, index == len(items) - 1)[0]
         previous_tail = timeline.split_seam(seams[index], False, False)[0] if index else 0
-        steps += _item_steps(project, item, head, tail, sheets)
+        steps += _item_steps(project, item, head, tail, sheets, settings)
         left = items[index - 1].neighbour if index else BLACK
         kind = item.entering.kind if index else "crossfade"
         plan.append(_seam(project, steps, left, item.neighbour, kind, seams[index], seams[index] - previous_tail - head))
@@ -84,12 +85,14 @@ def _seam_frames(project: Project, items: list[_Item]) -> list[int]:
     return [ends, *inner, ends]
 
 
-def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: bool) -> list[Step]:
+def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: bool,
+                settings: dict[str, dict[str, str]]) -> list[Step]:
     if item.card is not None:
         frames = timeline.card_timing(item.card.seconds, head, tail, project.video.fps).body
         return [card.step(project, item.card_name, item.card, frames)]
     scene = item.scene
-    return [image.step(project, scene, sheets), voice.step(project, scene), clip.step(project, scene, head, tail)]
+    return [image.step(project, scene, sheets, settings.get(scene.id)), voice.step(project, scene),
+            clip.step(project, scene, head, tail)]
 
 
 def _seam(project: Project, steps: list[Step], left: Neighbour, right: Neighbour, kind: str,

@@ -4,6 +4,7 @@ speech measured from the WAV it writes, template stories checked against the sch
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import wave
@@ -17,8 +18,15 @@ from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers import create
 from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, NarrationRequest, SceneImageRequest
+from storybuild.compose import KenBurns
 from storybuild.providers.offline import plot
-from storybuild.providers.offline.drawing import character_hue, hls
+from storybuild.providers.offline.drawing import mix
+from storybuild.providers.offline.figures import draw_figure
+from storybuild.providers.offline.looks import ANATOMIES, COLORS, look_of
+from storybuild.providers.offline.pen import INK
+from storybuild.providers.offline.scenery import calm_fraction
+from storybuild.providers.offline.setting import Setting, carried_settings
+from storybuild.providers.offline.storyboard import compose_scene
 
 SIZES = [(1280, 720), (720, 1280), (720, 720), (854, 480)]
 STYLE = "soft watercolor children's picture book illustration, warm pastel colors"
@@ -30,10 +38,11 @@ HOOT = CharacterInfo("hoot", "Hoot", "a wise old owl with round glasses")
 # --- storyboard ------------------------------------------------------------------------
 
 def scene_request(width=1280, height=720, take=None, seed=None, characters=(WHISKERS, BUSTER),
-                  prompt="Whiskers and Buster slide down a giant rainbow into a pool, with fluffy clouds"):
+                  prompt="Whiskers and Buster slide down a giant rainbow into a pool, with fluffy clouds",
+                  setting=None):
     return SceneImageRequest(scene_id="rainbow", title="The rainbow slide", prompt=prompt, style=STYLE,
                              characters=tuple(characters), width=width, height=height, aspect_ratio="16:9",
-                             seed=seed, take=take)
+                             seed=seed, take=take, setting=setting)
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +57,49 @@ def render(renderer, request, path: Path) -> np.ndarray:
         return np.asarray(image.convert("RGB")).astype(np.int16)
 
 
-def badge_pixels(pixels: np.ndarray, character: CharacterInfo) -> int:
-    color = np.array(hls(character_hue(character.id, character.name), 0.55, 0.6))
-    return int(np.all(pixels == color, axis=-1).sum())
+def color_pixels(pixels: np.ndarray, color) -> int:
+    return int(np.all(pixels == np.array(color[:3]), axis=-1).sum())
+
+
+def calm_rows(pixels: np.ndarray) -> np.ndarray:
+    height, width = pixels.shape[:2]
+    return pixels[round(height * (1 - calm_fraction(width, height))):]
 
 
 @pytest.mark.parametrize("width,height", SIZES)
-def test_frame_has_the_requested_size_cards_and_a_calm_caption_band(renderer, tmp_path, width, height):
+def test_scene_is_a_picture_with_characters_in_their_colours_and_a_calm_caption_band(renderer, tmp_path, width,
+                                                                                     height):
     pixels = render(renderer, scene_request(width, height), tmp_path / "frame.png")
     assert pixels.shape == (height, width, 3)
-    # Each character present gets a badge in its own color; an absent one does not.
-    assert badge_pixels(pixels, WHISKERS) > 200
-    assert badge_pixels(pixels, BUSTER) > 200
-    assert badge_pixels(pixels, HOOT) == 0
-    # The bottom 22% (where captions go) is a plain vertical gradient: no shape or text.
-    calm = pixels[round(height * 0.78):]
+    # The orange tabby is orange and the golden retriever golden, in daylight drawn as is.
+    assert color_pixels(pixels, look_of("whiskers", WHISKERS.description).body) > 0.002 * width * height
+    assert color_pixels(pixels, look_of("buster", BUSTER.description).body) > 0.002 * width * height
+    assert look_of("whiskers", WHISKERS.description).body == COLORS["orange"]
+    # The bottom band (where captions go) is a plain vertical gradient: no shape or text.
+    calm = calm_rows(pixels)
     assert (calm.max(axis=1) - calm.min(axis=1)).max() == 0
-    assert (pixels[: round(height * 0.78)].max(axis=1) - pixels[: round(height * 0.78)].min(axis=1)).max() > 100
+    top = pixels[: pixels.shape[0] - calm.shape[0]]
+    assert (top.max(axis=1) - top.min(axis=1)).max() > 100
 
 
-def test_frame_is_deterministic_and_each_take_is_a_visible_variation(renderer, tmp_path):
+def test_no_text_unless_annotate_asks_for_the_caption_card(renderer, tmp_path):
+    request = scene_request()
+    plain = compose_scene(request)
+    card = compose_scene(request, annotate=True)
+    assert plain.texts == ()
+    (x0, y0, x1, y1), = card.texts
+    assert x1 - x0 > 300 and y1 - y0 > 80
+    before = np.asarray(plain.image).astype(np.int16)[round(y0):round(y1), round(x0):round(x1)]
+    after = np.asarray(card.image).astype(np.int16)[round(y0):round(y1), round(x0):round(x1)]
+    assert np.abs(before - after).mean() > 20
+    dark = np.all(after < 120, axis=-1).mean()  # ink on the white panel
+    assert 0.01 < dark < 0.4
+    annotating = create("image", ProviderChoice("storyboard", options={"annotate": True}))
+    annotated = render(annotating, request, tmp_path / "card.png")
+    assert np.array_equal(annotated, np.asarray(card.image).astype(np.int16))
+
+
+def test_scene_is_deterministic_and_each_take_is_a_visible_variation(renderer, tmp_path):
     first = render(renderer, scene_request(), tmp_path / "a.png")
     again = render(renderer, scene_request(), tmp_path / "b.png")
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
@@ -80,30 +112,109 @@ def test_frame_is_deterministic_and_each_take_is_a_visible_variation(renderer, t
     assert np.array_equal(first, again)
 
 
-def test_frame_survives_a_very_long_prompt_and_many_characters(renderer, tmp_path):
-    crowd = [CharacterInfo(f"c{i}", f"Friend number {i}", "a cheerful friend " * 20) for i in range(7)]
-    request = scene_request(720, 720, characters=crowd, prompt="a very long prompt " * 200)
-    pixels = render(renderer, request, tmp_path / "crowd.png")
-    assert pixels.shape == (720, 720, 3)
-    assert badge_pixels(pixels, crowd[0]) > 100
+def test_a_rain_scene_has_rain_and_clouds_and_no_sun(renderer, tmp_path):
+    sunny = compose_scene(scene_request(prompt="Whiskers and Buster play in a sunny garden"))
+    rainy = compose_scene(scene_request(prompt="Whiskers and Buster splash in the rain in the garden"))
+    assert "sun" in sunny.scenery.props and color_pixels(np.asarray(sunny.image), (255, 214, 92)) > 1000
+    assert {"rain", "storm-clouds"} <= set(rainy.scenery.props) and "sun" not in rainy.scenery.props
+    pixels = np.asarray(rainy.image).astype(np.int16)
+    assert color_pixels(pixels, (255, 214, 92)) == 0
+    # Rain streaks: light blue-white pixels, which the same scene under clouds has not.
+    cloudy = compose_scene(scene_request(prompt="Whiskers and Buster splash under clouds in the garden"))
+
+    def streaks(image) -> int:  # thin light lines: lighter than the sky 3 px to either side
+        sky = np.asarray(image).astype(np.int16)[round(0.15 * 720):round(0.5 * 720)].min(axis=-1)
+        return int(((sky - np.roll(sky, 3, axis=1) > 20) & (sky - np.roll(sky, -3, axis=1) > 20)).sum())
+    assert streaks(rainy.image) > 150 and streaks(rainy.image) > 5 * streaks(cloudy.image)
 
 
-def test_night_words_give_a_dark_sky(renderer, tmp_path):
-    day = render(renderer, scene_request(prompt="a sunny garden with flowers"), tmp_path / "day.png")
-    night = render(renderer, scene_request(prompt="asleep under the moon on a starry night"), tmp_path / "n.png")
-    sky = (slice(90, 300), slice(0, 1280))
-    assert night[sky].mean() < day[sky].mean() - 60
+def test_settings_carry_over_until_a_prompt_changes_them():
+    prompts = ["Pip and Grandma sit in the meadow at dusk", "Pip finds a fern", "Hoot lands on a branch",
+               "Rain starts to fall on the path", "They hurry along", "Inside the burrow they drink cocoa",
+               "The sun comes out the next morning", "Back outside in the garden"]
+    settings = [(s.time, s.weather, s.place) for s in carried_settings(prompts)]
+    assert settings == [("evening", "clear", "outdoors"), ("evening", "clear", "outdoors"),
+                        ("evening", "clear", "outdoors"), ("evening", "rain", "outdoors"),
+                        ("evening", "rain", "outdoors"), ("evening", "rain", "indoors"),
+                        ("day", "clear", "indoors"), ("day", "clear", "outdoors")]
+    assert carried_settings(["a walk"], style="deep blue twilight sky")[0] == Setting("evening", "clear", "outdoors")
+    assert carried_settings(["a walk"])[0] == Setting("day", "clear", "outdoors")
+
+
+def test_an_evening_story_is_drawn_in_the_evening_without_time_words(renderer, tmp_path):
+    prompt = "Whiskers and Buster play chase in the garden"
+    evening = carried_settings(["at dusk in the garden", prompt])[1]
+    assert evening.time == "evening"
+    day = compose_scene(scene_request(prompt=prompt))
+    dusk = compose_scene(scene_request(prompt=prompt, setting=evening.as_dict()))
+    sky = (slice(20, 200), slice(0, 1280))
+    assert np.asarray(dusk.image)[sky].mean() < np.asarray(day.image)[sky].mean() - 50
+
+
+def test_characters_and_text_stay_inside_every_ken_burns_view(tmp_path):
+    cast = (WHISKERS, BUSTER, HOOT, CharacterInfo("flick", "Flick", "a cheerful little firefly with a round yellow body"),
+            CharacterInfo("mo", "Mo", "a friendly purple dragon with tiny wings"))
+    for width, height in [(1280, 720), (720, 1280), (720, 720)]:
+        views = []
+        for seed in range(64):  # every direction, zooming in and out
+            move = KenBurns.from_seed(f"s{seed}")
+            for zoom in (move.zoom_start, move.zoom_end):
+                x0 = width / 2 * (1 + move.dx) * (1 - 1 / zoom)
+                y0 = height / 2 * (1 + move.dy) * (1 - 1 / zoom)
+                views.append((x0, y0, x0 + width / zoom, y0 + height / zoom))
+        assert len({(round(v[0]), round(v[1])) for v in views}) == 9  # 8 directions at full zoom + the whole frame
+        for count in (1, 2, 3, 5):
+            picture = compose_scene(scene_request(width, height, characters=cast[:count]), annotate=True)
+            assert [cid for cid, _ in picture.figures] == [c.id for c in cast[:count]]
+            for box in [box for _, box in picture.figures] + list(picture.texts):
+                for view in views:
+                    assert view[0] <= box[0] and view[1] <= box[1] and box[2] <= view[2] and box[3] <= view[3], \
+                        (width, height, count, box, view)
+            calm = height * (1 - calm_fraction(width, height))
+            assert all(box[3] < calm for _, box in picture.figures)
+            assert all(box[3] - box[1] > 0.12 * height for cid, box in picture.figures if cid != "flick")
+
+
+def test_looks_follow_the_description_words():
+    hedgehog = look_of("pip", "a small shy hedgehog with soft light-brown spines, a cream-colored face and belly, "
+                              "tiny round black eyes, and a knitted mint-green scarf")
+    assert hedgehog.kind == "hedgehog" and "spines" in hedgehog.anatomy.extras
+    assert hedgehog.belly == COLORS["cream"] and dict(hedgehog.clothes)["scarf"] == mix(COLORS["mint"], COLORS["green"], 0.5)
+    owl = look_of("hoot", "a clever tawny owl with large amber eyes and round wire spectacles")
+    assert (owl.kind, owl.body, owl.eyes, owl.glasses) == ("owl", COLORS["tawny"], COLORS["amber"], True)
+    assert look_of("b", "a kind grandmother badger with a lavender shawl").kind == "badger"
+    girl = look_of("g", "a cheerful little girl with curly red hair and a yellow raincoat")
+    assert (girl.kind, girl.anatomy.shape, girl.hair, girl.body) == ("girl", "human", COLORS["red"], COLORS["yellow"])
+    blob = look_of("zz", "a mysterious friend")
+    assert blob.kind == "friend" and blob.body == look_of("zz", "a mysterious friend").body
+    assert blob.body != look_of("yy", "a mysterious friend").body  # a stable hue from the id
+
+
+def test_every_kind_of_character_is_drawn_as_a_figure():
+    kinds = sorted(ANATOMIES) + ["girl", "grandpa", "astronaut", "friend"]
+    for kind in kinds:
+        look = look_of(kind, f"a little {kind} with a blue scarf, a red hat and glasses")
+        assert look.kind == kind
+        canvas, (x, y) = draw_figure(look, 200, side=1, gaze=0.5)
+        left, top, right, bottom = canvas.getbbox()
+        assert 60 <= right - left <= 420 and 70 <= bottom - top <= 260, kind  # about 200 px tall, any shape
+        if not look.flying:
+            assert abs(bottom - y) <= 12, kind  # standing on its base point
+        # The face is drawn: dark pupils (a robot's eyes are a cyan screen).
+        pixels = np.asarray(canvas.convert("RGB"))[np.asarray(canvas.getchannel("A")) == 255]
+        eye = (120, 230, 250) if kind == "robot" else INK
+        assert (np.all(pixels == eye, axis=-1)).sum() > 20, kind
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (720, 1280)])
-def test_character_sheet_shows_a_big_badge(renderer, tmp_path, width, height):
+def test_character_sheet_shows_the_figure_big(renderer, tmp_path, width, height):
     request = CharacterSheetRequest(WHISKERS, STYLE, width, height, "16:9")
     renderer.draw_character_sheet(request, tmp_path / "sheet.png")
     renderer.draw_character_sheet(request, tmp_path / "again.png")
     assert (tmp_path / "sheet.png").read_bytes() == (tmp_path / "again.png").read_bytes()
     pixels = np.asarray(Image.open(tmp_path / "sheet.png").convert("RGB")).astype(np.int16)
     assert pixels.shape == (height, width, 3)
-    assert badge_pixels(pixels, WHISKERS) > 0.05 * width * height
+    assert color_pixels(pixels, COLORS["orange"]) > 0.02 * width * height
 
 
 # --- piper narrator --------------------------------------------------------------------
@@ -290,3 +401,67 @@ def test_template_story_validates(writer, theme, count):
     except ImportError:
         pytest.skip("storybuild.project.validate_document does not exist yet")
     assert validate_document(writer.write_story(theme, count)) == []
+
+
+# --- the carried setting in the build graph ------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "moonlight-lantern-parade" / "story.yaml"
+
+
+def image_params(project) -> dict:
+    from storybuild.graph import build_graph
+
+    return {step.scene: step.params for step in build_graph(project) if step.kind == "image"}
+
+
+def with_first_prompt(project, prompt: str):
+    import dataclasses
+
+    return dataclasses.replace(project, scenes=(dataclasses.replace(project.scenes[0], image=prompt),
+                                                *project.scenes[1:]))
+
+
+def test_a_scene_image_key_changes_only_when_its_own_carried_setting_changes():
+    import dataclasses
+
+    from storybuild.project import load_project
+
+    project = load_project(EXAMPLE)
+    before = image_params(project)
+    assert [before[s.id]["setting"]["time"] for s in project.scenes] == ["evening"] * 5 + ["night"] * 7
+    assert [before[s.id]["setting"]["place"] for s in project.scenes].count("indoors") == 2
+    # Another wording with the same setting: only scene 1 changes.
+    calm = image_params(with_first_prompt(project, "Grandma Bramble and Pip rest on a log in the meadow at dusk"))
+    assert [s.id for s in project.scenes if calm[s.id] != before[s.id]] == ["evening-meadow"]
+    # Rain in scene 1 keeps falling until scene 6 says clouds: scenes 1-5 change, no others.
+    rainy = image_params(with_first_prompt(project, "Grandma Bramble and Pip sit in the meadow in the rain at dusk"))
+    changed = [s.id for s in project.scenes if rainy[s.id] != before[s.id]]
+    assert changed == [s.id for s in project.scenes[:5]]
+    assert {rainy[s]["setting"]["weather"] for s in changed} == {"rain"}
+    # Providers that do not draw the setting get none, so their keys do not depend on it.
+    gemini = dataclasses.replace(project, providers=dataclasses.replace(
+        project.providers, image=ProviderChoice("gemini")))
+    assert all("setting" not in params for params in image_params(gemini).values())
+    request = SceneImageRequest.from_params(before["goodnight"])
+    assert request.setting == {"time": "night", "weather": "cloudy", "place": "indoors"}
+    assert SceneImageRequest.from_params(request.params()) == request
+
+
+def test_annotate_is_a_storyboard_option_in_story_yaml(tmp_path):
+    from storybuild.errors import StoryValidationError
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "  image: {provider: storyboard}\n" in text
+    shutil.copytree(EXAMPLE.parent / "music", tmp_path / "music")  # the story names its music file
+    story = tmp_path / "story.yaml"
+    story.write_text(text.replace("  image: {provider: storyboard}\n",
+                                  "  image: {provider: storyboard, annotate: true}\n"), encoding="utf-8")
+    steps = [step for step in build_graph(load_project(story)) if step.kind == "image"]
+    assert len(steps) == 12 and all(step.options == {"annotate": True} for step in steps)
+    story.write_text(text.replace("  image: {provider: storyboard}\n",
+                                  "  image: {provider: storyboard, annotate: yes please}\n"), encoding="utf-8")
+    with pytest.raises(StoryValidationError) as error:
+        load_project(story)
+    assert "providers.image.annotate" in str(error.value)

