@@ -45,6 +45,10 @@ SILENCE_LUFS = -70.0  # ebur128's answer when everything is gated out
 # Corrections smaller than this are not worth another measuring run.
 LOUDNESS_TOLERANCE = 0.2
 MAX_MEASURES = 3  # measuring runs of the limited mix at most (each ~0.13 s for 80 s)
+SMALL_MISS = 1.0  # LU; a miss this small is corrected without measuring again
+# dB of loudness per dB of gain once the limiter works: measured 0.71 on the piper
+# narration of the 12-scene example at -16 LUFS; 0.3 when limiting ~6 dB.
+LIMITED_SLOPE = 0.7
 
 
 @dataclass(frozen=True)
@@ -122,19 +126,24 @@ def _fit_gain(master: "_Master", raw: _Measure, target: float) -> tuple[float, i
     """(gain dB, measuring runs): the gain that brings the mastered mix to `target`.
     The plain answer is target - loudness; the limiter then takes some loudness away
     (more the harder it works), so while it has work to do, measure the limited mix
-    and step along the measured gain-to-loudness slope (secant; it is <= 1)."""
+    and step along the gain-to-loudness slope (guessed, then secant). A miss of at
+    most SMALL_MISS LU is corrected without measuring again: the step's error is the
+    miss times the slope's error, a few tenths of a LU at worst."""
     gain = _loudness_gain(raw, target)
     # Limiting a few peaks by under a dB moves the loudness by hundredths of a LU.
     if raw.integrated <= SILENCE_LUFS or raw.peak + gain <= master.ceiling_db + 1.0:
         return gain, 0
-    previous, slope = (gain, raw.integrated + gain), 1.0
+    previous, slope = None, LIMITED_SLOPE
     for runs in range(1, MAX_MEASURES + 1):
         loudness = master.measure(gain).integrated
-        if abs(target - loudness) <= LOUDNESS_TOLERANCE or runs == MAX_MEASURES:
+        miss = target - loudness
+        if abs(miss) <= LOUDNESS_TOLERANCE:
             break
-        if gain != previous[0]:
+        if previous is not None and gain != previous[0]:
             slope = min(1.0, max(0.2, (loudness - previous[1]) / (gain - previous[0])))
-        previous, gain = (gain, loudness), gain + (target - loudness) / slope
+        previous, gain = (gain, loudness), gain + miss / slope
+        if abs(miss) <= SMALL_MISS:
+            break
     return gain, runs
 
 

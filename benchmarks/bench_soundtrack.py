@@ -1,0 +1,113 @@
+"""Benchmark the mastered soundtrack against today's audio path of the final join.
+
+An 80 s, 12-voice timeline laid out as the 12-scene example's (each voice 0.3 s into
+its clip, clip lengths from compose.clip_frame_count at 24 fps), rendered:
+  - the old way: compose.narration_graph (+ music_graph): one ffmpeg run, mono
+    24 kHz, sidechain ducking, AAC 96k with the fast coder (audio only, no video);
+  - storybuild.soundtrack.render_soundtrack: 48 kHz stereo, mastered to -16 LUFS.
+with and without music, each ONCE, side by side in this run (these machines are
+noisy: figures from different runs do not compare). Times are wall seconds and the
+CPU seconds of the ffmpeg processes; the loudness of each output is measured with
+ebur128.
+
+    /work/venv/bin/python benchmarks/bench_soundtrack.py                  # synthetic speech
+    /work/venv/bin/python benchmarks/bench_soundtrack.py --voices DIR     # WAVs in DIR (sorted),
+        e.g. the piper voices of a rendered example: examples/x/build/scenes/*/voice.wav
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from soundgen import speech_like, write_wav  # noqa: E402 - test helpers live in tests/
+
+from storybuild import compose  # noqa: E402
+from storybuild.media import run_ffmpeg, wav_duration  # noqa: E402
+from storybuild.soundtrack import measure_loudness, render_soundtrack  # noqa: E402
+
+FPS, RATE, OLD_RATE = 24, 48000, 24000
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(work) -> tuple[float, float]:
+    """(wall s, child CPU s) of work()."""
+    cpu, wall = child_cpu(), time.perf_counter()
+    work()
+    return time.perf_counter() - wall, child_cpu() - cpu
+
+
+def make_inputs(folder: Path, voices_dir: Path | None) -> tuple[list[Path], Path]:
+    """12 voices (given, or synthetic speech of 5-6 s at 22050 Hz) and 30 s of stereo
+    'music' (a chord per channel plus a pink-noise shaker) as MP3."""
+    if voices_dir:
+        voices = sorted(Path(voices_dir).glob("**/*.wav"))
+    else:
+        voices = [write_wav(folder / f"voice{i:02d}.wav", speech_like(5.0 + (i % 3) * 0.4, 22050, i), 22050)
+                  for i in range(12)]  # fmt: skip
+    music = folder / "music.mp3"
+    chord = "0.2*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*2*t))+0.1*sin(2*PI*330*t)|0.2*sin(2*PI*277*t)+0.1*sin(2*PI*415*t)"
+    run_ffmpeg(
+        ["-y", "-f", "lavfi", "-i", f"aevalsrc={chord}:s=44100:d=30", "-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.05:r=44100:d=30",
+         "-filter_complex", "[1]volume='0.3+0.7*gt(mod(t,0.5),0.4)':eval=frame,aformat=channel_layouts=stereo[n];[0][n]amix=normalize=0",
+         "-c:a", "libmp3lame", "-b:a", "192k", str(music)], "making music",
+    )  # fmt: skip
+    return voices, music
+
+
+def old_way(voices, frames, music, out: Path) -> None:
+    """The audio half of compose.assemble_video as it is on main."""
+    counts = compose.audio_sample_counts(frames, FPS, OLD_RATE)
+    args = ["-y"] + [arg for voice in voices for arg in ("-i", str(voice))]
+    graph, label = compose.narration_graph(counts, OLD_RATE, 0), "[a]"
+    if music:
+        args += ["-stream_loop", "-1", "-i", str(music)]
+        graph, label = graph + compose.music_graph(len(voices), sum(counts), OLD_RATE, 0.15), "[mix]"
+    args += ["-filter_complex", graph, "-map", label, "-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k"]
+    run_ffmpeg([*args, "-ar", str(OLD_RATE), "-ac", "1", "-f", "mp4", str(out)], "old audio")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voices", type=Path, help="folder of voice WAVs (default: synthetic speech)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-soundtrack-") as tmp:
+        voices, music = make_inputs(Path(tmp), options.voices)
+        frames = [compose.clip_frame_count(wav_duration(voice), None, FPS) for voice in voices]
+        placements, first = [], 0
+        for voice, count in zip(voices, frames):
+            start = first * RATE // FPS + round(compose.LEAD_IN * RATE)
+            placements.append((voice, start, (first + count) * RATE // FPS - start))
+            first += count
+        total = first * RATE // FPS
+        print(f"load average at start: {os.getloadavg()[0]:.2f}; {len(voices)} voices, {total / RATE:.1f} s")
+        print("| audio of the final video | music | wall s | ffmpeg CPU s | LUFS | dBTP | rate, channels |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for with_music in (False, True):
+            old, new = Path(tmp, f"old{with_music}.m4a"), Path(tmp, f"new{with_music}.m4a")
+            song = music if with_music else None
+            rows = [
+                ("today: mono 24 kHz, sidechain duck", old, timed(lambda: old_way(voices, frames, song, old))),
+                ("render_soundtrack: 48 kHz stereo, mastered", new,
+                 timed(lambda: render_soundtrack(placements, total, new, music=song, fade_in=0.5, fade_out=1.0))),
+            ]  # fmt: skip
+            for name, path, (wall, cpu) in rows:
+                lufs, peak, rate, channels = measure_loudness(path)
+                print(f"| {name} | {'yes' if with_music else 'no'} | {wall:.2f} | {cpu:.2f} | {lufs} | {peak} | {rate}, {channels} |")
+        print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
