@@ -59,10 +59,11 @@ def make_inputs(folder: Path, voices_dir: Path | None) -> tuple[list[Path], Path
                   for i in range(12)]  # fmt: skip
     music = folder / "music.mp3"
     chord = "0.2*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*2*t))+0.1*sin(2*PI*330*t)|0.2*sin(2*PI*277*t)+0.1*sin(2*PI*415*t)"
+    noise = "anoisesrc=c=pink:a=0.05:r=44100:d=30"
+    shaker = "[1]volume='0.3+0.7*gt(mod(t,0.5),0.4)':eval=frame,aformat=channel_layouts=stereo[n];[0][n]amix=normalize=0"
     run_ffmpeg(
-        ["-y", "-f", "lavfi", "-i", f"aevalsrc={chord}:s=44100:d=30", "-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.05:r=44100:d=30",
-         "-filter_complex", "[1]volume='0.3+0.7*gt(mod(t,0.5),0.4)':eval=frame,aformat=channel_layouts=stereo[n];[0][n]amix=normalize=0",
-         "-c:a", "libmp3lame", "-b:a", "192k", str(music)], "making music",
+        ["-y", "-f", "lavfi", "-i", f"aevalsrc={chord}:s=44100:d=30", "-f", "lavfi", "-i", noise,
+         "-filter_complex", shaker, "-c:a", "libmp3lame", "-b:a", "192k", str(music)], "making music",
     )  # fmt: skip
     return voices, music
 
@@ -105,7 +106,8 @@ def main() -> None:
             ]  # fmt: skip
             for name, path, (wall, cpu) in rows:
                 lufs, peak, rate, channels = measure_loudness(path)
-                print(f"| {name} | {'yes' if with_music else 'no'} | {wall:.2f} | {cpu:.2f} | {lufs} | {peak} | {rate}, {channels} |")
+                cells = [name, "yes" if with_music else "no", f"{wall:.2f}", f"{cpu:.2f}", lufs, peak, f"{rate}, {channels}"]
+                print("| " + " | ".join(str(cell) for cell in cells) + " |")
         print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 

@@ -41,7 +41,7 @@ def three_scenes(voices):
 
 def test_inputs_are_really_quiet_and_loud(sounds):
     """The loudness tests below mean something only if the inputs are far off target."""
-    assert measure_loudness(sounds["quiet"][0])[:2][0] == pytest.approx(-30.0, abs=0.3)
+    assert measure_loudness(sounds["quiet"][0])[0] == pytest.approx(-30.0, abs=0.3)
     loud = measure_loudness(sounds["loud"][0])
     assert loud[0] == pytest.approx(-8.0, abs=0.3) and loud[2:] == (24000, 2)
 
@@ -100,8 +100,10 @@ def test_voices_are_cut_to_their_allowance_and_centred(tmp_path, sounds):
 
 def test_overlapping_placements_are_refused(tmp_path, sounds):
     voice = sounds["quiet"][0]
-    with pytest.raises(ValueError, match=r"^placements overlap: quiet0.wav starts at sample 48000, before quiet0.wav ends at 96000$"):
+    message = "placements overlap: quiet0.wav starts at sample 48000, before quiet0.wav ends at 96000"
+    with pytest.raises(ValueError) as raised:
         render_soundtrack([(voice, 0, sec(2.0)), (voice, sec(1.0), sec(1.0))], sec(4.0), tmp_path / "x.m4a")
+    assert str(raised.value) == message
     assert not (tmp_path / "x.m4a").exists()
 
 
@@ -109,7 +111,8 @@ def test_overlapping_placements_are_refused(tmp_path, sounds):
 
 def music_levels(samples, t0, t1):
     """dBFS of the music's left and right tones between t0 and t1."""
-    return tone_level_db(samples[:, 0], RATE, MUSIC_HZ[0], t0, t1), tone_level_db(samples[:, 1], RATE, MUSIC_HZ[1], t0, t1)
+    left = tone_level_db(samples[:, 0], RATE, MUSIC_HZ[0], t0, t1)
+    return left, tone_level_db(samples[:, 1], RATE, MUSIC_HZ[1], t0, t1)
 
 
 def test_music_keeps_its_stereo_and_ducks_without_swelling_between_close_spans(tmp_path, sounds):
@@ -247,8 +250,11 @@ def audio_timeline(path):
     times, chunks = [], []
     with av.open(str(path)) as container:
         for frame in container.decode(audio=0):
-            data = frame.to_ndarray().astype(np.float64)
-            mono = data.reshape(len(frame.layout.channels), -1).mean(axis=0) if frame.format.is_planar else data.reshape(-1, len(frame.layout.channels)).mean(axis=1)
+            data, channels = frame.to_ndarray().astype(np.float64), len(frame.layout.channels)
+            if frame.format.is_planar:
+                mono = data.reshape(channels, -1).mean(axis=0)
+            else:
+                mono = data.reshape(-1, channels).mean(axis=1)
             times.append(frame.time + np.arange(len(mono)) / frame.sample_rate)
             chunks.append(mono)
     return np.concatenate(times), np.concatenate(chunks)
