@@ -143,6 +143,16 @@ def test_music_duck_depth_is_a_parameter(tmp_path, sounds):
     assert music_levels(samples, 2.6, 3.8)[1] - music_levels(samples, 0.2, 1.4)[1] == pytest.approx(-6.0, abs=1.5)
 
 
+def test_given_speech_spans_replace_the_placed_voices(tmp_path, sounds):
+    """Spans from elsewhere (word timings, say) decide the duck, not the voices' extent."""
+    out = tmp_path / "spans.m4a"
+    render_soundtrack([], sec(8), out, music=sounds["music"], speech_spans=[(sec(3), sec(5))])
+    samples = decode(out)
+    full = music_levels(samples, 0.2, 1.4)[0]
+    assert music_levels(samples, 3.2, 4.8)[0] - full == pytest.approx(-12.0, abs=1.5)
+    assert music_levels(samples, 5.6, 6.2)[0] - full == pytest.approx(0.0, abs=1.5)
+
+
 def test_fade_in_and_out_of_the_whole_mix(tmp_path, sounds):
     """Against the same music without fades: linear fades over the first and last
     second (half amplitude half way), nothing changed in between."""
