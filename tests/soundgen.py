@@ -76,12 +76,12 @@ def voice_at(path: Path, lufs: float, seconds: float, *, rate: int = 22050, seed
 
 
 def stereo_music(path: Path, seconds: float = 3.0, rate: int = 44100, amplitude: float = 0.3) -> Path:
-    """Stereo 'music': a MUSIC_HZ[0] tone left, MUSIC_HZ[1] right, slow tremolo. The
-    tones complete whole cycles in `seconds`, so the loop has no click."""
+    """Stereo 'music': a steady MUSIC_HZ[0] tone left and MUSIC_HZ[1] right, so any
+    change of level is the mix's doing. The tones complete whole cycles in `seconds`,
+    so the loop has no click."""
     t = np.arange(int(seconds * rate)) / rate
-    tremolo = 0.8 + 0.2 * np.sin(2 * np.pi * t / seconds)
-    left = amplitude * tremolo * np.sin(2 * np.pi * MUSIC_HZ[0] * t)
-    right = amplitude * tremolo * np.sin(2 * np.pi * MUSIC_HZ[1] * t)
+    left = amplitude * np.sin(2 * np.pi * MUSIC_HZ[0] * t)
+    right = amplitude * np.sin(2 * np.pi * MUSIC_HZ[1] * t)
     return write_wav(path, np.stack([left, right], axis=1), rate)
 
 

@@ -131,16 +131,16 @@ def test_music_keeps_its_stereo_and_ducks_without_swelling_between_close_spans(t
     ducked = music_levels(samples, 2.6, 3.8)[0]
     gap = music_levels(samples, 4.1, 4.9)[0]
     back_up = music_levels(samples, 8.2, 10.4)[0]
-    assert ducked - full == pytest.approx(-12.0, abs=1.5)
-    assert abs(gap - ducked) < 2.0
-    assert back_up - full == pytest.approx(0.0, abs=1.5)
+    assert ducked - full == pytest.approx(-12.0, abs=0.5)
+    assert abs(gap - ducked) < 1.0
+    assert back_up - full == pytest.approx(0.0, abs=0.5)
 
 
 def test_music_duck_depth_is_a_parameter(tmp_path, sounds):
     out = tmp_path / "duck6.m4a"
     render_soundtrack([(sounds["quiet"][0], sec(2), sec(2))], sec(6), out, music=sounds["music"], duck_db=-6.0)
     samples = decode(out)
-    assert music_levels(samples, 2.6, 3.8)[1] - music_levels(samples, 0.2, 1.4)[1] == pytest.approx(-6.0, abs=1.5)
+    assert music_levels(samples, 2.6, 3.8)[1] - music_levels(samples, 0.2, 1.4)[1] == pytest.approx(-6.0, abs=0.5)
 
 
 def test_given_speech_spans_replace_the_placed_voices(tmp_path, sounds):
@@ -149,8 +149,8 @@ def test_given_speech_spans_replace_the_placed_voices(tmp_path, sounds):
     render_soundtrack([], sec(8), out, music=sounds["music"], speech_spans=[(sec(3), sec(5))])
     samples = decode(out)
     full = music_levels(samples, 0.2, 1.4)[0]
-    assert music_levels(samples, 3.2, 4.8)[0] - full == pytest.approx(-12.0, abs=1.5)
-    assert music_levels(samples, 5.6, 6.2)[0] - full == pytest.approx(0.0, abs=1.5)
+    assert music_levels(samples, 3.2, 4.8)[0] - full == pytest.approx(-12.0, abs=0.5)
+    assert music_levels(samples, 5.6, 6.2)[0] - full == pytest.approx(0.0, abs=0.5)
 
 
 def test_fade_in_and_out_of_the_whole_mix(tmp_path, sounds):
