@@ -321,11 +321,13 @@ def measure_loudness(path: Path | str) -> tuple[float, float, int, int]:
 
 
 def _channel_count(layout: str) -> int:
-    """Channels of an ffmpeg layout name as printed in a stream line."""
-    named = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
-    if layout.strip() in named:
-        return named[layout.strip()]
-    count = re.match(r"(\d+) channels", layout.strip())
+    """Channels of an ffmpeg layout name as printed in a stream line ("stereo",
+    "5.1(side)", "3 channels")."""
+    name = layout.strip().split("(")[0]
+    named = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "quad": 4, "4.0": 4, "5.0": 5, "5.1": 6, "6.1": 7, "7.1": 8}
+    if name in named:
+        return named[name]
+    count = re.match(r"(\d+) channels", name)
     if count:
         return int(count.group(1))
     raise ValueError(f"unknown channel layout {layout!r} in ffmpeg's output")

@@ -241,6 +241,7 @@ def test_beeps_land_on_their_frames_after_a_copy_mux(tmp_path):
     soundtrack.mux(joined, tmp_path / "sound.m4a", final)
 
     assert len(decode(final)) == total
+    assert measure_loudness(final)[2:] == (48000, 2)  # the audio behind a video stream
     with av.open(str(final)) as container:
         frame_times = [frame.time for frame in container.decode(video=0)]
     assert len(frame_times) == sum(frames)
