@@ -29,8 +29,6 @@ from storybuild.media import run_ffmpeg
 ZOOM = 1.08
 # Fraction of the largest pan that keeps the view inside the picture.
 PAN = 0.9
-AUDIO_BITRATE = "96k"
-MUSIC_FADE = 1.5  # seconds of fade-out at the end of background music
 
 
 @dataclass(frozen=True)
@@ -227,73 +225,23 @@ def _ellipsize(lines: list[str], size: int, max_width: int, font_path: Path | No
     return lines[:-1] + [f"{last} …"]
 
 
-def narration_graph(voices: list[tuple[int, int]], total_samples: int, sample_rate: int, first_input: int) -> str:
-    """filter_complex text laying the voices (inputs first_input...) into [a]: voice i
-    resampled to mono at sample_rate, starting at sample voices[i][0] and cut to
-    voices[i][1] samples, silence everywhere else, exactly total_samples long.
-    `voices` are (start, length) in time order and never overlap."""
-    parts, labels, end = [], [], 0
-    for index, (start, length) in enumerate(voices):
-        gap = start - end
-        parts.append(
-            f"[{first_input + index}:a]aresample={sample_rate},"
-            f"aformat=sample_fmts=fltp:channel_layouts=mono,"
-            f"adelay=delays={gap}S:all=1,apad=whole_len={gap + length},"
-            f"atrim=end_sample={gap + length},asetpts=N/SR/TB[a{index}]"
-        )
-        labels.append(f"[a{index}]")
-        end = start + length
-    parts.append(f"{''.join(labels)}concat=n={len(labels)}:v=0:a=1,"
-                 f"apad=whole_len={total_samples},atrim=end_sample={total_samples}[a]")
-    return ";".join(parts)
-
-
-def music_graph(music_input: int, total_samples: int, sample_rate: int, volume: float) -> str:
-    """filter_complex text that lays music (input `music_input`, looped by -stream_loop)
-    under the narration [a] into [mix]: cut to the video's length,
-    faded out over the last MUSIC_FADE seconds, and ducked by a sidechain compressor
-    keyed on the narration so words stay clear. Narration itself is not changed."""
-    fade = min(MUSIC_FADE, total_samples / sample_rate / 2)
-    fade_start = total_samples / sample_rate - fade
-    return (
-        f";[a]asplit=2[voice][key];"
-        f"[{music_input}:a]aresample={sample_rate},aformat=sample_fmts=fltp:channel_layouts=mono,"
-        f"volume={volume!r},atrim=end_sample={total_samples},asetpts=N/SR/TB,"
-        f"afade=t=out:st={fade_start:.6f}:d={fade:.6f}[bed];"
-        f"[bed][key]sidechaincompress=threshold=0.02:ratio=6:attack=20:release=400[ducked];"
-        f"[voice][ducked]amix=inputs=2:duration=first:normalize=0[mix]"
-    )
-
-
-def assemble_film(
-    segments: list[Path], voices: list[tuple[Path, int, int]], total_samples: int, out: Path, *,
-    sample_rate: int, music: Path | None = None, music_volume: float = 0.15,
-) -> None:
-    """Write the final MP4: the segment clips joined without re-encoding, plus one AAC
-    track with each voice (path, start sample, most samples) at its place and optional
-    background music under it. The audio is exactly total_samples long, the length of
-    the joined picture, so no frame is cut. The file appears at `out` only when complete."""
-    if not segments or not voices:
-        raise ValueError("assemble_film needs at least one segment and one voice")
+def join_film(segments: list[Path], sound: Path, out: Path) -> None:
+    """Write the final MP4: the segment clips joined without re-encoding (the concat
+    demuxer; every segment has the same encoder settings) and the soundtrack (an .m4a
+    from soundtrack.render_soundtrack, exactly as long as the picture) copied beside
+    them, its edit list kept so sample 0 plays with frame 0. One ffmpeg run, no
+    encode. The file appears at `out` only when complete."""
+    if not segments:
+        raise ValueError("join_film needs at least one segment")
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         listing = Path(tmp, "clips.ffconcat")
         listing.write_text(
             "ffconcat version 1.0\n" + "".join(f"file {_concat_quote(clip)}\n" for clip in segments), "utf-8"
         )
-        args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
-        for voice, _, _ in voices:
-            args += ["-i", str(Path(voice).resolve())]
-        graph, audio = narration_graph([(s, n) for _, s, n in voices], total_samples, sample_rate, 1), "[a]"
-        if music is not None:
-            args += ["-stream_loop", "-1", "-i", str(Path(music).resolve())]
-            graph, audio = graph + music_graph(1 + len(voices), total_samples, sample_rate, music_volume), "[mix]"
         partial = Path(tmp, "video.mp4")
-        args += ["-filter_complex", graph, "-map", "0:v", "-map", audio, "-c:v", "copy"]
-        # The "fast" AAC coder halves the encode (0.26 s vs 0.48 s CPU for 36 s of speech),
-        # which is most of a one-scene rebuild's final step; speech at 96k sounds the same.
-        args += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-ar", str(sample_rate), "-ac", "1"]
-        args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
+        args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(sound).resolve()),
+                "-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(partial)]
         run_ffmpeg(args, f"assembling {out.name}")
         os.replace(partial, out)
 

@@ -37,7 +37,18 @@ def ffmpeg_exe() -> str:
 def run_ffmpeg(args: list[str], what: str) -> None:
     """Run ffmpeg with `args` (without the program name), quietly and without reading
     stdin. Raises ProviderError("ffmpeg failed while <what>: ...") on failure."""
-    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
+    _run(args, what, "error")
+
+
+def run_ffmpeg_log(args: list[str], what: str) -> str:
+    """Like run_ffmpeg, but at log level info and returning ffmpeg's stderr text:
+    for filters that report through the log (ebur128's summary, volumedetect)."""
+    return _run(["-nostats", *args], what, "info")
+
+
+def _run(args: list[str], what: str, loglevel: str) -> str:
+    """Run ffmpeg, registered in `_running` while it runs; its stderr, decoded."""
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args]
     try:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -53,6 +64,7 @@ def run_ffmpeg(args: list[str], what: str) -> None:
             _running.discard(process)
     if process.returncode != 0:
         raise ProviderError(f"ffmpeg failed while {what}: {_tail(stderr, process.returncode)}")
+    return stderr.decode("utf-8", "replace")
 
 
 def _tail(stderr: bytes, returncode: int) -> str:

@@ -42,7 +42,7 @@ class VideoSettings:
     fps: int = 24
     captions: bool = True
     motion: bool = True
-    sample_rate: int = 24000
+    sample_rate: int = 48000
     transition: Transition = Transition()
     fade: float = 0.5
 
@@ -116,6 +116,7 @@ class Music:
     file: Path
     digest: str
     volume: float = 0.15
+    duck_db: float = -12.0  # how far the music goes down under speech
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Project:
     music: Music | None = None
     title_card: CardSettings | None = None
     end_card: CardSettings | None = None
+    loudness: float = -16.0  # integrated LUFS of the finished soundtrack
 
     @property
     def root(self) -> Path:

@@ -217,7 +217,8 @@ def _music(section: dict[str, Any] | None, story_dir: Path) -> Music | None:
     if not section:
         return None
     path = Path(os.path.abspath(story_dir / section["file"]))
-    return Music(file=path, digest=digest_file(path), volume=float(section.get("volume", 0.15)))
+    return Music(file=path, digest=digest_file(path), volume=float(section.get("volume", Music.volume)),
+                 duck_db=float(section.get("duck_db", Music.duck_db)))
 
 
 def build_project(story_path: Path, document: dict[str, Any]) -> Project:
@@ -236,6 +237,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         music=_music(document.get("music"), story_path.parent),
         title_card=story_film.title_card(document),
         end_card=story_film.end_card(document),
+        loudness=float((document.get("audio") or {}).get("loudness", Project.loudness)),
     )
 
 
@@ -256,7 +258,7 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         fps=int(video.get("fps", 24)),
         captions=bool(video.get("captions", True)),
         motion=bool(video.get("motion", True)),
-        sample_rate=int(video.get("sample_rate", 24000)),
+        sample_rate=int(video.get("sample_rate", VideoSettings.sample_rate)),
         transition=story_film.transition(video.get("transition")) or Transition(),
         fade=float(video.get("fade", VideoSettings.fade)),
     )

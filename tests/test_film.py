@@ -169,3 +169,12 @@ def test_cards_can_be_turned_off_and_cuts_make_no_seam_steps(tmp_path, small_sto
     steps = [line.split()[1] for line in status.stdout.splitlines()[:-1]]
     assert not [s for s in steps if s.startswith(("card/", "transition/"))]
     assert len(steps) == 10
+
+
+def test_the_sound_is_mastered_48k_stereo_at_the_target_loudness(film):
+    from storybuild.soundtrack import measure_loudness
+
+    _, video, _, _ = film
+    lufs, peak, rate, channels = measure_loudness(video)
+    assert (rate, channels) == (48000, 2)
+    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.5, (lufs, peak)

@@ -122,7 +122,8 @@ def test_captions_are_timed_from_the_narration(rendered):
     root, document, _ = rendered
     srt = (root / "build" / "whiskers-and-buster-s-rainbow-day.srt").read_text()
     vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
-    first = layout(root)[0].voices[0].start / 24000  # after the fade in and the title card
+    cut, _, project = layout(root)
+    first = cut.voices[0].start / project.video.sample_rate  # after the fade in and the title card
     stamp = f"00:00:{int(first):02d}{{}}{round(first % 1 * 1000):03d}"
     assert srt.startswith(f"1\n{stamp.format(',')} --> ")
     assert vtt.startswith(f"WEBVTT\n\n{stamp.format('.')} --> ")

@@ -1,6 +1,7 @@
 """video: the film. Joins the segments (cards, scene clips, transitions) in timeline
-order without re-encoding them, lays every narration at its place in one soundtrack
-(+ music), and writes the .srt/.vtt captions from the same timeline."""
+order without re-encoding them, lays every narration at its place in one mastered
+soundtrack (+ music, ducked under speech), and writes the .srt/.vtt captions from the
+same timeline."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 4
+RECIPE = 5
 
 # The output of each segment kind that the join plays.
 SEGMENT_FILES = {"clip": "clip.mp4", "card": "card.mp4", "transition": "seam.mp4"}
@@ -26,7 +27,9 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
         "fps": video.fps,
         "sample_rate": video.sample_rate,
         "timeline": timeline,
-        "music": {"digest": music.digest, "volume": music.volume} if music else None,
+        "music": {"digest": music.digest, "volume": music.volume, "duck_db": music.duck_db} if music else None,
+        # The sound fades in and out with the picture's fades from and to black.
+        "audio": {"loudness": project.loudness, "fade": video.fade},
     }
     segments = tuple(entry["step"] for entry in timeline if entry.get("step"))
     voices = tuple(entry["voice"] for entry in timeline if entry.get("voice"))
@@ -43,7 +46,7 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
-    from storybuild import captions, compose, media, timeline
+    from storybuild import captions, compose, media, soundtrack, timeline
     from storybuild.atomic import write_atomic
 
     p = step.params
@@ -53,11 +56,14 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     cut = timeline.lay_out(p["timeline"], seconds, fps, rate)
     files = [inputs[s.step][SEGMENT_FILES[s.step.split("/", 1)[0]]] for s in cut.segments]
     placed = [(voice_files[v.step], v.start, v.length) for v in cut.voices]
-    out = workdir / "video.mp4"
-    music = p["music"]
-    compose.assemble_film(files, placed, cut.samples, out, sample_rate=rate,
-                          music=Path(step.sources["music"]) if music else None,
-                          music_volume=music["volume"] if music else 0.0)
+    sound, out = workdir / "sound.m4a", workdir / "video.mp4"
+    music, audio = p["music"] or {}, p["audio"]
+    soundtrack.render_soundtrack(placed, cut.samples, sound, sample_rate=rate,
+                                 music=Path(step.sources["music"]) if music else None,
+                                 music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
+                                 loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"])
+    compose.join_film(files, sound, out)
+    sound.unlink()
     cues = captions.timeline_cues(_spoken(p["timeline"], cut, seconds, fps))
     srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
     write_atomic(srt, captions.to_srt(cues).encode("utf-8"))
