@@ -1,4 +1,4 @@
-"""clean, gc and pruning: the only code that deletes things.
+"""gc and pruning: with clean.py, the only code that deletes things.
 
 Nothing here deletes a file storybuild did not make: views are recognised as hard
 links of store objects, so a file a user put in build/ survives every command.
@@ -7,36 +7,12 @@ links of store objects, so a file a user put in build/ survives every command.
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 from typing import Sequence
 
 from storybuild.graph import Step
 from storybuild.keys import digest_file
 from storybuild.plan import Decision
 from storybuild.store import Store
-
-META = ".storybuild"
-
-
-def clean(build_dir: Path, everything: bool) -> str:
-    """Remove the friendly outputs under build/ (and the store too with `everything`)."""
-    if not build_dir.is_dir():
-        return "nothing to clean"
-    removed = 0
-    for entry in build_dir.iterdir():
-        if entry.name == META and not everything:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-        removed += 1
-    if everything:
-        return f"removed {build_dir}"
-    Store(build_dir).forget_current()
-    return f"removed {removed} build output(s); the store is kept, so the next render restores them"
-
 
 def collect_garbage(store: Store, decisions: Sequence[Decision]) -> str:
     """Keep what the current story's steps (and the current views) refer to; delete the rest."""

@@ -4,11 +4,21 @@ Every ffmpeg run goes through `run_ffmpeg`, which keeps the process in a module-
 set while it runs, so an interrupt handler can stop them all (`kill_running`) and
 delete half-written outputs. Failures become ProviderError with ffmpeg's own last
 words, because "ffmpeg exited with 1" tells a user nothing.
+
+On Linux each ffmpeg also gets a parent-death signal (SIGKILL), so it dies with
+storybuild even after `kill -9`, when no handler can run. The kernel sends it when
+the *thread* that started the child exits, not the process: ffmpeg is started from the
+executor's worker threads (or the main thread), and a ThreadPoolExecutor keeps its
+workers until it is shut down, which happens only after every step has finished
+(or was killed by kill_running). Elsewhere the signal is silently not set.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import os
+import signal
 import struct
 import subprocess
 import threading
@@ -34,13 +44,47 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+@functools.cache
+def _prctl():
+    """libc's prctl, resolved once in the parent (a forked child must not load libraries),
+    or None where there is none (not Linux)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+def _die_with_parent_hook():
+    """A preexec_fn asking the kernel to SIGKILL the child when its parent dies, or None.
+    If the parent died between fork and prctl, the child ends itself at once."""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return die_with_parent
+
+
 def run_ffmpeg(args: list[str], what: str) -> None:
     """Run ffmpeg with `args` (without the program name), quietly and without reading
-    stdin. Raises ProviderError("ffmpeg failed while <what>: ...") on failure."""
+    stdin; it is killed if storybuild dies. Raises ProviderError("ffmpeg failed while
+    <what>: ...") on failure."""
     command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
     try:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent_hook(),
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc

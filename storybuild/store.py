@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from storybuild.atomic import write_atomic
+from storybuild.buildfs import refuse_symlinks
 from storybuild.keys import canonical_json, digest_file, digest_value
 
 
@@ -147,14 +149,30 @@ class Store:
         write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
 
     def _link(self, source: Path, view: Path) -> None:
-        view.parent.mkdir(parents=True, exist_ok=True)
-        tmp = view.with_name(f".{view.name}.link")
-        tmp.unlink(missing_ok=True)
+        """Make `view` the object `source` (a hard link, or a copy where links fail).
+        Refuses when a folder on the way is a symbolic link; never leaves its temp
+        file behind."""
+        refuse_symlinks(self.build_dir, view)
         try:
-            os.link(source, tmp)
-        except OSError:  # a file system without hard links: copy instead
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, view)
+            if os.path.samefile(source, view):
+                return  # already this object (rename onto the same inode would do nothing)
+        except OSError:
+            pass  # no view yet (or no object: the link below says so)
+        view.parent.mkdir(parents=True, exist_ok=True)
+        # Unique per call: two steps never share a view, but an interrupted run must not
+        # leave a name that a later one trips over.
+        tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
+        try:
+            try:
+                os.link(source, tmp)
+            except OSError:  # a file system without hard links: copy instead
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, view)
+        except OSError as error:
+            error.filename, error.filename2 = str(view), None  # name the view, not our temp name
+            raise
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # -- maintenance ------------------------------------------------------------
     def all_trace_files(self) -> Iterable[Path]:
