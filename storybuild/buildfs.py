@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from storybuild.atomic import write_atomic
 from storybuild.errors import UnsafePathError, file_system_error
@@ -25,6 +25,20 @@ MARKER_TEXT = (b"This build folder was made by storybuild. `storybuild clean` re
                b"storybuild made here (and, with --all, this .storybuild store); your own files stay.\n")
 # Folders of the store that are written to: none of them may be a link either.
 _META_FOLDERS = ("objects", "traces", "tmp", "validated")
+# Where views live, relative to build/ (mirrors the `views` of graph.py's steps;
+# tests check every view of a real graph matches).
+_TOP_SUFFIXES = (".mp4", ".srt", ".vtt")
+_SCENE_FILES = ("image.png", "voice.wav", "clip.mp4")
+
+
+def is_view_path(rel: PurePath) -> bool:
+    """True when `rel` (relative to build/) is a place storybuild links a view to."""
+    parts = rel.parts
+    if len(parts) == 1:
+        return rel.suffix in _TOP_SUFFIXES and not parts[0].startswith(".")
+    if len(parts) == 2 and parts[0] == "characters":
+        return rel.suffix == ".png"
+    return len(parts) == 3 and parts[0] == "scenes" and parts[2] in _SCENE_FILES
 
 
 def refuse_symlinks(build_dir: Path, path: Path) -> None:

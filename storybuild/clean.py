@@ -17,27 +17,13 @@ import os
 import shutil
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from storybuild.buildfs import MARKER, META, is_marked
+from storybuild.buildfs import MARKER, META, is_marked, is_view_path
 from storybuild.errors import InputError, UnsafePathError, file_system_error
 from storybuild.keys import digest_file
 
-# Where views live, relative to build/ (mirrors the `views` of graph.py's steps;
-# tests check every view of a real graph matches).
-_TOP_SUFFIXES = (".mp4", ".srt", ".vtt")
-_SCENE_FILES = ("image.png", "voice.wav", "clip.mp4")
 _LISTED = 10  # kept files named in the message; the rest are counted
-
-
-def is_view_path(rel: PurePath) -> bool:
-    """True when `rel` (relative to build/) is a place storybuild links a view to."""
-    parts = rel.parts
-    if len(parts) == 1:
-        return rel.suffix in _TOP_SUFFIXES and not parts[0].startswith(".")
-    if len(parts) == 2 and parts[0] == "characters":
-        return rel.suffix == ".png"
-    return len(parts) == 3 and parts[0] == "scenes" and parts[2] in _SCENE_FILES
 
 
 @dataclass
@@ -113,8 +99,8 @@ def message(result: Sweep, build_dir: Path, everything: bool) -> str:
     else:
         text += "; the store is kept, so the next render restores them"
     if result.kept:
-        kept = len(result.kept)
-        listed = ", ".join(result.kept[:_LISTED]) + (f" and {kept - _LISTED} more" if kept > _LISTED else "")
+        kept, names = len(result.kept), sorted(result.kept)
+        listed = ", ".join(names[:_LISTED]) + (f" and {kept - _LISTED} more" if kept > _LISTED else "")
         text += f"; kept {kept} file{'' if kept == 1 else 's'} storybuild did not make: {listed}"
     return text
 

@@ -7,8 +7,10 @@ links of store objects, so a file a user put in build/ survives every command.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Sequence
 
+from storybuild.buildfs import is_view_path
 from storybuild.graph import Step
 from storybuild.keys import digest_file
 from storybuild.plan import Decision
@@ -36,24 +38,26 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
     (a deleted scene's folder, the video under an old title) and forget those steps.
     Returns how many files were removed; the store keeps their objects until gc."""
     in_use = {store.build_dir / rel for step in steps for rel in step.views.values()}
-    removed = 0
+    removed = []
     for view in _view_candidates(store.build_dir):
         if view not in in_use and _is_store_link(store, view):
             view.unlink()
-            removed += 1
-    for folder in (store.build_dir / "scenes", store.build_dir / "characters"):
-        for sub in sorted(folder.glob("**/"), reverse=True) if folder.is_dir() else ():
-            if not any(sub.iterdir()):
-                sub.rmdir()
+            removed.append(view)
+    # Only folders this emptied go (a deleted scene's); an empty folder you made stays.
+    emptied = {parent for view in removed for parent in view.parents if store.build_dir in parent.parents}
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
     store.keep_current({step.id for step in steps})
-    return removed
+    return len(removed)
 
 
 def _view_candidates(build_dir: Path) -> list[Path]:
+    """Files at view paths (a hard link you made elsewhere in build/ is not one)."""
     files = [p for p in build_dir.glob("*") if p.suffix in (".mp4", ".srt", ".vtt")]
     for folder in ("scenes", "characters"):
         files += [p for p in (build_dir / folder).glob("**/*") if p.is_file()]
-    return files
+    return [p for p in files if is_view_path(p.relative_to(build_dir))]
 
 
 def _is_store_link(store: Store, path: Path) -> bool:
