@@ -10,7 +10,9 @@ storybuild even after `kill -9`, when no handler can run. The kernel sends it wh
 the *thread* that started the child exits, not the process: ffmpeg is started from the
 executor's worker threads (or the main thread), and a ThreadPoolExecutor keeps its
 workers until it is shut down, which happens only after every step has finished
-(or was killed by kill_running). Elsewhere the signal is silently not set.
+(or was killed by kill_running). The signal is set by util-linux `setpriv` when it
+is installed (cheap: subprocess can still vfork), else by prctl in a preexec_fn;
+where neither exists (not Linux) it is silently not set.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -76,15 +79,40 @@ def _die_with_parent_hook():
     return die_with_parent
 
 
+@functools.cache
+def _setpriv() -> list[str] | None:
+    """util-linux's `setpriv --pdeathsig KILL --` prefix, when it is installed and works.
+
+    Preferred over a preexec_fn: any preexec_fn makes subprocess fork() the whole
+    interpreter instead of vfork(), which costs ~100 ms per ffmpeg with a render's
+    ~300 MB in memory (measured: 102 ms vs 14 ms through setpriv, 5 ms bare)."""
+    path = shutil.which("setpriv")
+    if path is None or _prctl() is None:
+        return None
+    try:
+        probe = subprocess.run([path, "--pdeathsig", "KILL", "--", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [path, "--pdeathsig", "KILL", "--"] if probe.returncode == 0 else None
+
+
+def _die_with_parent(command: list[str]) -> tuple[list[str], object]:
+    """(command, preexec_fn) so the child gets SIGKILL when its parent thread dies."""
+    prefix = _setpriv()
+    if prefix is not None:
+        return [*prefix, *command], None
+    return command, _die_with_parent_hook()
+
+
 def run_ffmpeg(args: list[str], what: str) -> None:
     """Run ffmpeg with `args` (without the program name), quietly and without reading
     stdin; it is killed if storybuild dies. Raises ProviderError("ffmpeg failed while
     <what>: ...") on failure."""
-    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
+    command, preexec = _die_with_parent([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args])
     try:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent_hook(),
+            preexec_fn=preexec,
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc

@@ -297,12 +297,15 @@ def _stat(pid: int) -> tuple[str, int, str] | None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_kill_9_of_storybuild_kills_its_ffmpeg(tmp_path, small_story):
+@pytest.mark.parametrize("way", ["setpriv", "prctl in preexec_fn"])
+def test_kill_9_of_storybuild_kills_its_ffmpeg(tmp_path, small_story, way):
     for scene in small_story["scenes"]:
         scene["duration"] = 60  # long clips: each ffmpeg runs for many seconds
     write_story(tmp_path, small_story)
+    # Without setpriv on PATH, media falls back to prctl in a preexec_fn.
+    env = {**os.environ, **({} if way == "setpriv" else {"PATH": str(tmp_path / "no-such-bin")})}
     render = subprocess.Popen([sys.executable, "-m", "storybuild", "render", "-j", "2", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
     ffmpeg = []
     while not ffmpeg and time.monotonic() < deadline and render.poll() is None:
