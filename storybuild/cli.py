@@ -125,8 +125,12 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
         report.check_credentials(decisions)
         report.check_installed([d.step for d in decisions if d.runs])
         check_views(store.build_dir, steps)
-        with project_lock(store.meta):
-            result = _execute(loaded, steps, store, jobs, keep_going, forced)
+        try:
+            with project_lock(store.meta):
+                result = _execute(loaded, steps, store, jobs, keep_going, forced)
+        finally:
+            for view, aside in store.set_aside:
+                click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))
 
 

@@ -14,9 +14,11 @@ without regenerating; `gc` is the only thing that deletes them.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import stat
 import shutil
 import tempfile
 import threading
@@ -62,6 +64,8 @@ class Store:
         self._lock = threading.Lock()
         self._trace_cache: dict[str, Trace | None] = {}
         self._current: dict[str, str] | None = None
+        # (view, new name) of user files a render moved out of a view's way.
+        self.set_aside: list[tuple[Path, Path]] = []
 
     # -- reading ---------------------------------------------------------------
     def object_path(self, digest: str) -> Path:
@@ -159,6 +163,7 @@ class Store:
         except OSError:
             pass  # no view yet (or no object: the link below says so)
         view.parent.mkdir(parents=True, exist_ok=True)
+        self._keep_user_file(view)
         # Unique per call: two steps never share a view, but an interrupted run must not
         # leave a name that a later one trips over.
         tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
@@ -173,6 +178,32 @@ class Store:
             raise
         finally:
             tmp.unlink(missing_ok=True)
+
+    def _keep_user_file(self, view: Path) -> None:
+        """Move a file of the user's out of a view's way instead of replacing it.
+
+        A regular file at `view` whose bytes exist nowhere else (a single link, and
+        not a stored object) is one the user saved there: it is renamed to
+        `<stem>.yours<suffix>` (`.yours-2`, ... when taken), never overwritten, and
+        the move is remembered in `set_aside` for the render's report."""
+        try:
+            info = os.lstat(view)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1 or self.object_path(digest_file(view)).is_file():
+            return  # a view (or a copy of one), or a file whose bytes live on under another name
+        for number in range(1, 1000):
+            aside = view.with_name(f"{view.stem}.yours{'' if number == 1 else f'-{number}'}{view.suffix}")
+            try:
+                os.link(view, aside)  # never replaces an existing file, unlike rename
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, "no free name to keep your file under", str(view))
+        view.unlink()
+        with self._lock:
+            self.set_aside.append((view, aside))
 
     # -- maintenance ------------------------------------------------------------
     def all_trace_files(self) -> Iterable[Path]:

@@ -323,3 +323,26 @@ def test_kill_9_of_storybuild_kills_its_ffmpeg(tmp_path, small_story, way):
     for pid in alive:  # do not leave them running if the check fails
         os.kill(pid, signal.SIGKILL)
     assert alive == []
+
+
+def test_a_file_saved_over_a_view_is_moved_aside_not_overwritten(built, small_story):
+    pool = built / "build" / "scenes" / "pool"
+    (pool / "image.png").unlink()
+    (pool / "image.png").write_bytes(b"my own drawing")
+    (pool / "image.yours.png").write_bytes(b"an older drawing")
+    small_story["scenes"][2]["image"] = "A pool of rubber ducks."
+    write_story(built, small_story)
+    result = run_cli("render", str(built), check=True)
+    assert (f"kept your file {pool}/image.png as {pool}/image.yours-2.png: that path is where storybuild "
+            "puts its own\n") in result.stderr
+    assert (pool / "image.yours-2.png").read_bytes() == b"my own drawing"
+    assert (pool / "image.yours.png").read_bytes() == b"an older drawing"
+    assert (pool / "image.png").read_bytes().startswith(b"\x89PNG")
+    # A view whose bytes live on elsewhere (a hard link of yours) is simply replaced.
+    os.link(pool / "image.png", built / "mine.png")
+    small_story["scenes"][2]["image"] = "A pool of rubber ducks and beach balls."
+    write_story(built, small_story)
+    assert "kept your file" not in run_cli("render", str(built), check=True).stderr
+    assert (built / "mine.png").read_bytes() != (pool / "image.png").read_bytes()
+    assert sorted(p.name for p in pool.iterdir()) == ["clip.mp4", "image.png", "image.yours-2.png",
+                                                     "image.yours.png", "voice.wav"]
