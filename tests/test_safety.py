@@ -64,15 +64,19 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
     (build / "scenes" / "pool" / "image.png").write_bytes(b"my own drawing")  # saved over a view
     (build / "outside").symlink_to(outside)
     (build / "extra.mp4").symlink_to(outside / "precious.mp4")
+    (build / "loop").symlink_to(build / "loop")  # ELOOP for anyone who follows it
+    (build / "scenes" / "garden" / "up").symlink_to("..")  # a folder cycle
     before = _snapshot(outside)
 
     result = run_cli("clean", ".", cwd=built, check=True)
     assert result.stdout == (
-        "removed 11 build outputs; the store is kept, so the next render restores them; kept 6 files storybuild "
-        "did not make: build/extra.mp4 (a symbolic link), build/notes.txt, build/outside (a symbolic link), "
-        "build/scenes/garden/favourite.png, build/scenes/garden/mine.txt, build/scenes/pool/image.png\n")
+        "removed 11 build outputs; the store is kept, so the next render restores them; kept 8 files storybuild "
+        "did not make: build/extra.mp4 (a symbolic link), build/loop (a symbolic link), build/notes.txt, "
+        "build/outside (a symbolic link), build/scenes/garden/favourite.png, build/scenes/garden/mine.txt, "
+        "build/scenes/garden/up (a symbolic link), build/scenes/pool/image.png\n")
     assert _snapshot(outside) == before
-    assert sorted(p.name for p in build.iterdir()) == [".storybuild", "extra.mp4", "notes.txt", "outside", "scenes"]
+    assert sorted(p.name for p in build.iterdir()) == [".storybuild", "extra.mp4", "loop", "notes.txt", "outside",
+                                                       "scenes"]
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool"]  # rainbow was emptied
     assert (build / "scenes" / "pool" / "image.png").read_bytes() == b"my own drawing"
 
@@ -80,9 +84,10 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
     run_cli("render", str(built), check=True)
     result = run_cli("clean", "--all", ".", cwd=built, check=True)
     assert result.stdout == (
-        "removed 12 build outputs and the store (build/.storybuild); kept 5 files storybuild did not make: "
-        "build/extra.mp4 (a symbolic link), build/notes.txt, build/outside (a symbolic link), "
-        "build/scenes/garden/favourite.png, build/scenes/garden/mine.txt\n")
+        "removed 12 build outputs and the store (build/.storybuild); kept 7 files storybuild did not make: "
+        "build/extra.mp4 (a symbolic link), build/loop (a symbolic link), build/notes.txt, "
+        "build/outside (a symbolic link), build/scenes/garden/favourite.png, build/scenes/garden/mine.txt, "
+        "build/scenes/garden/up (a symbolic link)\n")
     assert _snapshot(outside) == before
     assert sorted(p.name for p in (build / ".storybuild").iterdir()) == ["MARKER"]  # still recognisably ours
     assert (build / "scenes" / "garden" / "favourite.png").is_file()  # a hard link outlives its object
@@ -148,6 +153,20 @@ def test_every_view_of_a_real_graph_is_a_view_path_clean_recognises(tmp_path):
         assert views and all(is_view_path(PurePath(rel)) for rel in views)
     assert not any(is_view_path(PurePath(rel)) for rel in ("notes.txt", "scenes/a/notes.png", "scenes/a/b/clip.mp4",
                                                            ".storybuild", "characters/a/b.png"))
+
+
+def test_file_system_errors_read_as_one_line_with_the_path_and_what_to_do():
+    import errno
+
+    from storybuild.errors import describe_os_error
+
+    denied = PermissionError(errno.EACCES, "Permission denied", "build/.storybuild/lock")
+    assert describe_os_error(denied, "open the lock file") == (
+        "cannot open the lock file build/.storybuild/lock: permission denied; check that you may write to that "
+        "folder (its owner and mode)")
+    assert describe_os_error(OSError(errno.ENOSPC, "No space left on device"), None, "build/x") == f"build/x: {ADVICE_FULL}"
+    assert describe_os_error(OSError(errno.EIO, "Input/output error", "build/y")) == (
+        "cannot write build/y: Input/output error; fix it and run the command again")
 
 
 # -- links ------------------------------------------------------------------------------
