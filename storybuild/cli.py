@@ -108,7 +108,10 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
       storybuild render --force voice/garden      # a new take of one narration
     """
     from storybuild import report
+    from storybuild.buildfs import check_views
+    from storybuild.execute import RenderResult
     from storybuild.lock import project_lock
+    from storybuild.plan import FRESH
 
     started = time.monotonic()
     loaded, steps, store = _prepare(project)
@@ -116,10 +119,21 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
     if dry_run:
         click.echo(report.status_text(decisions, explain=True))
         return
-    report.check_credentials(decisions)
-    report.check_installed([d.step for d in decisions if d.runs])
-    with project_lock(store.meta):
-        result = _execute(loaded, steps, store, decisions, jobs, keep_going, forced)
+    if all(d.state == FRESH for d in decisions):
+        # Nothing to do: take no lock and write nothing (but the cache of objects found
+        # intact, which a read-only checkout skips), so a read-only checkout can ask.
+        store.save_checked()
+        result = RenderResult(fresh=[d.step.id for d in decisions])
+    else:
+        report.check_credentials(decisions)
+        report.check_installed([d.step for d in decisions if d.runs])
+        check_views(store.build_dir, steps)
+        try:
+            with project_lock(store.meta):
+                result = _execute(loaded, steps, store, jobs, keep_going, forced)
+        finally:
+            for view, aside in store.set_aside:
+                click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))
 
 
@@ -127,18 +141,27 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
 @PROJECT
 @click.option("--all", "everything", is_flag=True, help="Also delete the store (every generated artifact).")
 def clean(project: Path, everything: bool) -> None:
-    """Remove the build outputs (the store is kept, so the next render restores them).
+    """Remove the files storybuild made in build/ (the store is kept, so the next
+    render restores them). Files you put in build/ are kept and listed; a build/
+    storybuild did not make, or one that is a symbolic link, is refused.
 
     \b
     Example:
       storybuild clean examples/whiskers-and-buster
     """
-    from storybuild import maintenance
+    from storybuild import clean as cleaning
     from storybuild.lock import project_lock
+    from storybuild.store import Store
 
     build_dir = _project_dir(project) / "build"
+    if not cleaning.check_cleanable(_project_dir(project), build_dir):
+        click.echo(f"nothing to clean: {build_dir} does not exist")
+        return
     with project_lock(build_dir / ".storybuild"):
-        click.echo(maintenance.clean(build_dir, everything))
+        result = cleaning.sweep(build_dir, everything)
+        if not everything:
+            Store(build_dir).forget_current()  # the next render relinks (restores) every view
+    click.echo(cleaning.message(result, build_dir, everything))
 
 
 @main.command()
@@ -208,10 +231,15 @@ def _story_file(project: Path) -> Path:
 
 
 def _load(project: Path, use_cache: bool = True):
+    from storybuild import buildfs
     from storybuild.project import load_project
 
-    cache = _project_dir(project) / "build" / ".storybuild" / "validated" if use_cache else None
-    return load_project(_story_file(project), cache_dir=cache)
+    build_dir = _project_dir(project) / "build"
+    cache = buildfs.validation_cache(build_dir) if use_cache else None
+    loaded = load_project(_story_file(project), cache_dir=cache)
+    if cache is not None:
+        buildfs.mark_new(build_dir)
+    return loaded
 
 
 def _prepare(project: Path):
@@ -237,14 +265,7 @@ def _default_jobs(steps) -> int:
     return 8 if any(step.cpu == "none" for step in steps) else max(2, os.cpu_count() or 2)
 
 
-def _execute(loaded, steps, store, decisions, jobs, keep_going, forced):
-    from storybuild.plan import FRESH
-
-    if all(d.state == FRESH for d in decisions):
-        from storybuild.execute import RenderResult
-
-        store.save_checked()  # objects hashed while planning need not be hashed again
-        return RenderResult(fresh=[d.step.id for d in decisions])  # no-op: import nothing heavy
+def _execute(loaded, steps, store, jobs, keep_going, forced):
     from storybuild.actions import ProviderPool
     from storybuild.execute import Executor
     from storybuild.progress import Progress
@@ -279,3 +300,8 @@ def run() -> None:
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except OSError as error:  # a store, view or lock write the file system refused: one line
+        from storybuild.errors import file_system_error
+
+        file_system_error(error, None).show()
+        sys.exit(1)

@@ -235,18 +235,29 @@ def join_film(segments: list[Path], sound: Path, out: Path) -> None:
         raise ValueError("join_film needs at least one segment")
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        listing = Path(tmp, "clips.ffconcat")
-        listing.write_text(
-            "ffconcat version 1.0\n" + "".join(f"file {_concat_quote(clip)}\n" for clip in segments), "utf-8"
-        )
+        listing = _concat_listing(segments, Path(tmp))
         partial = Path(tmp, "video.mp4")
-        args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(sound).resolve()),
+        args = ["-y", "-f", "concat", "-i", str(listing), "-i", str(Path(sound).resolve()),
                 "-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(partial)]
         run_ffmpeg(args, f"assembling {out.name}")
         os.replace(partial, out)
 
 
-def _concat_quote(path: Path) -> str:
-    """A path quoted for the concat demuxer: absolute, single quotes escaped as '\\''."""
-    text = str(Path(path).resolve())
-    return "'" + text.replace("'", "'\\''") + "'"
+def _concat_listing(clips: list[Path], tmp: Path) -> Path:
+    """Write an ffconcat listing of `clips` in `tmp` and return its path.
+
+    The listing names each clip by a plain relative name (clip-0000.mp4, a hard link
+    or symbolic link made in `tmp`), which the demuxer resolves against the listing's
+    folder: the project's own path, which may hold a newline or a quote that ffconcat
+    cannot express, never appears inside the listing (only in ffmpeg's argv)."""
+    lines = ["ffconcat version 1.0"]
+    for index, clip in enumerate(clips):
+        name = f"clip-{index:04d}.mp4"
+        try:
+            os.link(clip, tmp / name)
+        except OSError:  # no hard links here (or another file system): a link works too
+            os.symlink(Path(clip).resolve(), tmp / name)
+        lines.append(f"file {name}")
+    listing = tmp / "clips.ffconcat"
+    listing.write_text("\n".join(lines) + "\n", "utf-8")
+    return listing

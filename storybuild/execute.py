@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
-from storybuild.errors import ProviderError, StorybuildError
+from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
 from storybuild.progress import Progress
@@ -111,6 +111,9 @@ class Executor:
         except KeyboardInterrupt:
             self._abandon(workers)
             raise Interrupted(self._interrupted_message()) from None
+        except BaseException:  # the store could not be written (disk full, a link): stop what runs
+            self._abandon(workers)
+            raise
         finally:
             self.store.save_checked()
         workers.shutdown(wait=True)
@@ -265,7 +268,7 @@ class Executor:
                           time.monotonic() - job.started)
             self.store.record(trace)
         except Exception as error:  # a failed step is a value reported at the end, not a crash
-            message = _describe(error)
+            message = _describe(error, job.workdir)
             self.result.failed[job.step.id] = message
             self.progress.failed(job.step.id, message)
             return
@@ -332,7 +335,9 @@ def _ignore_further_interrupts() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception, workdir: Path) -> str:
     if isinstance(error, (ProviderError, StorybuildError)):
         return error.format_message() if isinstance(error, StorybuildError) else str(error)
+    if isinstance(error, OSError):  # storing the output failed: say where and what to do
+        return describe_os_error(error, None, workdir)
     return f"unexpected {type(error).__name__}: {error}"

@@ -1,7 +1,8 @@
 """One render (or gc/clean) at a time per project: an advisory lock on build/.storybuild/lock.
 
 flock is released by the kernel when the process dies, so a killed render never leaves
-a stale lock behind.
+a stale lock behind. Taking the lock is the first write of a command, so it is also
+where the build folder is prepared (and checked for links): see buildfs.
 """
 
 from __future__ import annotations
@@ -12,28 +13,44 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from storybuild.errors import LockedError
+from storybuild.buildfs import prepare_build_dir
+from storybuild.errors import LockedError, file_system_error
 
 
 @contextmanager
 def project_lock(meta_dir: Path) -> Iterator[None]:
-    meta_dir.mkdir(parents=True, exist_ok=True)
+    """Hold the project's lock for the block. Raises LockedError (exit 3) when another
+    process holds it, UnsafePathError when build/ is reached through a link, and a
+    one-line FileSystemError when the lock file cannot be created or locked."""
+    prepare_build_dir(meta_dir.parent)
     path = meta_dir / "lock"
-    with open(path, "a+") as handle:
+    try:
+        # O_NOFOLLOW: a link planted at the lock's place must not make us write elsewhere.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise file_system_error(error, "open the lock file") from None
+    with os.fdopen(fd, "r+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise LockedError(f"another storybuild is working on this project (pid {holder}); "
                               "wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        except OSError as error:
+            error.filename = error.filename or str(path)
+            raise file_system_error(error, "lock") from None
+        try:
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+        except OSError:
+            pass  # the pid is only a courtesy for the "locked" message; the flock is what counts
         try:
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()
+            try:
+                handle.seek(0)
+                handle.truncate()
+            except OSError:
+                pass
             fcntl.flock(handle, fcntl.LOCK_UN)

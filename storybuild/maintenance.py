@@ -1,4 +1,4 @@
-"""clean, gc and pruning: the only code that deletes things.
+"""gc and pruning: with clean.py, the only code that deletes things.
 
 Nothing here deletes a file storybuild did not make: views are recognised as hard
 links of store objects, so a file a user put in build/ survives every command.
@@ -7,37 +7,15 @@ links of store objects, so a file a user put in build/ survives every command.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Sequence
 
+from storybuild.buildfs import is_view_path
 from storybuild.step import Step
 from storybuild.keys import digest_file
-from storybuild.kinds import view_folders
+from storybuild.kinds import view_patterns
 from storybuild.plan import Decision
 from storybuild.store import Store
-
-META = ".storybuild"
-
-
-def clean(build_dir: Path, everything: bool) -> str:
-    """Remove the friendly outputs under build/ (and the store too with `everything`)."""
-    if not build_dir.is_dir():
-        return "nothing to clean"
-    removed = 0
-    for entry in build_dir.iterdir():
-        if entry.name == META and not everything:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-        removed += 1
-    if everything:
-        return f"removed {build_dir}"
-    Store(build_dir).forget_current()
-    return f"removed {removed} build output(s); the store is kept, so the next render restores them"
-
 
 def collect_garbage(store: Store, decisions: Sequence[Decision]) -> str:
     """Keep what the current story's steps (and the current views) refer to; delete the rest."""
@@ -61,24 +39,24 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
     (a deleted scene's folder, the video under an old title) and forget those steps.
     Returns how many files were removed; the store keeps their objects until gc."""
     in_use = {store.build_dir / rel for step in steps for rel in step.views.values()}
-    removed = 0
+    removed = []
     for view in _view_candidates(store.build_dir):
         if view not in in_use and _is_store_link(store, view):
             view.unlink()
-            removed += 1
-    for folder in sorted(store.build_dir / name for name in view_folders()):
-        for sub in sorted(folder.glob("**/"), reverse=True) if folder.is_dir() else ():
-            if not any(sub.iterdir()):
-                sub.rmdir()
+            removed.append(view)
+    # Only folders this emptied go (a deleted scene's); an empty folder you made stays.
+    emptied = {parent for view in removed for parent in view.parents if store.build_dir in parent.parents}
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
     store.keep_current({step.id for step in steps})
-    return removed
+    return len(removed)
 
 
 def _view_candidates(build_dir: Path) -> list[Path]:
-    files = [p for p in build_dir.glob("*") if p.suffix in (".mp4", ".srt", ".vtt")]
-    for folder in sorted(view_folders()):
-        files += [p for p in (build_dir / folder).glob("**/*") if p.is_file()]
-    return files
+    """Files at view paths (a hard link you made elsewhere in build/ is not one)."""
+    found = {path for pattern in view_patterns() for path in build_dir.glob(pattern) if path.is_file()}
+    return sorted(p for p in found if is_view_path(p.relative_to(build_dir)))
 
 
 def _is_store_link(store: Store, path: Path) -> bool:

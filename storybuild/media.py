@@ -4,11 +4,24 @@ Every ffmpeg run goes through `run_ffmpeg`, which keeps the process in a module-
 set while it runs, so an interrupt handler can stop them all (`kill_running`) and
 delete half-written outputs. Failures become ProviderError with ffmpeg's own last
 words, because "ffmpeg exited with 1" tells a user nothing.
+
+On Linux each ffmpeg also gets a parent-death signal (SIGKILL), so it dies with
+storybuild even after `kill -9`, when no handler can run. The kernel sends it when
+the *thread* that started the child exits, not the process: ffmpeg is started from the
+executor's worker threads (or the main thread), and a ThreadPoolExecutor keeps its
+workers until it is shut down, which happens only after every step has finished
+(or was killed by kill_running). The signal is set by util-linux `setpriv` when it
+is installed (cheap: subprocess can still vfork), else by prctl in a preexec_fn;
+where neither exists (not Linux) it is silently not set.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import os
+import shutil
+import signal
 import struct
 import subprocess
 import threading
@@ -34,9 +47,67 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+@functools.cache
+def _prctl():
+    """libc's prctl, resolved once in the parent (a forked child must not load libraries),
+    or None where there is none (not Linux)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+def _die_with_parent_hook():
+    """A preexec_fn asking the kernel to SIGKILL the child when its parent dies, or None.
+    If the parent died between fork and prctl, the child ends itself at once."""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return die_with_parent
+
+
+@functools.cache
+def _setpriv() -> list[str] | None:
+    """util-linux's `setpriv --pdeathsig KILL --` prefix, when it is installed and works.
+
+    Preferred over a preexec_fn: any preexec_fn makes subprocess fork() the whole
+    interpreter instead of vfork(), which costs ~100 ms per ffmpeg with a render's
+    ~300 MB in memory (measured: 102 ms vs 14 ms through setpriv, 5 ms bare)."""
+    path = shutil.which("setpriv")
+    if path is None or _prctl() is None:
+        return None
+    try:
+        probe = subprocess.run([path, "--pdeathsig", "KILL", "--", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [path, "--pdeathsig", "KILL", "--"] if probe.returncode == 0 else None
+
+
+def _die_with_parent(command: list[str]) -> tuple[list[str], object]:
+    """(command, preexec_fn) so the child gets SIGKILL when its parent thread dies."""
+    prefix = _setpriv()
+    if prefix is not None:
+        return [*prefix, *command], None
+    return command, _die_with_parent_hook()
+
+
 def run_ffmpeg(args: list[str], what: str) -> None:
     """Run ffmpeg with `args` (without the program name), quietly and without reading
-    stdin. Raises ProviderError("ffmpeg failed while <what>: ...") on failure."""
+    stdin; it is killed if storybuild dies. Raises ProviderError("ffmpeg failed while
+    <what>: ...") on failure."""
     _run(args, what, "error")
 
 
@@ -48,10 +119,11 @@ def run_ffmpeg_log(args: list[str], what: str) -> str:
 
 def _run(args: list[str], what: str, loglevel: str) -> str:
     """Run ffmpeg, registered in `_running` while it runs; its stderr, decoded."""
-    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args]
+    command, preexec = _die_with_parent([ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args])
     try:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=preexec,
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc

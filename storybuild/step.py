@@ -56,8 +56,9 @@ class StepKind:
 
     `recipe` is part of every key of this kind: bump it when storybuild's own code for
     the kind changes its output. `provider_kind` names the provider family that runs it
-    ("image", "voice"), or None for storybuild's own composition code. `view_folders`
-    are the folders under build/ that hold its views, for pruning. `run` imports its
+    ("image", "voice"), or None for storybuild's own composition code. `views` are
+    glob patterns (relative to build/) of the places its steps link their views to:
+    clean and pruning touch nothing else. `run` imports its
     heavy modules (Pillow, ffmpeg code, providers) when called, so planning stays light.
     """
 
@@ -65,4 +66,4 @@ class StepKind:
     recipe: int
     run: Action
     provider_kind: str | None = None
-    view_folders: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()

@@ -16,9 +16,12 @@ without regenerating; `gc` is the only thing that deletes them.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import secrets
+import stat
 import shutil
 import tempfile
 import threading
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from storybuild.atomic import write_atomic
+from storybuild.buildfs import refuse_symlinks
 from storybuild.keys import canonical_json, digest_file, digest_value
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -89,6 +93,8 @@ class Store:
         self._checked: dict[str, list[int]] | None = None
         self._checked_dirty = False
         self._damaged: set[str] = set()  # digests found damaged by this process
+        # (view, new name) of user files a render moved out of a view's way.
+        self.set_aside: list[tuple[Path, Path]] = []
 
     # -- reading ---------------------------------------------------------------
     def object_path(self, digest: str) -> Path:
@@ -166,8 +172,11 @@ class Store:
 
     def save_checked(self) -> None:
         """Persist what this process learned about intact objects. Best effort: a
-        read-only build/ only means hashing them again next time."""
-        if not self._checked_dirty:
+        read-only build/ only means hashing them again next time. Only into a build
+        folder storybuild made (marked, no links): `status` never writes elsewhere."""
+        from storybuild.buildfs import is_marked
+
+        if not self._checked_dirty or not is_marked(self.build_dir):
             return
         with self._lock:
             alive = {d: s for d, s in self.checked().items() if d not in self._damaged}
@@ -271,14 +280,57 @@ class Store:
         write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
 
     def _link(self, source: Path, view: Path) -> None:
-        view.parent.mkdir(parents=True, exist_ok=True)
-        tmp = view.with_name(f".{view.name}.link")
-        tmp.unlink(missing_ok=True)
+        """Make `view` the object `source` (a hard link, or a copy where links fail).
+        Refuses when a folder on the way is a symbolic link; never leaves its temp
+        file behind."""
+        refuse_symlinks(self.build_dir, view)
         try:
-            os.link(source, tmp)
-        except OSError:  # a file system without hard links: copy instead
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, view)
+            if os.path.samefile(source, view):
+                return  # already this object (rename onto the same inode would do nothing)
+        except OSError:
+            pass  # no view yet (or no object: the link below says so)
+        view.parent.mkdir(parents=True, exist_ok=True)
+        self._keep_user_file(view)
+        # Unique per call: two steps never share a view, but an interrupted run must not
+        # leave a name that a later one trips over.
+        tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
+        try:
+            try:
+                os.link(source, tmp)
+            except OSError:  # a file system without hard links: copy instead
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, view)
+        except OSError as error:
+            error.filename, error.filename2 = str(view), None  # name the view, not our temp name
+            raise
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _keep_user_file(self, view: Path) -> None:
+        """Move a file of the user's out of a view's way instead of replacing it.
+
+        A regular file at `view` whose bytes exist nowhere else (a single link, and
+        not a stored object) is one the user saved there: it is renamed to
+        `<stem>.yours<suffix>` (`.yours-2`, ... when taken), never overwritten, and
+        the move is remembered in `set_aside` for the render's report."""
+        try:
+            info = os.lstat(view)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1 or self.object_path(digest_file(view)).is_file():
+            return  # a view (or a copy of one), or a file whose bytes live on under another name
+        for number in range(1, 1000):
+            aside = view.with_name(f"{view.stem}.yours{'' if number == 1 else f'-{number}'}{view.suffix}")
+            try:
+                os.link(view, aside)  # never replaces an existing file, unlike rename
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, "no free name to keep your file under", str(view))
+        view.unlink()
+        with self._lock:
+            self.set_aside.append((view, aside))
 
     # -- maintenance ------------------------------------------------------------
     def all_trace_files(self) -> Iterable[Path]:

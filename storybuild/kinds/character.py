@@ -43,4 +43,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"sheet.png": out}
 
 
-KIND = StepKind("character", recipe=1, run=run, provider_kind="image", view_folders=("characters",))
+KIND = StepKind("character", recipe=1, run=run, provider_kind="image", views=("characters/*.png",))

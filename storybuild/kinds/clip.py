@@ -78,4 +78,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"clip.mp4": out}
 
 
-KIND = StepKind("clip", recipe=RECIPE, run=run, view_folders=("scenes",))
+KIND = StepKind("clip", recipe=RECIPE, run=run, views=("scenes/*/clip.mp4",))

@@ -84,4 +84,4 @@ def _spoken(plan: list[dict[str, Any]], cut, seconds: dict[str, float], fps: int
     return spans
 
 
-KIND = StepKind("video", recipe=RECIPE, run=run)
+KIND = StepKind("video", recipe=RECIPE, run=run, views=("*.mp4", "*.srt", "*.vtt"))

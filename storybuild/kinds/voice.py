@@ -41,4 +41,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"voice.wav": out}
 
 
-KIND = StepKind("voice", recipe=2, run=run, provider_kind="voice", view_folders=("scenes",))
+KIND = StepKind("voice", recipe=2, run=run, provider_kind="voice", views=("scenes/*/voice.wav",))
