@@ -13,7 +13,7 @@ import time
 
 from conftest import run_cli, write_story
 from mediacheck import probe
-from test_render import FPS, LEAD_IN, wav_seconds
+from test_render import FPS, layout
 
 KILLS = 7
 SEED = 6
@@ -51,9 +51,7 @@ def test_renders_killed_at_random_points_leave_a_sound_store_and_resume(tmp_path
     assert run_cli("status", str(tmp_path)).returncode == 0
     assert run_cli("verify", str(tmp_path)).returncode == 0
     info = probe(tmp_path / "build" / "whiskers-and-buster-s-rainbow-day.mp4")
-    voices = [wav_seconds(tmp_path / "build" / "scenes" / s["id"] / "voice.wav") for s in small_story["scenes"]]
-    floors = [s.get("duration") or 0 for s in small_story["scenes"]]
-    frames = sum(int(-(-max(LEAD_IN + v + 0.7, f) * FPS // 1)) for v, f in zip(voices, floors))
+    frames = layout(tmp_path)[0].frames  # cards, scenes and the fades' black, from the voices
     assert info["frames"] == frames
     assert abs(info["duration"] - frames / FPS) <= 1 / FPS
     assert abs(info["audio_duration"] - frames / FPS) <= 1 / FPS
