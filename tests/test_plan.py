@@ -173,7 +173,7 @@ def test_forced_step_is_stale_with_reason(tmp_path):
 def test_changing_the_sample_rate_keeps_every_narration(tmp_path):
     simulate_build(make_project(tmp_path))
     edited = dataclasses.replace(make_project(tmp_path),
-                                 video=dataclasses.replace(VideoSettings(), sample_rate=48000))
+                                 video=dataclasses.replace(VideoSettings(), sample_rate=44100))
     assert runs(edited) == {"video": STALE}
 
 
