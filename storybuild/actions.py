@@ -7,6 +7,7 @@ moves those files into the store. Actions never see keys or the store.
 
 from __future__ import annotations
 
+import json
 import threading
 import wave
 from pathlib import Path
@@ -77,24 +78,45 @@ def _image(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dic
 
 
 def _voice(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict[str, Path]:
+    from storybuild.caption_timing import words_json
     from storybuild.providers.base import NarrationRequest
 
     out = workdir / "voice.wav"
-    pool.get("voice").narrate(NarrationRequest(**step.params), out)
-    return {"voice.wav": out}
+    request = NarrationRequest(**step.params)
+    timings = pool.get("voice").narrate(request, out)
+    outputs = {"voice.wav": out}
+    # Word times are optional: without them the clip step aligns the words on the audio.
+    if timings and [t.word for t in timings] == request.text.split():
+        outputs["words.json"] = workdir / "words.json"
+        write_atomic(outputs["words.json"], words_json(timings, step.provider))
+    return outputs
 
 
 def _clip(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict[str, Path]:
-    from storybuild import compose, media
+    from storybuild import caption_timing, caption_track, compose, media
 
-    p = step.params
-    voice = inputs[f"voice/{step.scene}"]["voice.wav"]
-    frames = compose.clip_frame_count(media.wav_duration(voice), p["duration_floor"], p["fps"])
+    p, caption = step.params, step.params["captions"]
+    voice = inputs[f"voice/{step.scene}"]
+    seconds = media.wav_duration(voice["voice.wav"])
+    frames = compose.clip_frame_count(seconds, p["duration_floor"], p["fps"])
+    words = p["narration"].split()
+    timings, source = caption_timing.word_timings(words, voice["voice.wav"], voice.get("words.json"))
+    lay = caption_track.layout(caption["style"], p["width"], p["height"])
+    pages = caption_track.pages_for(p["narration"], lay, caption["names"])
+    timed = caption_track.timed_pages(pages, timings, seconds, frames / p["fps"] - compose.LEAD_IN)
+    overlay = None
+    if caption["burn"] and timed:
+        overlay = caption_track.overlay(timed, timings, lay, caption["style"], fps=p["fps"], frames=frames,
+                                        offset=compose.LEAD_IN)
     out = workdir / "clip.mp4"
     compose.render_clip(inputs[f"image/{step.scene}"]["image.png"], out, width=p["width"], height=p["height"],
-                        fps=p["fps"], frames=frames, caption=p["caption"], motion=p["motion"],
+                        fps=p["fps"], frames=frames, captions=overlay, motion=p["motion"],
                         motion_seed=p["motion_seed"])
-    return {"clip.mp4": out}
+    # Times from the clip's first frame, so the video step only adds each clip's start.
+    shown = [[compose.LEAD_IN + start, compose.LEAD_IN + end, list(page.lines)] for start, end, page in timed]
+    listing = workdir / "pages.json"
+    write_atomic(listing, json.dumps({"timing": source, "pages": shown}, ensure_ascii=False).encode("utf-8"))
+    return {"clip.mp4": out, "pages.json": listing}
 
 
 def _video(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict[str, Path]:
@@ -112,9 +134,13 @@ def _video(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dic
     compose.assemble_video(clips, voices, frames, out, fps=fps, sample_rate=p["sample_rate"],
                            music=Path(step.sources["music"]) if music else None,
                            music_volume=music["volume"] if music else 0.0)
-    # Sidecar captions follow subtitle practice (at most two lines on screen), so a long
-    # narration becomes consecutive cues; the burned-in caption shows it whole.
-    cues = captions.scene_cues(seconds, frames, fps, [s["narration"] for s in scenes], split_long=True)
+    # The subtitle cues are exactly the burned pages: the clip steps' pages.json,
+    # moved to each clip's start.
+    cues, first_frame = [], 0
+    for scene, count in zip(scenes, frames):
+        shown = json.loads(inputs[f"clip/{scene['id']}"]["pages.json"].read_bytes())["pages"]
+        cues += captions.offset_cues(shown, first_frame / fps)
+        first_frame += count
     srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
     write_atomic(srt, captions.to_srt(cues).encode("utf-8"))
     write_atomic(vtt, captions.to_vtt(cues).encode("utf-8"))
@@ -140,6 +166,11 @@ def _check_outputs(step: Step, outputs: Mapping[str, Path]) -> None:
             _check_wav(step, path)
         elif name.endswith(".png"):
             _check_png(step, path)
+        elif name.endswith(".json"):
+            try:
+                json.loads(path.read_bytes())
+            except ValueError:
+                raise ProviderError(f"{step.id}: {name} is not valid JSON") from None
 
 
 def _check_wav(step: Step, path: Path) -> None:

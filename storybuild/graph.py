@@ -21,7 +21,7 @@ from storybuild.providers.base import (
 
 # Bump a kind's recipe version when storybuild's own code for that kind changes its
 # output (the composition code for clip/video, the request shape for the others).
-RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 2, "clip": 2, "video": 3}
+RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 3, "clip": 3, "video": 4}
 
 # Options that change how a provider is called, not what it produces: kept out of keys
 # so raising a concurrency limit does not regenerate a whole story.
@@ -172,7 +172,11 @@ def _clip_step(project: Project, scene: Scene) -> Step:
         "width": video.width,
         "height": video.height,
         "fps": video.fps,
-        "caption": scene.narration if video.captions else None,
+        # Pages are made in the clip step (they depend on the frame size and font) and
+        # stored as pages.json even when not burned: the .srt/.vtt are made from them.
+        "narration": scene.narration,
+        "captions": {"burn": video.captions, "style": video.caption_style.params(),
+                     "names": [character.name for character in project.characters]},
         "motion": video.motion,
         # The pan direction follows the scene, and a new take gets a new camera move.
         "motion_seed": f"{scene.id}:{scene.seed}:{scene.take}",
@@ -186,7 +190,7 @@ def _clip_step(project: Project, scene: Scene) -> Step:
         model=None,
         params=params,
         deps=(f"image/{scene.id}", f"voice/{scene.id}"),
-        views={"clip.mp4": f"scenes/{scene.id}/clip.mp4"},
+        views={"clip.mp4": f"scenes/{scene.id}/clip.mp4", "pages.json": f"scenes/{scene.id}/captions.json"},
         scene=scene.id,
     )
 
@@ -197,7 +201,7 @@ def _video_step(project: Project) -> Step:
         "fps": video.fps,
         "sample_rate": video.sample_rate,
         "scenes": [
-            {"id": s.id, "narration": s.narration, "duration_floor": s.duration} for s in project.scenes
+            {"id": s.id, "duration_floor": s.duration} for s in project.scenes
         ],
     }
     deps = tuple(f"clip/{s.id}" for s in project.scenes) + tuple(f"voice/{s.id}" for s in project.scenes)

@@ -13,6 +13,21 @@ from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
+class CaptionStyle:
+    """How burned captions look: `position` bottom | top | center, `size` small |
+    medium | large or pixels, `color` and `highlight` (the spoken word's colour,
+    None for no karaoke) as "#rrggbb"."""
+
+    position: str = "bottom"
+    size: str | int = "medium"
+    color: str = "#ffffff"
+    highlight: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"position": self.position, "size": self.size, "color": self.color, "highlight": self.highlight}
+
+
+@dataclass(frozen=True)
 class VideoSettings:
     """Output format. Invariant: width and height are even, fps >= 1."""
 
@@ -22,6 +37,7 @@ class VideoSettings:
     captions: bool = True
     motion: bool = True
     sample_rate: int = 24000
+    caption_style: CaptionStyle = CaptionStyle()
 
     @property
     def aspect_ratio(self) -> str:

@@ -97,11 +97,17 @@ def test_captions_are_timed_from_the_narration(rendered):
     root, document, _ = rendered
     srt = (root / "build" / "whiskers-and-buster-s-rainbow-day.srt").read_text()
     vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
-    assert srt.startswith("1\n00:00:00,300 --> ")
-    assert vtt.startswith("WEBVTT\n\n00:00:00.300 --> ")
+    # The first word is spoken 50 ms into the voice (piper keeps that much silence),
+    # which starts LEAD_IN into the video.
+    assert srt.startswith("1\n00:00:00,350 --> ")
+    assert vtt.startswith("WEBVTT\n\n00:00:00.350 --> ")
     assert srt.count(" --> ") == vtt.count(" --> ") >= len(document["scenes"])
+    shown = []
     for cue in srt.split("\n\n"):
-        assert len(cue.strip().splitlines()) <= 4  # index, timing, at most two lines of text
+        lines = cue.strip().splitlines()
+        assert 3 <= len(lines) <= 4 and all(len(line) <= 42 for line in lines[2:])
+        shown += " ".join(lines[2:]).split()
+    assert shown == [word for scene in document["scenes"] for word in scene["narration"].split()]
 
 
 def test_noop_rerender_runs_nothing(rendered):
