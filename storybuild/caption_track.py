@@ -11,6 +11,7 @@ shown from its start frame to its end frame by the concat demuxer.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -70,13 +71,19 @@ class Overlay:
     states: tuple[State, ...]
 
 
-@functools.lru_cache(maxsize=64)
+_fonts = threading.local()  # a FreeType face is not safe to share between threads
+
+
 def _font(size: int):
     from PIL import ImageFont
 
-    return ImageFont.load_default(size=size)
+    cache = _fonts.__dict__.setdefault("by_size", {})
+    if size not in cache:
+        cache[size] = ImageFont.load_default(size=size)
+    return cache[size]
 
 
+@functools.lru_cache(maxsize=8192)  # pagination measures the same phrases many times
 def measure(text: str, size: int) -> float:
     """Width in pixels of `text` drawn at `size` (the one place text is measured)."""
     return float(_font(size).getlength(text))

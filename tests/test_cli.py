@@ -141,7 +141,8 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == [
         "captions.json", "clip.mp4", "image.png", "voice.wav"]
-    assert "removed 6 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout  # pool x3, old video x3
+    # pool: image, voice + words.json, clip + pages.json; the old video, .srt, .vtt
+    assert "removed 8 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
 
 def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):
