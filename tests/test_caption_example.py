@@ -50,6 +50,17 @@ def test_every_narration_word_appears_once_in_order_in_pages_that_fit(portrait):
     assert "\u2026" not in "".join(line for _, _, lines in pages for line in lines)
 
 
+def test_piper_word_times_are_stored_and_used(portrait):
+    from storybuild.store import Store
+
+    root, document = portrait
+    store = Store(root / "build")
+    for scene in document["scenes"]:
+        assert sorted(store.current_trace(f"voice/{scene['id']}").outputs) == ["voice.wav", "words.json"]
+        shown = json.loads((root / "build" / "scenes" / scene["id"] / "captions.json").read_text("utf-8"))
+        assert shown["timing"] == "narrator"
+
+
 def decode_frame(video: Path, seconds: float) -> np.ndarray:
     import av
 
@@ -105,3 +116,18 @@ def test_caption_settings_accept_true_false_and_a_style():
     assert styled.captions is True and styled.caption_style == CaptionStyle()
     styled = video_settings({"captions": {"position": "top", "size": 40, "highlight": "#ffd700"}})
     assert styled.caption_style == CaptionStyle(position="top", size=40, highlight="#ffd700")
+
+
+def test_captions_off_burns_nothing_but_still_writes_the_pages(tmp_path, small_story):
+    small_story["video"] = {"size": "320x180", "fps": 12, "captions": False, "motion": False}
+    small_story["scenes"] = small_story["scenes"][:1]
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    srt = next((tmp_path / "build").glob("*.srt")).read_text(encoding="utf-8")
+    pages = srt_pages(srt)
+    assert [w for _, _, lines in pages for line in lines for w in line.split()] == \
+        small_story["scenes"][0]["narration"].split()
+    clip = tmp_path / "build" / "scenes" / small_story["scenes"][0]["id"] / "clip.mp4"
+    first = decode_frame(clip, 0.0)
+    middle = decode_frame(clip, (pages[0][0] + pages[0][1]) / 2)
+    assert np.abs(middle - first).max() < 40  # the picture alone, give or take the encoder
