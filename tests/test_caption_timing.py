@@ -112,6 +112,6 @@ def test_piper_gives_word_times_with_exact_clause_starts(tmp_path):
     # Each clause and sentence starts where speech resumes after a pause.
     for word in ("I'm", "and", "Grandma"):
         start = next(t.start for t in timed if t.word == word)
-        assert min(abs(start - a) for a, _ in stretches) < 0.03, word
+        assert min(abs(start - a) for a, _ in stretches) < 0.06, word  # pauses are >= 0.12 s
     # The last word ends with the speech, before the 50 ms of silence kept at the end.
     assert len(samples) / rate - 0.2 < timed[-1].end <= len(samples) / rate

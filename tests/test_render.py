@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -97,10 +98,11 @@ def test_captions_are_timed_from_the_narration(rendered):
     root, document, _ = rendered
     srt = (root / "build" / "whiskers-and-buster-s-rainbow-day.srt").read_text()
     vtt = (root / "build" / "whiskers-and-buster-s-rainbow-day.vtt").read_text()
-    # The first word is spoken 50 ms into the voice (piper keeps that much silence),
-    # which starts LEAD_IN into the video.
-    assert srt.startswith("1\n00:00:00,350 --> ")
-    assert vtt.startswith("WEBVTT\n\n00:00:00.350 --> ")
+    # The first word is spoken about 50 ms into the voice (piper keeps that much
+    # silence; its output varies a little between runs), which starts LEAD_IN in.
+    first = re.match(r"1\n00:00:00,(\d{3}) --> ", srt)
+    assert first and 300 < int(first[1]) < 420, srt[:40]
+    assert vtt.startswith(f"WEBVTT\n\n00:00:00.{first[1]} --> ")
     assert srt.count(" --> ") == vtt.count(" --> ") >= len(document["scenes"])
     shown = []
     for cue in srt.split("\n\n"):
