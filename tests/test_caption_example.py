@@ -45,7 +45,7 @@ def test_every_narration_word_appears_once_in_order_in_pages_that_fit(portrait):
     shown = [word for _, _, lines in pages for line in lines for word in line.split()]
     assert shown == [word for scene in document["scenes"] for word in scene["narration"].split()]
     assert all(1 <= len(lines) <= 2 and all(len(line) <= 42 for line in lines) for _, _, lines in pages)
-    assert all(start < end for start, end, _ in pages)
+    assert all(1.0 <= end - start <= 7.0 for start, end, _ in pages)  # subtitle guides: 1-7 s a cue
     assert all(a[1] <= b[0] + 1e-3 for a, b in zip(pages, pages[1:]))  # one page at a time
     assert "\u2026" not in "".join(line for _, _, lines in pages for line in lines)
 
