@@ -7,6 +7,7 @@ moves those files into the store. Actions never see keys or the store.
 
 from __future__ import annotations
 
+import json
 import threading
 import wave
 from pathlib import Path
@@ -63,6 +64,11 @@ def _check_outputs(step: Step, outputs: Mapping[str, Path]) -> None:
             _check_wav(step, path)
         elif name.endswith(".png"):
             _check_png(step, path)
+        elif name.endswith(".json"):
+            try:
+                json.loads(path.read_bytes())
+            except ValueError:
+                raise ProviderError(f"{step.id}: {name} is not valid JSON") from None
 
 
 def _check_wav(step: Step, path: Path) -> None:

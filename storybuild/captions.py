@@ -1,120 +1,180 @@
-"""Subtitle cues for the final video, as SubRip (.srt) and WebVTT (.vtt) text.
+"""PURE: a scene's narration split into caption pages, and subtitle cues from them.
 
-A scene's narration is shown while it is spoken: from the scene's first frame plus
-LEAD_IN to that plus the voice's duration. Scene starts come from the clips' frame
-counts (the same integers that place the audio), so subtitles cannot drift from
-the picture. Lines never exceed 42 characters and are balanced; a scene's cue has
-more than two lines only when its narration needs them, unless `split_long` asks
-for consecutive two-line cues timed in proportion to their length (what subtitle
-style guides prefer).
+A page is at most MAX_LINES lines of at most LINE_CHARS characters, each line also
+at most `max_width` by the caller's `measure` (pixels at the burned font size), so
+the same pages are burned into the picture and written to the .srt/.vtt. Splitting
+never cuts a word, never adds an ellipsis and never breaks inside a name; every word
+of the narration appears exactly once, in order, across the pages.
 """
 
 from __future__ import annotations
 
-import math
-import textwrap
+import re
 from dataclasses import dataclass
-
-from storybuild.timeline import LEAD_IN
+from typing import Callable, Sequence
 
 LINE_CHARS = 42
 MAX_LINES = 2
 
+Measure = Callable[[str], float]
+
+_PHRASE_END = re.compile(r"[,;:\u2014\u2013)]['\"\u2019\u201d]*$")
+_SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u2019\u201d)]*$")
+# Costs of the page search: a new page is worth more than any balance or phrase bonus,
+# so pages are as few as fit, then balanced, then cut where a reader pauses.
+PAGE_COST = 100.0
+MID_PHRASE_PAGE_END = 6.0
+AFTER_COMMA_PAGE_END = 1.5
+MID_PHRASE_LINE_BREAK = 0.35
+SHORT_LAST_LINE = 0.5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One caption page. Invariant: 1 <= len(lines) <= MAX_LINES, no line is empty,
+    `first` is the index (in narration.split()) of the page's first word, and the
+    words of the lines, in order, are words[first : first + word_count]."""
+
+    lines: tuple[str, ...]
+    first: int
+
+    @property
+    def words(self) -> list[str]:
+        return [word for line in self.lines for word in line.split()]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
 
 @dataclass(frozen=True)
 class Cue:
-    """One subtitle. Invariant: 0 <= start < end (seconds), text is one line of words
-    (line breaks are decided when formatting)."""
+    """One subtitle. Invariant: 0 <= start < end (seconds); `lines` are shown as given."""
 
     start: float
     end: float
-    text: str
+    lines: tuple[str, ...]
 
 
-def scene_cues(
-    voice_seconds: list[float], frames: list[int], fps: int, texts: list[str], *, split_long: bool = False
-) -> list[Cue]:
-    """Cues for every scene, in order: one per scene with non-empty text. Scene i
-    starts at sum(frames[:i]) / fps; its cue spans [start + LEAD_IN, start + LEAD_IN +
-    voice_seconds[i]], clamped to the scene's end. With split_long, narration longer
-    than two lines becomes several consecutive cues over the same span."""
-    if not (len(voice_seconds) == len(frames) == len(texts)):
-        raise ValueError("voice_seconds, frames and texts must have one entry per scene")
-    cues: list[Cue] = []
-    first_frame = 0
-    for voice, count, text in zip(voice_seconds, frames, texts):
-        scene_start, scene_end = first_frame / fps, (first_frame + count) / fps
-        first_frame += count
-        start = scene_start + LEAD_IN
-        end = min(start + voice, scene_end)
-        words = " ".join(text.split())
-        if words and end > start:
-            cues.extend(_timed_chunks(start, end, split_text(words) if split_long else [words]))
-    return cues
+def char_measure(text: str) -> float:
+    """The plain-text measure: one unit per character (for subtitles and tests)."""
+    return float(len(text))
 
 
-def timeline_cues(spans: list[tuple[float, float, str]]) -> list[Cue]:
-    """Cues for narrations spoken over (start, end) seconds of the film, in order: each
-    split into pieces of at most two subtitle lines, timed in proportion to length."""
-    cues: list[Cue] = []
-    for start, end, text in spans:
-        words = " ".join(text.split())
-        if words and end > start:
-            cues.extend(_timed_chunks(start, end, split_text(words)))
-    return cues
+def name_units(words: Sequence[str], names: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """[start, end) word ranges that must stay on one line: a caller's name (any
+    multi-word entry of `names`, matched ignoring trailing punctuation and case), or a
+    run of capitalised words ("Grandma Bramble") not separated by punctuation.
+    Every other word is its own unit; the ranges cover all words in order."""
+    name_words = [tuple(_bare(w) for w in name.split()) for name in names if len(name.split()) > 1]
+    units, index = [], 0
+    while index < len(words):
+        end = index + 1
+        for name in sorted(name_words, key=len, reverse=True):
+            if tuple(_bare(w) for w in words[index:index + len(name)]) == name:
+                end = index + len(name)
+                break
+        else:
+            while end < len(words) and _capitalised(words[end - 1]) and _capitalised(words[end]) \
+                    and not _ends_phrase(words[end - 1]):
+                end += 1
+        units.append((index, end))
+        index = end
+    return units
 
 
-def _timed_chunks(start: float, end: float, chunks: list[str]) -> list[Cue]:
-    """Share [start, end] between chunks in proportion to their length; contiguous."""
-    total = sum(len(chunk) for chunk in chunks)
-    bounds, done = [start], 0
-    for chunk in chunks[:-1]:
-        done += len(chunk)
-        bounds.append(start + (end - start) * done / total)
-    bounds.append(end)  # exactly `end`, whatever the float arithmetic above did
-    return [Cue(bounds[i], bounds[i + 1], chunk) for i, chunk in enumerate(chunks)]
+def _bare(word: str) -> str:
+    return word.strip(".,;:!?\"'()\u2019\u201c\u201d").lower()
 
 
-def split_text(text: str) -> list[str]:
-    """Split text into pieces that each fit in MAX_LINES lines of LINE_CHARS, of
-    similar length (a 3-line narration becomes two ~1.5-line cues, not 2 + 1)."""
-    lines = textwrap.wrap(text, LINE_CHARS, break_long_words=False)
-    if len(lines) <= MAX_LINES:
-        return [text]
-    count = math.ceil(len(lines) / MAX_LINES)
-    target = len(text) / count
-    chunks: list[list[str]] = [[]]
-    for word in text.split():
-        current = " ".join(chunks[-1] + [word])
-        if chunks[-1] and len(current) > target and len(chunks) < count:
-            chunks.append([])
-        chunks[-1].append(word)
-    pieces = [" ".join(chunk) for chunk in chunks]
-    if all(len(wrap_lines(piece)) <= MAX_LINES for piece in pieces):
-        return pieces
-    # Balanced split did not fit: fall back to greedy pairs of wrapped lines.
-    return [" ".join(lines[i : i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
+def _capitalised(word: str) -> bool:
+    letters = word.lstrip("\"'(\u201c\u2018")
+    return bool(letters) and letters[0].isupper()
 
 
-def wrap_lines(text: str) -> list[str]:
-    """Lines for one cue, each at most LINE_CHARS (a longer single word excepted), as
-    few as possible and balanced: two lines split at a space near the middle,
-    preferably after punctuation; three or more wrapped at the narrowest width that
-    needs no extra line."""
-    if len(text) <= LINE_CHARS:
-        return [text]
-    spaces = [i for i, char in enumerate(text) if char == " "]
-    fitting = [i for i in spaces if i <= LINE_CHARS and len(text) - i - 1 <= LINE_CHARS]
-    if fitting:
-        # A break after punctuation reads as a pause, worth a little imbalance.
-        middle = min(fitting, key=lambda i: abs(len(text) / 2 - i) - (8 if text[i - 1] in ",.;:!?" else 0))
-        return [text[:middle], text[middle + 1 :]]
-    lines = textwrap.wrap(text, LINE_CHARS, break_long_words=False) or [text]
-    for width in range(math.ceil(len(text) / len(lines)), LINE_CHARS):
-        balanced = textwrap.wrap(text, width, break_long_words=False)
-        if len(balanced) == len(lines):
-            return balanced
-    return lines
+def _ends_phrase(word: str) -> bool:
+    return bool(_PHRASE_END.search(word) or _SENTENCE_END.search(word))
+
+
+def paginate(
+    text: str, *, measure: Measure = char_measure, max_width: float = float("inf"), names: Sequence[str] = ()
+) -> list[Page]:
+    """The narration's pages: as few as fit, balanced in length, ending after a
+    sentence or phrase where possible, each with balanced line breaks. A unit wider
+    than a line (a very long word or name) gets a line of its own (names are then
+    split into words first); it is never cut."""
+    words = text.split()
+    if not words:
+        return []
+    units = _fitting_units(words, name_units(words, names), measure, max_width)
+    best: list[tuple[float, int, tuple[str, ...]] | None] = [None] * (len(units) + 1)
+    best[len(units)] = (0.0, len(units), ())
+    for start in range(len(units) - 1, -1, -1):  # cost of laying out units[start:]
+        for end in range(start + 1, len(units) + 1):
+            layout = _page_layout(words, units[start:end], measure, max_width)
+            if layout is None:
+                break  # longer pages only get wider
+            lines, cost = layout
+            total = cost + best[end][0] + _page_end_cost(words[units[end - 1][1] - 1], end == len(units))
+            if best[start] is None or total < best[start][0]:
+                best[start] = (total, end, lines)
+    pages, start = [], 0
+    while start < len(units):
+        _, end, lines = best[start]
+        pages.append(Page(lines, units[start][0]))
+        start = end
+    return pages
+
+
+def _fitting_units(words, units, measure: Measure, max_width: float) -> list[tuple[int, int]]:
+    """Units, with any multi-word unit too wide for one line split into its words."""
+    out = []
+    for start, end in units:
+        if end - start > 1 and not _fits(" ".join(words[start:end]), measure, max_width):
+            out += [(index, index + 1) for index in range(start, end)]
+        else:
+            out.append((start, end))
+    return out
+
+
+def _fits(line: str, measure: Measure, max_width: float) -> bool:
+    return len(line) <= LINE_CHARS and measure(line) <= max_width
+
+
+def _page_layout(words, units, measure: Measure, max_width: float):
+    """(lines, cost) of the best layout of `units` on one page, or None if they cannot
+    fit in MAX_LINES lines (a lone unit always fits: it is never cut)."""
+    texts = [" ".join(words[a:b]) for a, b in units]
+    whole = " ".join(texts)
+    fill = len(whole) / (LINE_CHARS * MAX_LINES)
+    base = PAGE_COST + 20.0 * (1.0 - min(fill, 1.0)) ** 2
+    if len(units) == 1 or _fits(whole, measure, max_width):
+        return (whole,), base
+    best = None
+    for split in range(1, len(units)):
+        top, bottom = " ".join(texts[:split]), " ".join(texts[split:])
+        if not (_fits(top, measure, max_width) or split == 1) or not (_fits(bottom, measure, max_width)
+                                                                      or split == len(units) - 1):
+            continue
+        # Squared imbalance in characters, relative to a full line.
+        cost = ((len(top) - len(bottom)) / LINE_CHARS) ** 2 * 4
+        cost += 0.0 if _ends_phrase(texts[split - 1]) else MID_PHRASE_LINE_BREAK
+        cost += SHORT_LAST_LINE if len(bottom.split()) == 1 and len(units) > 2 else 0.0
+        if best is None or cost < best[1]:
+            best = ((top, bottom), cost)
+    return None if best is None else (best[0], base + best[1])
+
+
+def _page_end_cost(last_word: str, is_last: bool) -> float:
+    if is_last or _SENTENCE_END.search(last_word):
+        return 0.0
+    return AFTER_COMMA_PAGE_END if _PHRASE_END.search(last_word) else MID_PHRASE_PAGE_END
+
+
+def offset_cues(pages: Sequence[tuple[float, float, Sequence[str]]], offset: float) -> list[Cue]:
+    """Cues for timed pages (start, end, lines) of one scene whose clip starts at
+    `offset` seconds in the video; pages that would be empty in time are dropped."""
+    return [Cue(offset + start, offset + end, tuple(lines)) for start, end, lines in pages if end > start]
 
 
 def to_srt(cues: list[Cue]) -> str:
@@ -123,7 +183,7 @@ def to_srt(cues: list[Cue]) -> str:
     blocks = []
     for index, cue in enumerate(cues, start=1):
         times = f"{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}"
-        blocks.append(f"{index}\n{times}\n" + "\n".join(wrap_lines(cue.text)) + "\n")
+        blocks.append(f"{index}\n{times}\n" + "\n".join(cue.lines) + "\n")
     return "\n".join(blocks)
 
 
@@ -133,8 +193,7 @@ def to_vtt(cues: list[Cue]) -> str:
     blocks = ["WEBVTT\n"]
     for cue in cues:
         times = f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}"
-        lines = [_vtt_escape(line) for line in wrap_lines(cue.text)]
-        blocks.append(f"{times}\n" + "\n".join(lines) + "\n")
+        blocks.append(f"{times}\n" + "\n".join(_vtt_escape(line) for line in cue.lines) + "\n")
     return "\n".join(blocks)
 
 
@@ -148,5 +207,3 @@ def _timestamp(seconds: float, separator: str) -> str:
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-

@@ -55,13 +55,18 @@ def init(directory: Path, theme: str, scene_count: int, writer: str, force: bool
 @main.command()
 @PROJECT
 def validate(project: Path) -> None:
-    """Check story.yaml against the schema and report every problem at once.
+    """Check story.yaml against the schema and report every problem at once; warn
+    (without failing) about caption lines too wide to fit even at the smallest size.
 
     \b
     Example:
       storybuild validate examples/whiskers-and-buster
     """
+    from storybuild.project import caption_warnings
+
     loaded = _load(project, use_cache=False)
+    for warning in caption_warnings(loaded):
+        click.echo(warning, err=True)
     click.echo(f"{_story_file(project)}: ok ({_count(loaded.scenes, 'scene')}, "
                f"{_count(loaded.characters, 'character')})")
 

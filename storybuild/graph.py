@@ -112,4 +112,4 @@ def _item_entry(item: _Item, head: int, tail: int) -> dict[str, Any]:
                 "head": head, "tail": tail}
     scene = item.scene
     return {"role": "item", "step": f"clip/{scene.id}", "voice": f"voice/{scene.id}", "floor": scene.duration,
-            "head": head, "tail": tail, "narration": scene.narration}
+            "head": head, "tail": tail}

@@ -32,6 +32,21 @@ class CardSettings:
 
 
 @dataclass(frozen=True)
+class CaptionStyle:
+    """How burned captions look: `position` bottom | top | center, `size` small |
+    medium | large or pixels, `color` and `highlight` (the spoken word's colour,
+    None for no karaoke) as "#rrggbb"."""
+
+    position: str = "bottom"
+    size: str | int = "medium"
+    color: str = "#ffffff"
+    highlight: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"position": self.position, "size": self.size, "color": self.color, "highlight": self.highlight}
+
+
+@dataclass(frozen=True)
 class VideoSettings:
     """Output format. Invariant: width and height are even, fps >= 1. `transition` is
     the story's default seam between scenes; `fade` the seconds of the fade from black
@@ -45,6 +60,7 @@ class VideoSettings:
     sample_rate: int = 48000
     transition: Transition = Transition()
     fade: float = 0.5
+    caption_style: CaptionStyle = CaptionStyle()
 
     @property
     def aspect_ratio(self) -> str:

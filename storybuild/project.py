@@ -19,8 +19,8 @@ from typing import Any
 from storybuild import providers as provider_registry
 from storybuild import story_film
 from storybuild.errors import InputError, StoryValidationError
-from storybuild.model import (Character, Music, Project, ProviderChoice, Providers, Scene, Transition,
-                              VideoSettings)
+from storybuild.model import (CaptionStyle, Character, Music, Project, ProviderChoice, Providers, Scene,
+                              Transition, VideoSettings)
 from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, schema_problems, value_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
 
@@ -132,6 +132,27 @@ def display_name(path: Path) -> str:
         return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
     except ValueError:
         return str(path)
+
+
+def caption_warnings(project: Project) -> list[str]:
+    """`story.yaml:LINE:COL: scenes[i].narration: warning: ...` for each caption line
+    too wide for the caption area even at the smallest letters (it is drawn whole,
+    smaller still: never cut). Imports Pillow; reads the story file again for positions."""
+    from storybuild import caption_track
+
+    video = project.video
+    lay = caption_track.layout(video.caption_style.params(), video.width, video.height)
+    names = [character.name for character in project.characters]
+    problems = [
+        Problem(("scenes", index, "narration"), f"warning: the caption line {line!r} does not fit the caption "
+                f"area even at the smallest letters; it will be drawn too small to read")
+        for index, scene in enumerate(project.scenes)
+        for line in caption_track.too_wide(scene.narration, lay, names)
+    ]
+    if not problems:
+        return []
+    _, positions, _ = parse(project.path.read_bytes().decode("utf-8-sig"))
+    return format_problems(problems, positions, f"{display_name(project.path)}:", with_lines=True)
 
 
 def format_path(path: JsonPath) -> str:
@@ -256,12 +277,20 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         width=width,
         height=height,
         fps=int(video.get("fps", 24)),
-        captions=bool(video.get("captions", True)),
+        captions=video.get("captions", True) is not False,  # a style mapping turns them on
         motion=bool(video.get("motion", True)),
         sample_rate=int(video.get("sample_rate", VideoSettings.sample_rate)),
         transition=story_film.transition(video.get("transition")) or Transition(),
         fade=float(video.get("fade", VideoSettings.fade)),
+        caption_style=caption_style(video.get("captions", True)),
     )
+
+
+def caption_style(captions: Any) -> CaptionStyle:
+    """The style of `video.captions`: a mapping sets it, true/false keep the defaults."""
+    if not isinstance(captions, dict):
+        return CaptionStyle()
+    return CaptionStyle(**{key: captions[key] for key in ("position", "size", "color", "highlight") if key in captions})
 
 
 def _providers(section: dict[str, Any]) -> Providers:

@@ -102,7 +102,9 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     write_story(tmp_path, small_story)
     run_cli("render", str(tmp_path), check=True)
     result = run_cli("gc", str(tmp_path), check=True)
-    assert result.stdout.startswith("removed 5 stored object(s), freed ")
+    # The old scene's voice.wav and words.json, clip.mp4 and pages.json, and the old
+    # video.mp4, .srt and .vtt.
+    assert result.stdout.startswith("removed 7 stored object(s), freed ")
     assert run_cli("status", str(tmp_path)).returncode == 0
     assert "removed 0 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
@@ -137,9 +139,11 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert (build / "two-scenes.mp4").is_file()
     assert sorted(p.name for p in (build / "scenes" / "pool").iterdir()) == ["my-notes.txt"]
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
-    assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == ["clip.mp4", "image.png", "voice.wav"]
-    # pool x3, old video x3, the old title card x2 and its two seams, the seams beside pool x2
-    assert "removed 12 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
+    assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == [
+        "captions.json", "clip.mp4", "image.png", "voice.wav"]
+    # pool: image, voice + words.json, clip + pages.json; the old video, .srt, .vtt; the old
+    # title card x2 and its two seams; the seams beside pool x2
+    assert "removed 14 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
 
 def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):

@@ -40,10 +40,23 @@ def solid(path: Path, color, size) -> Path:
     return path
 
 
+def overlay_for(text: str, frames: int, size=(W, H), style=None):
+    """Caption states for `text` spoken evenly over the whole clip (from frame 0)."""
+    from storybuild import caption_timing, caption_track
+
+    style = style or {}
+    lay = caption_track.layout(style, *size)
+    seconds = frames / FPS
+    timings = caption_timing.estimate(text.split(), 0.0, seconds)
+    timed = caption_track.timed_pages(caption_track.pages_for(text, lay), timings, seconds, seconds)
+    return caption_track.overlay(timed, timings, lay, style, fps=FPS, frames=frames, offset=0.0)
+
+
 def clip(tmp_path, image, name="clip.mp4", *, frames=30, caption=None, motion=False, seed="s", size=(W, H)):
     out = tmp_path / name
+    overlay = overlay_for(caption, frames, size) if caption else None
     compose.render_clip(image, out, width=size[0], height=size[1], fps=FPS, frames=frames,
-                        caption=caption, motion=motion, motion_seed=seed)
+                        captions=overlay, motion=motion, motion_seed=seed)
     return out
 
 
@@ -180,20 +193,6 @@ def test_caption_is_drawn_at_the_bottom_and_stays_still(tmp_path, motion):
     assert np.abs(caption_region(titled, 23) - caption_region(titled, 0)).mean() < 2
 
 
-def test_caption_layer_fits_long_text_in_three_lines_within_margins():
-    width, height = 1280, 720
-    layer = compose.caption_layer("word " * 200, width, height)
-    rgba = np.asarray(layer)
-    text = (rgba[..., 3] == 255) & (rgba[..., :3].min(axis=2) == 255)  # opaque white letters
-    ys, xs = np.nonzero(text)
-    assert xs.min() >= width * 0.1 - 2 and xs.max() <= width * 0.9 + 2
-    assert ys.max() <= height * 0.94
-    rows = np.flatnonzero(text.any(axis=1))
-    lines = 1 + int((np.diff(rows) > 1).sum())
-    assert lines == 3
-    assert rgba[: height // 2, :, 3].max() == 0  # nothing in the top half
-
-
 # -- assembly -------------------------------------------------------------------------------
 
 SCENES = [  # colour, image size, voice rate, channels, voice seconds, motion
@@ -326,36 +325,15 @@ def test_kill_running_stops_ffmpeg(tmp_path):
 
 # -- subtitles ------------------------------------------------------------------------------
 
-def test_scene_cues_start_after_the_lead_in_of_each_scene():
-    cues = captions.scene_cues([1.5, 2.25], [48, 72], 24, ["Hello  there.", "Bye\nnow."])
-    assert cues == [Cue(0.3, 1.8, "Hello there."), Cue(2.3, 4.55, "Bye now.")]
-
-
-def test_long_narration_can_become_consecutive_two_line_cues():
-    text = ("Then a giant rainbow appeared in the sky, and the two friends slid all the way "
-            "down it, laughing with joy until they landed softly in a pile of leaves.")
-    assert captions.scene_cues([6.0], [200], 25, [text]) == [Cue(0.3, 6.3, text)]
-    cues = captions.scene_cues([6.0], [200], 25, [text], split_long=True)
-    assert len(cues) == 2
-    assert " ".join(cue.text for cue in cues) == text
-    assert cues[0].start == pytest.approx(0.3) and cues[-1].end == pytest.approx(6.3)
-    assert cues[0].end == cues[1].start
-    assert all(len(captions.wrap_lines(cue.text)) <= 2 for cue in cues)
-    assert all(len(line) <= 42 for cue in cues for line in captions.wrap_lines(cue.text))
-
-
-def test_long_cue_lines_are_balanced_and_at_most_42_characters():
-    text = ("One sunny morning, Whiskers the cat and Buster the puppy played chase in the "
-            "flower garden.")
-    assert captions.wrap_lines(text) == [
-        "One sunny morning, Whiskers the",
-        "cat and Buster the puppy played",
-        "chase in the flower garden.",
-    ]
+def test_offset_cues_move_a_scene_s_pages_to_its_clip_start():
+    pages = [(0.35, 1.5, ["Hello there,"]), (1.5, 2.0, ["said Pip.", "Bye."]), (2.0, 2.0, ["gone"])]
+    assert captions.offset_cues(pages, 10.0) == [
+        Cue(10.35, 11.5, ("Hello there,",)), Cue(11.5, 12.0, ("said Pip.", "Bye."))]
 
 
 def test_srt_text_is_exact():
-    cues = [Cue(0.3, 2.5, "One sunny morning, Whiskers the cat played chase."), Cue(3661.0, 3662.25, "Done.")]
+    cues = [Cue(0.3, 2.5, ("One sunny morning,", "Whiskers the cat played chase.")),
+            Cue(3661.0, 3662.25, ("Done.",))]
     assert captions.to_srt(cues) == (
         "1\n00:00:00,300 --> 00:00:02,500\nOne sunny morning,\nWhiskers the cat played chase.\n"
         "\n"
@@ -364,7 +342,7 @@ def test_srt_text_is_exact():
 
 
 def test_vtt_text_is_exact_and_escaped():
-    cues = [Cue(0.3, 2.5, "Cats & dogs <3"), Cue(62.0, 63.5, "The end.")]
+    cues = [Cue(0.3, 2.5, ("Cats & dogs <3",)), Cue(62.0, 63.5, ("The end.",))]
     assert captions.to_vtt(cues) == (
         "WEBVTT\n"
         "\n"

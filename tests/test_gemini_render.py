@@ -129,6 +129,16 @@ def test_first_render_builds_everything_and_the_video_decodes(fake_gemini, tmp_p
     for seconds, count in zip(voices.values(), frames):  # each scene's narration is where its clip is
         assert audio_rms_between(video, start + LEAD_IN + 0.05, start + LEAD_IN + seconds - 0.05) > 0.1
         start += count / FPS
+    # Gemini reports no word times: the captions are aligned on its audio instead.
+    from storybuild.store import Store
+
+    store = Store(root / "build")
+    for sid in scenes():
+        assert sorted(store.current_trace(f"voice/{sid}").outputs) == ["voice.wav"]
+        shown = json.loads((root / "build" / "scenes" / sid / "captions.json").read_text(encoding="utf-8"))
+        assert shown["timing"] == "aligner"
+        assert [w for _, _, lines in shown["pages"] for line in lines for w in line.split()] == \
+            scenes()[sid]["narration"].split()
 
 
 def test_sheets_then_scenes_with_exactly_their_references_and_one_tts_per_scene(fake_gemini, tmp_path):

@@ -113,7 +113,7 @@ def test_yaml_pitfalls_have_plain_messages(tmp_path, monkeypatch):
         "story.yaml:9:1: invalid YAML: a second document starts here; a story file holds one"]
     text = MINIMAL.format(video="video:\n  aspect: 9:16\n  captions: 'yes'") + "characters:\n  Big Cat: {}\n"
     assert problems_of(write_story(tmp_path, text)) == [
-        "story.yaml:6:13: video.captions: must be true or false (got 'yes')",
+        "story.yaml:6:13: video.captions: must be true or false or a mapping (got 'yes')",
         "story.yaml:12:3: characters[\"Big Cat\"]: must be a lower-case id: letters, digits, '-' and '_', "
         "starting with a letter or digit (got 'Big Cat')",
         "story.yaml:12:12: characters[\"Big Cat\"]: missing required field 'name'",

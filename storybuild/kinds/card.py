@@ -53,7 +53,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     picture, clip = workdir / "card.png", workdir / "card.mp4"
     cards.draw_card(picture, title=p.title, subtitle=p.subtitle, style=p.style, width=p.width, height=p.height)
     compose.render_clip(picture, clip, width=p.width, height=p.height, fps=p.fps, frames=p.frames,
-                        caption=None, motion=False, motion_seed="")
+                        captions=None, motion=False, motion_seed="")
     return {"card.png": picture, "card.mp4": clip}
 
 

@@ -64,24 +64,27 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
                                  loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"])
     compose.join_film(files, sound, out)
     sound.unlink()
-    cues = captions.timeline_cues(_spoken(p["timeline"], cut, seconds, fps))
+    cues = _cues(p["timeline"], cut, inputs, fps)
     srt, vtt = workdir / "captions.srt", workdir / "captions.vtt"
     write_atomic(srt, captions.to_srt(cues).encode("utf-8"))
     write_atomic(vtt, captions.to_vtt(cues).encode("utf-8"))
     return {"video.mp4": out, "captions.srt": srt, "captions.vtt": vtt}
 
 
-def _spoken(plan: list[dict[str, Any]], cut, seconds: dict[str, float], fps: int) -> list[tuple[float, float, str]]:
-    """(start, end, narration) of every scene, in seconds of the film: from the moment
-    its voice starts for as long as it speaks, never past the scene's end."""
+def _cues(plan: list[dict[str, Any]], cut, inputs: Inputs, fps: int) -> list:
+    """The subtitle cues: exactly the burned pages (each clip's pages.json, timed from
+    the clip's first frame), moved to where each clip starts in the film."""
+    import json
+
+    from storybuild import captions
+
     items = [entry for entry in plan if entry["role"] == "item"]
-    spans = []
+    cues = []
     for entry, start, timing in zip(items, cut.item_starts, cut.timings):
         if entry.get("voice"):
-            begin = start / fps + timing.voice_at
-            end = min(begin + seconds[entry["voice"]], (start + timing.frames) / fps)
-            spans.append((begin, end, entry.get("narration", "")))
-    return spans
+            shown = json.loads(inputs[entry["step"]]["pages.json"].read_bytes())["pages"]
+            cues += captions.offset_cues(shown, (start + timing.head) / fps)
+    return cues
 
 
 KIND = StepKind("video", recipe=RECIPE, run=run, views=("*.mp4", "*.srt", "*.vtt"))

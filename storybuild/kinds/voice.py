@@ -1,4 +1,5 @@
-"""voice/<scene>: the scene's narration, spoken by the voice provider."""
+"""voice/<scene>: the scene's narration, spoken by the voice provider (and, when the
+provider knows them, the times of its words, for the captions)."""
 
 from __future__ import annotations
 
@@ -36,9 +37,18 @@ def step(project: Project, scene: Scene) -> Step:
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
+    from storybuild.atomic import write_atomic
+    from storybuild.caption_timing import words_json
+
     out = workdir / "voice.wav"
-    pool.get("voice").narrate(NarrationRequest(**step.params), out)
-    return {"voice.wav": out}
+    request = NarrationRequest(**step.params)
+    timings = pool.get("voice").narrate(request, out)
+    outputs = {"voice.wav": out}
+    # Word times are optional: without them the clip step aligns the words on the audio.
+    if timings and [t.word for t in timings] == request.text.split():
+        outputs["words.json"] = workdir / "words.json"
+        write_atomic(outputs["words.json"], words_json(timings, step.provider))
+    return outputs
 
 
-KIND = StepKind("voice", recipe=2, run=run, provider_kind="voice", views=("scenes/*/voice.wav",))
+KIND = StepKind("voice", recipe=3, run=run, provider_kind="voice", views=("scenes/*/voice.wav",))

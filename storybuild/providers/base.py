@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from storybuild.caption_timing import WordTime
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,10 @@ class ImageProvider(Protocol):
 
 
 class VoiceProvider(Protocol):
-    def narrate(self, request: NarrationRequest, out: Path) -> None:
-        """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo)."""
+    def narrate(self, request: NarrationRequest, out: Path) -> Sequence[WordTime] | None:
+        """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo).
+        May return when each word of `request.text` (split on whitespace) is spoken;
+        None lets captions be aligned on the audio instead."""
 
 
 class StoryWriter(Protocol):

