@@ -93,7 +93,7 @@ def _clip(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict
     out = workdir / "clip.mp4"
     compose.render_clip(inputs[f"image/{step.scene}"]["image.png"], out, width=p["width"], height=p["height"],
                         fps=p["fps"], frames=frames, caption=p["caption"], motion=p["motion"],
-                        motion_seed=p["motion_seed"])
+                        motion_seed=p["motion_seed"], motion_strength=p["motion_strength"])
     return {"clip.mp4": out}
 
 

@@ -14,23 +14,18 @@ clip takes ~0.4 s, a 4 s motion clip ~1.1 s (caption or not); joining 10 clips ~
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg
+from storybuild.motion import PAN, ZOOM, KenBurns, i420_frames, rawvideo_input  # noqa: F401 (re-exported)
 
 LEAD_IN = 0.3  # seconds of silence before the narration in each scene
 TAIL = 0.7  # seconds after the narration before the next scene
 
-# Ken Burns range: 8% zoom is visible but never crops a face in half.
-ZOOM = 1.08
-# Fraction of the largest pan that keeps the view inside the picture.
-PAN = 0.9
 AUDIO_BITRATE = "96k"
 MUSIC_FADE = 1.5  # seconds of fade-out at the end of background music
 
@@ -42,44 +37,6 @@ def clip_frame_count(voice_seconds: float, floor: float | None, fps: int) -> int
     """
     seconds = max(LEAD_IN + voice_seconds + TAIL, floor or 0.0)
     return max(1, math.ceil(seconds * fps - 1e-9))
-
-
-@dataclass(frozen=True)
-class KenBurns:
-    """A linear zoom from zoom_start to zoom_end (both >= 1) while the view's centre
-    moves towards (dx, dy) in [-1, 1]: +-1 reaches the picture's edge at the larger
-    zoom. The visible rectangle always stays inside the picture."""
-
-    zoom_start: float
-    zoom_end: float
-    dx: float
-    dy: float
-
-    @classmethod
-    def from_seed(cls, seed: str) -> "KenBurns":
-        """A deterministic choice among 8 pan directions x zoom in/out."""
-        digest = hashlib.sha256(seed.encode("utf-8")).digest()
-        angle = (digest[0] % 8) * math.pi / 4
-        dx, dy = round(PAN * math.cos(angle), 4), round(PAN * math.sin(angle), 4)
-        if digest[1] % 2:
-            return cls(1.0, ZOOM, dx, dy)
-        return cls(ZOOM, 1.0, dx, dy)
-
-    def perspective(self, frames: int) -> str:
-        """An ffmpeg `perspective` filter doing this move over `frames` frames.
-
-        The source rectangle is W/z by H/z with its top-left corner at
-        W/2 * (1+dx) * (1-1/z); perspective resamples with sub-pixel precision
-        per frame (eval=frame), unlike zoompan, whose integer crop makes the
-        picture shake. Expressions avoid commas so they need no escaping."""
-        step = (self.zoom_end - self.zoom_start) / max(frames - 1, 1)
-        zoom = f"({self.zoom_start!r}+{step!r}*(on-1))"
-        x0 = f"(W/2*{1 + self.dx!r}*(1-1/{zoom}))"
-        y0 = f"(H/2*{1 + self.dy!r}*(1-1/{zoom}))"
-        x1, y2 = f"{x0}+W/{zoom}", f"{y0}+H/{zoom}"
-        corners = {"x0": x0, "y0": y0, "x1": x1, "y1": y0, "x2": x0, "y2": y2, "x3": x1, "y3": y2}
-        options = ":".join(f"{name}='{expr}'" for name, expr in corners.items())
-        return f"perspective={options}:interpolation=linear:eval=frame"
 
 
 def encoder_args(fps: int, frames: int) -> list[str]:
@@ -109,41 +66,45 @@ def render_clip(
     caption: str | None,
     motion: bool,
     motion_seed: str,
+    motion_strength: float = 1.0,
 ) -> None:
     """Write a video-only H.264 MP4 of exactly `frames` frames at width x height.
 
-    The image (any size) is cover-fitted with Pillow, decoded once by ffmpeg and
-    repeated with the `loop` filter. A still clip gets the caption composited into
-    the picture; a moving clip gets it overlaid after the motion so the text stays
-    still. The file appears at `out` only when complete.
+    The image (any size) is cover-fitted with Pillow. A still clip (motion off or
+    strength 0) is decoded once by ffmpeg and repeated with the `loop` filter, the
+    caption composited into the picture. A moving clip's frames come from
+    storybuild.motion through a pipe, the caption overlaid after the motion so the
+    text stays still. The file appears at `out` only when complete.
     """
     if width % 2 or height % 2 or width <= 0 or height <= 0:
         raise ValueError(f"clip size must be positive and even, got {width}x{height}")
     if frames < 1 or fps < 1:
         raise ValueError(f"frames and fps must be >= 1, got {frames} and {fps}")
     out = Path(out)
+    move = KenBurns.from_seed(motion_seed, motion_strength)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        background = Path(tmp, "background.png")
         picture = fit_image(Path(image), width, height)
         layer = caption_layer(caption, width, height) if caption else None
-        repeat = f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
-        inputs = ["-framerate", str(fps), "-i", str(background)]
-        if not motion:
-            if layer is not None:
-                picture = _flatten(picture, layer)
-            graph = f"[0:v]format=yuv420p,{repeat},setsar=1[v]"
+        feed = None
+        if motion and move.moves:
+            # The moving picture: raw I420 frames on stdin (see storybuild.motion).
+            inputs, feed = rawvideo_input(width, height, fps), i420_frames(picture, move, width, height, frames)
+            graph = "[0:v]setpts=N/FRAME_RATE/TB"
         else:
-            graph = f"[0:v]format=yuv420p,{repeat},{KenBurns.from_seed(motion_seed).perspective(frames)}"
             if layer is not None:
-                layer.save(Path(tmp, "caption.png"), compress_level=1)
-                inputs += ["-i", str(Path(tmp, "caption.png"))]
-                # The caption is one frame; overlay repeats it (eof_action=repeat).
-                graph += "[m];[m][1:v]overlay=0:0:format=yuv420"
-            graph += ",setsar=1[v]"
-        picture.save(background, compress_level=1)
+                picture, layer = _flatten(picture, layer), None
+            picture.save(Path(tmp, "background.png"), compress_level=1)
+            inputs = ["-framerate", str(fps), "-i", str(Path(tmp, "background.png"))]
+            graph = f"[0:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
+        if layer is not None:
+            layer.save(Path(tmp, "caption.png"), compress_level=1)
+            inputs += ["-i", str(Path(tmp, "caption.png"))]
+            # The caption is one frame; overlay repeats it (eof_action=repeat).
+            graph += "[m];[m][1:v]overlay=0:0:format=yuv420"
+        graph += ",setsar=1[v]"
         partial = Path(tmp, "clip.mp4")
         args = ["-y", *inputs, "-filter_complex", graph, "-map", "[v]", *encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}")
+        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed)
         os.replace(partial, out)
 
 

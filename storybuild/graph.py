@@ -21,7 +21,7 @@ from storybuild.providers.base import (
 
 # Bump a kind's recipe version when storybuild's own code for that kind changes its
 # output (the composition code for clip/video, the request shape for the others).
-RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 2, "clip": 2, "video": 3}
+RECIPE_VERSIONS = {"character": 1, "image": 1, "voice": 2, "clip": 3, "video": 3}
 
 # Options that change how a provider is called, not what it produces: kept out of keys
 # so raising a concurrency limit does not regenerate a whole story.
@@ -174,6 +174,7 @@ def _clip_step(project: Project, scene: Scene) -> Step:
         "fps": video.fps,
         "caption": scene.narration if video.captions else None,
         "motion": video.motion,
+        "motion_strength": video.motion_strength,
         # The pan direction follows the scene, and a new take gets a new camera move.
         "motion_seed": f"{scene.id}:{scene.seed}:{scene.take}",
         "duration_floor": scene.duration,

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class VideoSettings:
-    """Output format. Invariant: width and height are even, fps >= 1."""
+    """Output format. Invariant: width and height are even, fps >= 1, motion_strength
+    in [0, 1] and 0 whenever motion is off (motion is on exactly when it is > 0)."""
 
     width: int = 1280
     height: int = 720
@@ -22,6 +23,7 @@ class VideoSettings:
     captions: bool = True
     motion: bool = True
     sample_rate: int = 24000
+    motion_strength: float = 1.0
 
     @property
     def aspect_ratio(self) -> str:

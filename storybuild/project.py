@@ -184,14 +184,23 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         long += long % 2  # 480 * 16/9 = 853.3: encoders need even sides
         width, height = {"16:9": (long, short), "9:16": (short, long), "1:1": (short, short)}[
             video.get("aspect", "16:9")]
+    strength = _motion_strength(video.get("motion", True))
     return VideoSettings(
         width=width,
         height=height,
         fps=int(video.get("fps", 24)),
         captions=bool(video.get("captions", True)),
-        motion=bool(video.get("motion", True)),
+        motion=strength > 0,
         sample_rate=int(video.get("sample_rate", 24000)),
+        motion_strength=strength,
     )
+
+
+def _motion_strength(motion: bool | dict[str, Any]) -> float:
+    """`motion: true|false` or `motion: {strength: s}` as a strength in [0, 1]."""
+    if isinstance(motion, dict):
+        return float(motion.get("strength", 1.0))
+    return 1.0 if motion else 0.0
 
 
 def _providers(section: dict[str, Any]) -> Providers:
