@@ -8,8 +8,10 @@ across scenes (per-file AAC priming drifts): the final video encodes the joined
 narration once, each scene's voice placed at its clip's first frame + LEAD_IN and
 padded to the clip's exact length, sample counts derived from frame boundaries.
 
-Measured on 2 cores at 1280x720, 24 fps (see GUIDE.md section 4 and tests): a 4 s still
-clip takes ~0.4 s, a 4 s motion clip ~1.1 s (caption or not); joining 10 clips ~0.7 s.
+Measured on 2 cores at 1280x720, 24 fps (benchmarks/bench_motion.py, GUIDE.md section 4):
+a 4 s still clip takes ~0.35 s CPU, a 4 s motion clip ~0.7-0.8 s (ffmpeg's perspective
+filter took 1.1-1.2 s; x264 alone on the moving frames is ~0.5 s of it); joining 10
+clips ~0.7 s.
 """
 
 from __future__ import annotations

@@ -8,11 +8,11 @@ move reads that one function, so a clip's frames and a frame drawn with `still()
 
 Frames are resampled with OpenCV's `warpAffine` (bilinear, 1/32-pixel positions) on
 the I420 planes the encoder takes, and piped to ffmpeg as rawvideo. Measured on a 4 s
-1280x720 clip (96 frames, one core; benchmarks/bench_motion.py): ~2 ms a frame,
-against ~10 ms for ffmpeg's `perspective` filter with eval=frame, which recomputes a
-per-pixel table in doubles every frame; Pillow's resize with a float box takes ~5 ms
-on the same planes. Positions are sub-pixel, so the picture glides instead of
-stepping one pixel at a time as an integer crop (or zoompan) does.
+1280x720 clip (96 frames, one core, one run of benchmarks/bench_motion.py): 2.0 ms a
+frame against 6.2 ms for ffmpeg's `perspective` filter with eval=frame (which
+recomputes a per-pixel table in doubles every frame); Pillow's resize with a float box
+takes ~5 ms on the same planes. Positions are sub-pixel, so the picture glides instead
+of stepping one pixel at a time as an integer crop (or zoompan) does.
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ class KenBurns:
 
     def still(self, picture, width: int, height: int, progress: float):
         """The frame at `progress` as a width x height RGB Pillow image: the view box
-        of `picture` (any size, usually the cover-fitted frame) resized bilinearly with
-        a float box, so it matches the clip's frame at that progress."""
+        of `picture` (any size) resized bilinearly with a float box. Given the picture
+        cover-fitted to width x height, as clips use it, it is the clip's frame at that
+        progress (to within the clip's yuv420p rounding)."""
         from PIL import Image
 
         box = self.view_box(progress, *picture.size)
