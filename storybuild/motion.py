@@ -127,7 +127,7 @@ def i420_frames(picture, move: KenBurns, width: int, height: int, frames: int) -
         x0, y0, x1, y1 = move.view_box(progress(index, frames), source_w, source_h)
         sx, sy = (x1 - x0) / width, (y1 - y0) / height
         # Output pixel j samples source pixel-centre x0 + (j + 0.5) * sx - 0.5. Chroma
-        # samples sit at the centre of their 2x2 luma block (as cv2's I420 converts).
+        # samples sit at the centre of their 2x2 luma block (the block mean, _i420_planes).
         luma = np.array([[sx, 0, x0 + 0.5 * sx - 0.5], [0, sy, y0 + 0.5 * sy - 0.5]])
         chroma = np.array([[sx, 0, (x0 + sx - 1) / 2], [0, sy, (y0 + sy - 1) / 2]])
         for plane, target, matrix in zip(planes, targets, (luma, chroma, chroma)):
