@@ -152,26 +152,75 @@ def story_fps(project: Path) -> int:
     return int((load_story(project).get("video") or {}).get("fps", 24))
 
 
-def moviepy_compose(project: Path, out: Path, fps: int, sample: bool = False) -> dict:
+def moviepy_compose(project: Path, out: Path, fps: int, sample: bool = False, kenburns: bool = False) -> dict:
     """The seed's path in a cold process on the project's current images and narration
     (copied out first): ImageClip + AudioFileClip per scene, concatenate, one
-    write_videofile. Returns its seconds, output video and (sampled) memory peaks."""
+    write_videofile; with `kenburns`, each picture makes the same camera move as the
+    scene's clip (see kenburns_clip). Returns its seconds, output video and (sampled)
+    memory peaks."""
     scenes = snapshot(scene_inputs(project, fps), out.with_suffix(""))
     manifest = out.with_suffix(".json")
-    manifest.write_text(json.dumps({"scenes": scenes, "out": str(out), "fps": fps}), "utf-8")
+    job = {"scenes": scenes, "out": str(out), "fps": fps}
+    if kenburns:
+        job["kenburns"] = clip_moves(project)
+    manifest.write_text(json.dumps(job), "utf-8")
     result = run([sys.executable, __file__, "--moviepy-worker", str(manifest)], sample=sample)
     return {"seconds": result.seconds, "video": video_info(out), "digests": [s["digests"] for s in scenes],
             **({"memory": memory(result.peaks)} if sample else {})}
+
+
+def clip_moves(project: Path) -> dict:
+    """The frame size and, per scene in story order, the motion seed and strength of
+    its clip step, read from storybuild's own graph (so the move is the clip's)."""
+    from storybuild.graph import build_graph
+    from storybuild.project import load_project
+
+    loaded = load_project(project / "story.yaml")
+    params = {step.scene: step.params for step in build_graph(loaded) if step.kind == "clip"}
+    return {"size": [loaded.video.width, loaded.video.height],
+            "moves": [[params[s.id]["motion_seed"], params[s.id]["motion_strength"]] for s in loaded.scenes]}
+
+
+def kenburns_clip(image: str, duration: float, fps: int, size: list[int], seed: str, strength: float):
+    """MoviePy's usual Ken Burns: the cover-fitted picture `resized` by a function of
+    time and moved by a function of time inside a frame-sized composite (which crops
+    it), following storybuild.motion's view box for the scene's seed."""
+    import numpy as np
+    from moviepy import CompositeVideoClip, ImageClip
+
+    from storybuild.compose import fit_image
+    from storybuild.motion import KenBurns
+
+    width, height = size
+    move = KenBurns.from_seed(seed, strength)
+    last = max(duration - 1 / fps, 1e-9)  # progress 1 on the last frame, as in the clip
+    progress = lambda t: min(max(t / last, 0.0), 1.0)  # noqa: E731
+
+    def position(t: float) -> tuple[float, float]:
+        x0, y0, _, _ = move.view_box(progress(t), width, height)
+        zoom = move.zoom(progress(t))
+        return -x0 * zoom, -y0 * zoom
+
+    picture = ImageClip(np.asarray(fit_image(Path(image), width, height))).with_duration(duration)
+    moving = picture.resized(lambda t: move.zoom(progress(t))).with_position(position)
+    return CompositeVideoClip([moving], size=(width, height)).with_duration(duration)
 
 
 def moviepy_worker(manifest_path: str) -> None:
     from moviepy import AudioFileClip, ImageClip, concatenate_videoclips
 
     manifest = json.loads(Path(manifest_path).read_text("utf-8"))
-    clips = [ImageClip(s["image"]).with_duration(s["duration"]).with_audio(AudioFileClip(s["voice"]))
-             for s in manifest["scenes"]]
+    kenburns, fps = manifest.get("kenburns"), manifest["fps"]
+    clips = []
+    for index, s in enumerate(manifest["scenes"]):
+        if kenburns:
+            seed, strength = kenburns["moves"][index]
+            picture = kenburns_clip(s["image"], s["duration"], fps, kenburns["size"], seed, strength)
+        else:
+            picture = ImageClip(s["image"]).with_duration(s["duration"])
+        clips.append(picture.with_audio(AudioFileClip(s["voice"])))
     video = concatenate_videoclips(clips)
-    video.write_videofile(manifest["out"], fps=manifest["fps"], codec="libx264", audio_codec="aac", logger=None)
+    video.write_videofile(manifest["out"], fps=fps, codec="libx264", audio_codec="aac", logger=None)
 
 
 def video_info(path: Path) -> dict:
@@ -300,6 +349,10 @@ def bench_project(example: Path, work: Path, jobs: int | None, log) -> dict:
     fig["status"], fig["status_runs"] = cold_median("status", projects["on"])
     moviepy_runs(projects, fig, "moviepy_full", work, log)
     digests = {motion: fig[motion]["moviepy_full"].pop("digests") for motion in VARIANTS}  # [image, voice] a scene
+    log("MoviePy composition of the motion-on build with the same Ken Burns move (resized + position)")
+    fig["on"]["moviepy_kenburns"] = moviepy_compose(projects["on"], work / "moviepy-kenburns.mp4", fig["fps"],
+                                                    kenburns=True)
+    del fig["on"]["moviepy_kenburns"]["digests"]
     for index, name in enumerate(("same_images", "same_voices")):
         fig[name] = [pair[index] for pair in digests["off"]] == [pair[index] for pair in digests["on"]]
     compose_only(projects, fig, checks, scenes, jobs, log)

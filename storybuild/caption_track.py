@@ -11,12 +11,12 @@ shown from its start frame to its end frame by the concat demuxer.
 from __future__ import annotations
 
 import functools
-import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from storybuild import captions
+from storybuild import captions, typeset
 from storybuild.caption_timing import WordTime, page_times
 
 SIZES = {"small": 0.045, "medium": 0.055, "large": 0.07}  # of the frame's short side
@@ -71,29 +71,18 @@ class Overlay:
     states: tuple[State, ...]
 
 
-_fonts = threading.local()  # a FreeType face is not safe to share between threads
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    cache = _fonts.__dict__.setdefault("by_size", {})
-    if size not in cache:
-        cache[size] = ImageFont.load_default(size=size)
-    return cache[size]
-
-
 @functools.lru_cache(maxsize=8192)  # pagination measures the same phrases many times
 def measure(text: str, size: int) -> float:
-    """Width in pixels of `text` drawn at `size` (the one place text is measured)."""
-    return float(_font(size).getlength(text))
+    """Width in pixels of `text` drawn at `size`, in any script (the one place caption
+    text is measured: typeset's font chain, the same letters draw() uses)."""
+    return float(typeset.measure(text, size))
 
 
 def draw_text(draw: Any, xy: tuple[float, float], text: str, size: int, fill: str) -> None:
     """Draw `text` with its left end at x and its middle at y, outlined in black so it
-    reads on any picture (the one place text is drawn)."""
-    draw.text(xy, text, font=_font(size), anchor="lm", fill=fill,
-              stroke_width=max(2, size // 12), stroke_fill=(0, 0, 0, 255))
+    reads on any picture (the one place caption text is drawn)."""
+    typeset.draw(draw, xy, text, size, fill, stroke_width=max(2, size // 12), stroke_fill=(0, 0, 0, 255),
+                 anchor="lm")
 
 
 def safe_area(width: int, height: int) -> Box:
@@ -211,12 +200,16 @@ def _draw(page: captions.Page, lay: Layout, style: Mapping[str, Any], canvas: tu
     if cache.get("page") is not page:  # states come page by page: keep the last page drawn
         cache.update(page=page, drawn=_draw_plain(page, lay, style, canvas))
     plain, places = cache["drawn"]
-    if highlighted is None:
-        return plain
+    if highlighted is None or _right_to_left(page.text):
+        return plain  # a right-to-left line is laid out by the shaper: word places are not ours
     image = plain.copy()
     at, y, size = places[highlighted]
     draw_text(ImageDraw.Draw(image), (at, y), page.words[highlighted], size, style["highlight"])
     return image
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
 def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canvas: tuple[int, int]):
@@ -241,9 +234,10 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
     for row, line in enumerate(page.lines):
         y = top + row * line_height + line_height / 2
         x = (canvas[0] - measure(line, size)) / 2
-        words = line.split(" ")
-        for position in range(len(words)):
-            places.append((x + (measure(" ".join(words[:position]) + " ", size) if position else 0.0), y, size))
+        words = captions.tokens(line)
+        for position in range(len(words)):  # where each word starts: the line up to it, less the word
+            places.append((x + measure(captions.join(words[: position + 1]), size) - measure(words[position], size),
+                           y, size))
         draw_text(draw, (x, y), line, size, style.get("color", "#ffffff"))
     return image, places
 

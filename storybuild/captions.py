@@ -29,10 +29,52 @@ MID_PHRASE_LINE_BREAK = 0.35
 SHORT_LAST_LINE = 0.5
 
 
+# Scripts written without spaces between words (Chinese, Japanese; Korean uses spaces
+# but its syllables may break too): lines may break between any two of their letters.
+_CJK = re.compile(r"[\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Marks that never end a line: they stay with the letter after them.
+_OPENING = set("「『（【〔〈《“‘([{")
+# Marks that never start a line: they stay with the letter before them.
+_CLOSING = set("、。，．・：；？！ー」』）】〕〉》”’…‥々ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.!?:;")
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` for captions: split at spaces, and runs of Chinese or
+    Japanese (written without spaces) split between letters, a closing mark (。、」)
+    kept with the letter before it. Invariant: join(tokens(t)) == " ".join(t.split())
+    for text without spaces next to CJK letters."""
+    out: list[str] = []
+    for word in text.split():
+        if not _CJK.search(word):
+            out.append(word)
+            continue
+        pieces: list[str] = []
+        for char in word:
+            latin_run = not _CJK.match(char) and pieces and not _CJK.match(pieces[-1][-1])
+            if pieces and (char in _CLOSING or latin_run or pieces[-1][-1] in _OPENING):
+                pieces[-1] += char
+            else:
+                pieces.append(char)
+        out += pieces
+    return out
+
+
+def join(words: Sequence[str]) -> str:
+    """Words back into a line: a space between two words, none where either side is a
+    Chinese or Japanese letter (those scripts use no spaces)."""
+    text = ""
+    for word in words:
+        if text and not (_CJK.match(text[-1]) or _CJK.match(word[0]) or text[-1] in _CLOSING and _CJK.search(text)
+                         or word[0] in _OPENING and _CJK.search(word)):
+            text += " "
+        text += word
+    return text
+
+
 @dataclass(frozen=True)
 class Page:
     """One caption page. Invariant: 1 <= len(lines) <= MAX_LINES, no line is empty,
-    `first` is the index (in narration.split()) of the page's first word, and the
+    `first` is the index (in tokens(narration)) of the page's first word, and the
     words of the lines, in order, are words[first : first + word_count]."""
 
     lines: tuple[str, ...]
@@ -40,11 +82,11 @@ class Page:
 
     @property
     def words(self) -> list[str]:
-        return [word for line in self.lines for word in line.split()]
+        return [word for line in self.lines for word in tokens(line)]
 
     @property
     def text(self) -> str:
-        return " ".join(self.lines)
+        return join(self.lines)
 
 
 @dataclass(frozen=True)
@@ -103,7 +145,7 @@ def paginate(
     sentence or phrase where possible, each with balanced line breaks. A unit wider
     than a line (a very long word or name) gets a line of its own (names are then
     split into words first); it is never cut."""
-    words = text.split()
+    words = tokens(text)
     if not words:
         return []
     units = _fitting_units(words, name_units(words, names), measure, max_width)
@@ -130,7 +172,7 @@ def _fitting_units(words, units, measure: Measure, max_width: float) -> list[tup
     """Units, with any multi-word unit too wide for one line split into its words."""
     out = []
     for start, end in units:
-        if end - start > 1 and not _fits(" ".join(words[start:end]), measure, max_width):
+        if end - start > 1 and not _fits(join(words[start:end]), measure, max_width):
             out += [(index, index + 1) for index in range(start, end)]
         else:
             out.append((start, end))
@@ -144,22 +186,22 @@ def _fits(line: str, measure: Measure, max_width: float) -> bool:
 def _page_layout(words, units, measure: Measure, max_width: float):
     """(lines, cost) of the best layout of `units` on one page, or None if they cannot
     fit in MAX_LINES lines (a lone unit always fits: it is never cut)."""
-    texts = [" ".join(words[a:b]) for a, b in units]
-    whole = " ".join(texts)
+    texts = [join(words[a:b]) for a, b in units]
+    whole = join(texts)
     fill = len(whole) / (LINE_CHARS * MAX_LINES)
     base = PAGE_COST + 20.0 * (1.0 - min(fill, 1.0)) ** 2
     if len(units) == 1 or _fits(whole, measure, max_width):
         return (whole,), base
     best = None
     for split in range(1, len(units)):
-        top, bottom = " ".join(texts[:split]), " ".join(texts[split:])
+        top, bottom = join(texts[:split]), join(texts[split:])
         if not (_fits(top, measure, max_width) or split == 1) or not (_fits(bottom, measure, max_width)
                                                                       or split == len(units) - 1):
             continue
         # Squared imbalance in characters, relative to a full line.
         cost = ((len(top) - len(bottom)) / LINE_CHARS) ** 2 * 4
         cost += 0.0 if _ends_phrase(texts[split - 1]) else MID_PHRASE_LINE_BREAK
-        cost += SHORT_LAST_LINE if len(bottom.split()) == 1 and len(units) > 2 else 0.0
+        cost += SHORT_LAST_LINE if len(tokens(bottom)) == 1 and len(units) > 2 else 0.0
         if best is None or cost < best[1]:
             best = ((top, bottom), cost)
     return None if best is None else (best[0], base + best[1])

@@ -8,80 +8,26 @@ across scenes (per-file AAC priming drifts): soundtrack.py encodes all the narra
 once, each voice placed at the sample where timeline.py says its scene's narration
 starts, and the join copies that one track beside the joined picture.
 
-Measured on 2 cores at 1280x720, 24 fps (see GUIDE.md section 4 and tests): a 4 s still
-clip takes ~0.4 s, a 4 s motion clip ~1.1 s (caption or not); joining 10 clips ~0.7 s.
-Caption pages (CPU, 4 s still clip, 22 words, best of 5 under load): 0.33 s without
-captions or with the old single burned caption, 0.39 s with two pages, 0.53 s with a
-highlighted word per state (22 states).
+Measured on 2 cores at 1280x720, 24 fps (benchmarks/bench_motion.py, GUIDE.md section 4):
+a 4 s still clip takes ~0.35 s CPU, a 4 s motion clip ~0.7-0.8 s (ffmpeg's perspective
+filter took 1.1-1.2 s; x264 alone on the moving frames is ~0.5 s of it). Caption
+pages (CPU, 4 s still clip, 22 words, best of 5 under load): 0.33 s without captions,
+0.39 s with two pages, 0.53 s with a highlighted word per state (22 states).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg
+from storybuild.motion import PAN, ZOOM, KenBurns, i420_frames, rawvideo_input  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from storybuild.caption_track import Overlay
-
-# Ken Burns range: 8% zoom is visible but never crops a face in half.
-ZOOM = 1.08
-# Fraction of the largest pan that keeps the view inside the picture.
-PAN = 0.9
-
-
-@dataclass(frozen=True)
-class KenBurns:
-    """A linear zoom from zoom_start to zoom_end (both >= 1) while the view's centre
-    moves towards (dx, dy) in [-1, 1]: +-1 reaches the picture's edge at the larger
-    zoom. The visible rectangle always stays inside the picture."""
-
-    zoom_start: float
-    zoom_end: float
-    dx: float
-    dy: float
-
-    @classmethod
-    def from_seed(cls, seed: str) -> "KenBurns":
-        """A deterministic choice among 8 pan directions x zoom in/out."""
-        digest = hashlib.sha256(seed.encode("utf-8")).digest()
-        angle = (digest[0] % 8) * math.pi / 4
-        dx, dy = round(PAN * math.cos(angle), 4), round(PAN * math.sin(angle), 4)
-        if digest[1] % 2:
-            return cls(1.0, ZOOM, dx, dy)
-        return cls(ZOOM, 1.0, dx, dy)
-
-    def view_box(self, progress: float, width: int, height: int) -> tuple[float, float, float, float]:
-        """The part of a width x height picture in view at `progress` (0: the first
-        frame, 1: the last), as (left, top, right, bottom) in sub-pixel coordinates:
-        the same rectangle `perspective` shows at that frame."""
-        zoom = self.zoom_start + (self.zoom_end - self.zoom_start) * progress
-        left = width / 2 * (1 + self.dx) * (1 - 1 / zoom)
-        top = height / 2 * (1 + self.dy) * (1 - 1 / zoom)
-        return left, top, left + width / zoom, top + height / zoom
-
-    def perspective(self, frames: int) -> str:
-        """An ffmpeg `perspective` filter doing this move over `frames` frames.
-
-        The source rectangle is W/z by H/z with its top-left corner at
-        W/2 * (1+dx) * (1-1/z); perspective resamples with sub-pixel precision
-        per frame (eval=frame), unlike zoompan, whose integer crop makes the
-        picture shake. Expressions avoid commas so they need no escaping."""
-        step = (self.zoom_end - self.zoom_start) / max(frames - 1, 1)
-        zoom = f"({self.zoom_start!r}+{step!r}*(on-1))"
-        x0 = f"(W/2*{1 + self.dx!r}*(1-1/{zoom}))"
-        y0 = f"(H/2*{1 + self.dy!r}*(1-1/{zoom}))"
-        x1, y2 = f"{x0}+W/{zoom}", f"{y0}+H/{zoom}"
-        corners = {"x0": x0, "y0": y0, "x1": x1, "y1": y0, "x2": x0, "y2": y2, "x3": x1, "y3": y2}
-        options = ":".join(f"{name}='{expr}'" for name, expr in corners.items())
-        return f"perspective={options}:interpolation=linear:eval=frame"
 
 
 def encoder_args(fps: int, frames: int) -> list[str]:
@@ -111,27 +57,34 @@ def render_clip(
     captions: Overlay | None,
     motion: bool,
     motion_seed: str,
+    motion_strength: float = 1.0,
 ) -> None:
     """Write a video-only H.264 MP4 of exactly `frames` frames at width x height.
 
-    The image (any size) is cover-fitted with Pillow, decoded once by ffmpeg and
-    repeated with the `loop` filter. The captions' states (see caption_track) come
-    in as a second input, a concat list of small images, overlaid after the motion
-    so the text stays still. The file appears at `out` only when complete.
+    The image (any size) is cover-fitted with Pillow. A still clip (motion off or
+    strength 0) is decoded once by ffmpeg and repeated with the `loop` filter; a
+    moving clip's frames come from storybuild.motion through a pipe. The captions'
+    states (see caption_track) come in as another input, a concat list of small
+    images, overlaid after the motion so the text stays still. The file appears at
+    `out` only when complete.
     """
     if width % 2 or height % 2 or width <= 0 or height <= 0:
         raise ValueError(f"clip size must be positive and even, got {width}x{height}")
     if frames < 1 or fps < 1:
         raise ValueError(f"frames and fps must be >= 1, got {frames} and {fps}")
     out = Path(out)
+    move = KenBurns.from_seed(motion_seed, motion_strength) if motion else None
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        background = Path(tmp, "background.png")
-        fit_image(Path(image), width, height).save(background, compress_level=1)
-        repeat = f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
-        inputs = ["-framerate", str(fps), "-i", str(background)]
-        graph = f"[0:v]format=yuv420p,{repeat}"
-        if motion:
-            graph += "," + KenBurns.from_seed(motion_seed).perspective(frames)
+        picture = fit_image(Path(image), width, height)
+        feed = None
+        if move is not None and move.moves:
+            # The moving picture: raw I420 frames on stdin (see storybuild.motion).
+            inputs, feed = rawvideo_input(width, height, fps), i420_frames(picture, move, width, height, frames)
+            graph = "[0:v]setpts=N/FRAME_RATE/TB"
+        else:
+            picture.save(Path(tmp, "background.png"), compress_level=1)
+            inputs = ["-framerate", str(fps), "-i", str(Path(tmp, "background.png"))]
+            graph = f"[0:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
         if captions is not None and any(state.image is not None for state in captions.states):
             from storybuild.caption_track import write_concat
 
@@ -140,7 +93,7 @@ def render_clip(
         graph += ",setsar=1[v]"
         partial = Path(tmp, "clip.mp4")
         args = ["-y", *inputs, "-filter_complex", graph, "-map", "[v]", *encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}")
+        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed)
         os.replace(partial, out)
 
 

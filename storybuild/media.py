@@ -26,6 +26,7 @@ import struct
 import subprocess
 import threading
 import wave
+from collections.abc import Iterable
 from pathlib import Path
 
 from storybuild.errors import ProviderError
@@ -104,11 +105,12 @@ def _die_with_parent(command: list[str]) -> tuple[list[str], object]:
     return command, _die_with_parent_hook()
 
 
-def run_ffmpeg(args: list[str], what: str) -> None:
-    """Run ffmpeg with `args` (without the program name), quietly and without reading
-    stdin; it is killed if storybuild dies. Raises ProviderError("ffmpeg failed while
-    <what>: ...") on failure."""
-    _run(args, what, "error")
+def run_ffmpeg(args: list[str], what: str, feed: Iterable[bytes | memoryview] | None = None) -> None:
+    """Run ffmpeg with `args` (without the program name), quietly; it is killed if
+    storybuild dies. Without `feed` it reads no stdin; with it, every chunk is written
+    to its stdin (an input "pipe:0"), which is then closed. Raises
+    ProviderError("ffmpeg failed while <what>: ...") on failure."""
+    _run(args, what, "error", feed)
 
 
 def run_ffmpeg_log(args: list[str], what: str) -> str:
@@ -117,26 +119,49 @@ def run_ffmpeg_log(args: list[str], what: str) -> str:
     return _run(["-nostats", *args], what, "info")
 
 
-def _run(args: list[str], what: str, loglevel: str) -> str:
+def _run(args: list[str], what: str, loglevel: str, feed: Iterable[bytes | memoryview] | None = None) -> str:
     """Run ffmpeg, registered in `_running` while it runs; its stderr, decoded."""
     command, preexec = _die_with_parent([ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args])
+    stdin = subprocess.DEVNULL if feed is None else subprocess.PIPE
     try:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=preexec,
+            command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec,
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc
     with _running_lock:
         _running.add(process)
     try:
-        _, stderr = process.communicate()
+        stderr = _communicate(process, feed)
     finally:
         with _running_lock:
             _running.discard(process)
     if process.returncode != 0:
         raise ProviderError(f"ffmpeg failed while {what}: {_tail(stderr, process.returncode)}")
     return stderr.decode("utf-8", "replace")
+
+
+def _communicate(process: subprocess.Popen, feed: Iterable[bytes | memoryview] | None) -> bytes:
+    """Write `feed` to the process's stdin while a thread drains its stderr (so
+    neither side can block the other); returns stderr once the process has exited."""
+    if feed is None:
+        return process.communicate()[1]
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()), daemon=True)
+    reader.start()
+    try:
+        for chunk in feed:
+            process.stdin.write(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # ffmpeg stopped reading: it failed or was killed; its stderr says why
+    finally:
+        try:
+            process.stdin.close()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        process.wait()
+        reader.join()
+    return b"".join(chunks)
 
 
 def _tail(stderr: bytes, returncode: int) -> str:

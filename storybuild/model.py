@@ -48,9 +48,10 @@ class CaptionStyle:
 
 @dataclass(frozen=True)
 class VideoSettings:
-    """Output format. Invariant: width and height are even, fps >= 1. `transition` is
-    the story's default seam between scenes; `fade` the seconds of the fade from black
-    at the start and to black at the end (0: none)."""
+    """Output format. Invariant: width and height are even, fps >= 1, motion_strength
+    in [0, 1] and 0 whenever motion is off (motion is on exactly when it is > 0).
+    `transition` is the story's default seam between scenes; `fade` the seconds of the
+    fade from black at the start and to black at the end (0: none)."""
 
     width: int = 1280
     height: int = 720
@@ -61,6 +62,7 @@ class VideoSettings:
     transition: Transition = Transition()
     fade: float = 0.5
     caption_style: CaptionStyle = CaptionStyle()
+    motion_strength: float = 1.0
 
     @property
     def aspect_ratio(self) -> str:

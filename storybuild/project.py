@@ -273,16 +273,18 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         long += long % 2  # 480 * 16/9 = 853.3: encoders need even sides
         width, height = {"16:9": (long, short), "9:16": (short, long), "1:1": (short, short)}[
             video.get("aspect", "16:9")]
+    strength = _motion_strength(video.get("motion", True))
     return VideoSettings(
         width=width,
         height=height,
         fps=int(video.get("fps", 24)),
         captions=video.get("captions", True) is not False,  # a style mapping turns them on
-        motion=bool(video.get("motion", True)),
+        motion=strength > 0,
         sample_rate=int(video.get("sample_rate", VideoSettings.sample_rate)),
         transition=story_film.transition(video.get("transition")) or Transition(),
         fade=float(video.get("fade", VideoSettings.fade)),
         caption_style=caption_style(video.get("captions", True)),
+        motion_strength=strength,
     )
 
 
@@ -291,6 +293,13 @@ def caption_style(captions: Any) -> CaptionStyle:
     if not isinstance(captions, dict):
         return CaptionStyle()
     return CaptionStyle(**{key: captions[key] for key in ("position", "size", "color", "highlight") if key in captions})
+
+
+def _motion_strength(motion: bool | dict[str, Any]) -> float:
+    """`motion: true|false` or `motion: {strength: s}` as a strength in [0, 1]."""
+    if isinstance(motion, dict):
+        return float(motion.get("strength", 1.0))
+    return 1.0 if motion else 0.0
 
 
 def _providers(section: dict[str, Any]) -> Providers:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from storybuild.media import run_ffmpeg
+from storybuild.motion import KenBurns
 
 # story.yaml's names -> ffmpeg xfade transitions.
 XFADE = {"crossfade": "fade", "fade": "fadeblack", "slide": "slideleft", "wipe": "wipeleft"}
@@ -32,9 +33,8 @@ def edge_frame(side: Mapping[str, Any], picture: Path | None, width: int, height
     motion = side.get("motion")
     if not motion:
         return fitted
-    move = compose.KenBurns.from_seed(motion["seed"])
-    box = move.view_box(motion["progress"], width, height)
-    return fitted.resize((width, height), Image.Resampling.BILINEAR, box=box)
+    move = KenBurns.from_seed(motion["seed"], motion["strength"])
+    return move.still(fitted, width, height, motion["progress"]) if move.moves else fitted
 
 
 def render_transition(left, right, out: Path, *, kind: str, frames: int, fps: int) -> None:

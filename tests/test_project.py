@@ -129,7 +129,7 @@ def test_good_story_loads_to_expected_dataclasses():
     assert project.path == (PROJECTS / "good-full" / "story.yaml").absolute()
     assert (project.title, project.style, project.version) == ("The Night Garden", "ink and watercolor, deep blues", 1)
     assert project.video == VideoSettings(width=1080, height=1920, fps=30, captions=False, motion=False,
-                                          sample_rate=48000)
+                                          sample_rate=48000, motion_strength=0.0)
     assert project.providers == Providers(
         text=ProviderChoice("gemini", "gemini-3.5-flash-lite", {"retries": 2}),
         image=ProviderChoice("gemini", None, {"references": False, "concurrency": 2, "timeout": 90.5}),
@@ -168,6 +168,33 @@ def test_example_story_loads_with_defaults():
 def test_video_size_presets(tmp_path, video, size):
     project = load_project(write_story(tmp_path, MINIMAL.format(video=video)))
     assert (project.video.width, project.video.height) == size
+
+
+@pytest.mark.parametrize("video, motion, strength", [
+    ("", True, 1.0),
+    ("video: {motion: true}", True, 1.0),
+    ("video: {motion: false}", False, 0.0),
+    ("video: {motion: {strength: 0.4}}", True, 0.4),
+    ("video: {motion: {strength: 1}}", True, 1.0),
+    ("video: {motion: {strength: 0}}", False, 0.0),
+    ("video: {motion: {}}", True, 1.0),
+])
+def test_video_motion_takes_a_flag_or_a_strength(tmp_path, video, motion, strength):
+    project = load_project(write_story(tmp_path, MINIMAL.format(video=video)))
+    assert (project.video.motion, project.video.motion_strength) == (motion, strength)
+
+
+@pytest.mark.parametrize("video, problem", [
+    ("video: {motion: {strength: 1.5}}", "story.yaml:4:28: video.motion.strength: must be at most 1 (got 1.5)"),
+    ("video: {motion: {strength: -1}}", "story.yaml:4:28: video.motion.strength: must be at least 0 (got -1)"),
+    ("video: {motion: {strenght: 0.5}}",
+     "story.yaml:4:18: video.motion.strenght: unknown field; did you mean 'strength'?"),
+    ("video: {motion: slow}", "story.yaml:4:17: video.motion: must be true or false or a mapping (got 'slow')"),
+])
+def test_bad_motion_is_reported_at_its_line(tmp_path, monkeypatch, video, problem):
+    write_story(tmp_path, MINIMAL.format(video=video))
+    monkeypatch.chdir(tmp_path)
+    assert problems_of(Path("story.yaml")) == [problem]
 
 
 # ---------------------------------------------------------------- the schema

@@ -78,20 +78,34 @@ def test_the_box_detector_finds_boxes_in_pillows_default_font():
     assert not np.array_equal(glyph(font, "a"), box)
 
 
+def caption_overlay(text: str, width: int, height: int, frames: int):
+    """The caption states of a clip whose narration `text` is spoken over all its frames."""
+    from storybuild import caption_timing, caption_track, captions
+
+    lay = caption_track.layout({}, width, height)
+    seconds = frames / 24
+    timings = caption_timing.estimate(captions.tokens(text), 0.0, seconds)
+    timed = caption_track.timed_pages(caption_track.pages_for(text, lay), timings, seconds, seconds)
+    return caption_track.overlay(timed, timings, lay, {}, fps=24, frames=frames, offset=0.0), timed
+
+
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_caption_layer_draws_every_letter_of_each_script(script):
+def test_a_caption_page_draws_every_letter_of_each_script(script):
+    from storybuild import captions
+
     text = SCRIPTS[script]
     assert boxes(text) == []
     assert typeset.missing_glyphs(text) == set()
-    # Every character of the caption is drawn: the lines hold all of it.
-    lines, size = compose._fit_caption(text, 1024, 720)
-    assert "".join("".join(lines).split()) == "".join(unicodedata.normalize("NFC", text).split())
-    layer = np.asarray(compose.caption_layer(text, 1280, 720))
+    overlay, timed = caption_overlay(text, 1280, 720, 48)
+    # Every character of the narration is on a page, once and in order.
+    shown = "".join(captions.join(page.lines) for _, _, page in timed)
+    assert "".join(shown.split()) == "".join(unicodedata.normalize("NFC", text).split())
+    layer = np.asarray(overlay.states[0].image)
     letters = (layer[..., 3] == 255) & (layer[..., :3].min(axis=2) == 255)
     assert letters.sum() > 40 * len(text.replace(" ", ""))  # real ink for each character
     # A different last letter gives a different picture (boxes would look the same).
     changed = text[:-2] + ("x" if text[-2] != "x" else "y") + text[-1]
-    assert not np.array_equal(layer, np.asarray(compose.caption_layer(changed, 1280, 720)))
+    assert not np.array_equal(layer, np.asarray(caption_overlay(changed, 1280, 720, 48)[0].states[0].image))
 
 
 @pytest.mark.parametrize("script", ["french", "russian", "arabic", "hebrew", "japanese", "chinese"])
@@ -100,15 +114,16 @@ def test_a_caption_frame_rendered_by_ffmpeg_shows_the_text(tmp_path, script):
     width, height = 640, 360
     Image.new("RGB", (width, height), (90, 110, 130)).save(tmp_path / "picture.png")
     out = tmp_path / "clip.mp4"
+    overlay, _ = caption_overlay(text, width, height, 2)
     compose.render_clip(tmp_path / "picture.png", out, width=width, height=height, fps=24, frames=2,
-                        caption=text, motion=False, motion_seed="s")  # fmt: skip
+                        captions=overlay, motion=False, motion_seed="s")  # fmt: skip
     with av.open(str(out)) as container:
         frame = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(int)
     expected = Image.new("RGBA", (width, height), (90, 110, 130, 255))
-    expected.alpha_composite(compose.caption_layer(text, width, height))
+    expected.alpha_composite(overlay.states[0].image, (overlay.x, overlay.y))
     expected = np.asarray(expected.convert("RGB")).astype(int)
     band = slice(height // 2, height)
-    assert np.abs(frame[band] - expected[band]).mean() < 4  # the frame shows our caption layer
+    assert np.abs(frame[band] - expected[band]).mean() < 4  # the frame shows our caption page
     white = (frame[band].min(axis=2) > 220).sum()
     assert white > 15 * len(text.replace(" ", ""))  # letters, not just the dark band
     assert (frame[: height // 2].min(axis=2) > 220).sum() == 0

@@ -15,7 +15,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project, Scene
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 4
+RECIPE = 5
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class ClipParams:
     captions: Mapping[str, Any]
     motion: bool
     motion_seed: str
+    motion_strength: float
     duration_floor: float | None
     head: int = 0
     tail: int = 0
@@ -59,6 +60,7 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
                   "names": [character.name for character in project.characters]},
         motion=video.motion,
         motion_seed=motion_seed(scene),
+        motion_strength=video.motion_strength,
         duration_floor=scene.duration,
         head=head,
         tail=tail,
@@ -75,7 +77,7 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
-    from storybuild import caption_timing, caption_track, compose, media, timeline
+    from storybuild import caption_timing, caption_track, captions, compose, media, timeline
     from storybuild.atomic import write_atomic
 
     p = ClipParams.from_params(step.params)
@@ -84,7 +86,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     timing = timeline.scene_timing(seconds, p.duration_floor, p.head, p.tail, p.fps)
     frames = timing.body
     offset = timing.voice_at - p.head / p.fps  # where the voice starts in this clip
-    words = p.narration.split()
+    words = captions.tokens(p.narration)
     timings, source = caption_timing.word_timings(words, voice["voice.wav"], voice.get("words.json"))
     style = p.captions["style"]
     lay = caption_track.layout(style, p.width, p.height)
@@ -95,7 +97,8 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
         overlay = caption_track.overlay(timed, timings, lay, style, fps=p.fps, frames=frames, offset=offset)
     out = workdir / "clip.mp4"
     compose.render_clip(inputs[f"image/{step.scene}"]["image.png"], out, width=p.width, height=p.height,
-                        fps=p.fps, frames=frames, captions=overlay, motion=p.motion, motion_seed=p.motion_seed)
+                        fps=p.fps, frames=frames, captions=overlay, motion=p.motion, motion_seed=p.motion_seed,
+                        motion_strength=p.motion_strength)
     # Times from the clip's first frame, so the video step only adds each clip's start.
     shown = [[offset + start, offset + end, list(page.lines)] for start, end, page in timed]
     listing = workdir / "pages.json"

@@ -13,7 +13,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 1
+RECIPE = 2
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ BLACK = Neighbour(None, "")
 
 
 def step(project: Project, left: Neighbour, right: Neighbour, kind: str, frames: int) -> Step:
-    moving = project.video.motion
+    moving = project.video.motion_strength if project.video.motion else 0.0
     params = {
         "type": kind,
         "frames": frames,
@@ -51,8 +51,10 @@ def step(project: Project, left: Neighbour, right: Neighbour, kind: str, frames:
     )
 
 
-def _side(neighbour: Neighbour, progress: float, moving: bool) -> dict[str, Any]:
-    motion = {"seed": neighbour.motion_seed, "progress": progress} if moving and neighbour.motion_seed else None
+def _side(neighbour: Neighbour, progress: float, strength: float) -> dict[str, Any]:
+    motion = None
+    if strength > 0 and neighbour.motion_seed:
+        motion = {"seed": neighbour.motion_seed, "progress": progress, "strength": strength}
     return {"step": neighbour.step, "output": neighbour.output, "motion": motion}
 
 

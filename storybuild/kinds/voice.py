@@ -39,13 +39,14 @@ def step(project: Project, scene: Scene) -> Step:
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     from storybuild.atomic import write_atomic
     from storybuild.caption_timing import words_json
+    from storybuild.captions import tokens
 
     out = workdir / "voice.wav"
     request = NarrationRequest(**step.params)
     timings = pool.get("voice").narrate(request, out)
     outputs = {"voice.wav": out}
     # Word times are optional: without them the clip step aligns the words on the audio.
-    if timings and [t.word for t in timings] == request.text.split():
+    if timings and [t.word for t in timings] == tokens(request.text):
         outputs["words.json"] = workdir / "words.json"
         write_atomic(outputs["words.json"], words_json(timings, step.provider))
     return outputs
