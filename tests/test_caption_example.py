@@ -1,8 +1,11 @@
-"""The 12-scene example at 9:16: every narration word on screen once, in order, inside the safe area."""
+"""The 12-scene example as a viewer gets it, in 16:9, 1:1 and 9:16: transitions, cards,
+paged captions with the spoken word highlighted, music, mastered sound; every narration
+word on screen once, in order, inside the safe area, in every shape."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +18,34 @@ from storybuild import caption_track
 EXAMPLE = ROOT / "examples" / "moonlight-lantern-parade" / "story.yaml"
 
 
+ASPECTS = ("16:9", "1:1", "9:16")  # 9:16 last: its scene views stay in build/ for the checks below
+
+
 @pytest.fixture(scope="module")
-def portrait(tmp_path_factory):
+def films(tmp_path_factory):
+    """The example (with its music) rendered in each shape in one project folder, as a
+    person would try them: the narration is made once and restored for the others.
+    Returns the folder, the story and, per shape, a copy of its video and subtitles."""
+    root = tmp_path_factory.mktemp("example")
+    shutil.copytree(EXAMPLE.parent / "music", root / "music")
     document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    document["video"] = {"aspect": "9:16", "resolution": 480, "fps": 12, "motion": False,
-                         "captions": {"size": "large", "highlight": "#ffd700"}}
-    root = tmp_path_factory.mktemp("portrait")
-    write_story(root, document)
-    run_cli("render", "-j", "2", str(root), check=True)
+    made = {}
+    for aspect in ASPECTS:
+        # 9:16 still: the safe-area check below finds the caption as what differs from
+        # the captionless first frame, which a moving picture would blur.
+        document["video"].update({"aspect": aspect, "resolution": 480, "fps": 12, "motion": aspect != "9:16",
+                                  "captions": {"size": "large", "highlight": "#ffd700"}})
+        write_story(root, document)
+        run_cli("render", "-j", "2", str(root), check=True)
+        name = aspect.replace(":", "x")
+        for suffix in (".mp4", ".srt"):
+            made[name, suffix] = shutil.copy(next((root / "build").glob(f"*{suffix}")), root / f"{name}{suffix}")
+    return root, document, made
+
+
+@pytest.fixture(scope="module")
+def portrait(films):
+    root, document, _ = films
     return root, document
 
 
@@ -39,15 +62,33 @@ def srt_pages(srt: str) -> list[tuple[float, float, list[str]]]:
     return pages
 
 
-def test_every_narration_word_appears_once_in_order_in_pages_that_fit(portrait):
-    root, document = portrait
-    pages = srt_pages(next((root / "build").glob("*.srt")).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_every_narration_word_appears_once_in_order_in_pages_that_fit(films, aspect):
+    root, document, made = films
+    pages = srt_pages(Path(made[aspect.replace(":", "x"), ".srt"]).read_text(encoding="utf-8"))
     shown = [word for _, _, lines in pages for line in lines for word in line.split()]
     assert shown == [word for scene in document["scenes"] for word in scene["narration"].split()]
     assert all(1 <= len(lines) <= 2 and all(len(line) <= 42 for line in lines) for _, _, lines in pages)
     assert all(1.0 <= end - start <= 7.0 for start, end, _ in pages)  # subtitle guides: 1-7 s a cue
     assert all(a[1] <= b[0] + 1e-3 for a, b in zip(pages, pages[1:]))  # one page at a time
     assert "\u2026" not in "".join(line for _, _, lines in pages for line in lines)
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_each_shape_is_the_whole_film_with_mastered_stereo_sound(films, aspect):
+    from mediacheck import probe
+    from storybuild.soundtrack import measure_loudness
+
+    _, document, made = films
+    video = Path(made[aspect.replace(":", "x"), ".mp4"])
+    facts = probe(video)
+    width, height = {"16:9": (854, 480), "1:1": (480, 480), "9:16": (480, 854)}[aspect]
+    assert (facts["width"], facts["height"]) == (width, height)
+    # Cards (3 s + 2.5 s), the scenes and the fades' black halves: more than the narration.
+    assert facts["duration"] > 5.5 + 12 * 2.0 and abs(facts["audio_duration"] - facts["duration"]) < 1 / 12
+    lufs, peak, rate, channels = measure_loudness(video)
+    assert (rate, channels) == (48000, 2)
+    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.5, (lufs, peak)
 
 
 def test_piper_word_times_are_stored_and_used(portrait):
