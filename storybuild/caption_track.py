@@ -242,16 +242,12 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
     return image, places
 
 
-def _quote(path: Path) -> str:
-    """An absolute path quoted for the concat demuxer (relative ones are resolved like
-    URLs, where a '#' in a folder name would end the path)."""
-    return "'" + str(Path(path).resolve()).replace("'", "'\\''") + "'"
-
-
 def write_concat(track: Overlay, folder: Path, fps: int) -> Path:
     """An ffconcat list showing each state's image for its frames, written with the
     images into `folder`. Each change is placed half a frame early, so the frame it
-    starts on picks it up whatever the rounding of timestamps."""
+    starts on picks it up whatever the rounding of timestamps. The list names the
+    images by plain relative names, which the demuxer resolves against the list's
+    folder: the project's path (which may hold a newline or a quote) never appears in it."""
     from PIL import Image
 
     blank = folder / "blank.png"
@@ -264,8 +260,8 @@ def write_concat(track: Overlay, folder: Path, fps: int) -> Path:
             state.image.save(path, compress_level=1)
         begin = 0.0 if index == 0 else (state.start - 0.5) / fps
         finish = (state.end - 0.5) / fps
-        lines += [f"file {_quote(path)}", f"duration {finish - begin:.6f}"]
-    lines.append(f"file {_quote(path)}")  # the demuxer needs an entry after the last duration
+        lines += [f"file {path.name}", f"duration {finish - begin:.6f}"]
+    lines.append(f"file {path.name}")  # the demuxer needs an entry after the last duration
     listing = folder / "captions.ffconcat"
     listing.write_text("\n".join(lines) + "\n", "utf-8")
     return listing

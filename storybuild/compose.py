@@ -88,12 +88,14 @@ def render_clip(
         if captions is not None and any(state.image is not None for state in captions.states):
             from storybuild.caption_track import write_concat
 
-            inputs += ["-f", "concat", "-safe", "0", "-i", str(write_concat(captions, Path(tmp), fps))]
+            # By a bare name from inside its folder: the concat demuxer resolves the
+            # names in a list against the list's own path, which may hold '#' or a newline.
+            inputs += ["-f", "concat", "-i", write_concat(captions, Path(tmp), fps).name]
             graph += f"[m];[m][1:v]overlay={captions.x}:{captions.y}:format=yuv420:eof_action=repeat"
         graph += ",setsar=1[v]"
         partial = Path(tmp, "clip.mp4")
         args = ["-y", *inputs, "-filter_complex", graph, "-map", "[v]", *encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed)
+        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed, cwd=Path(tmp))
         os.replace(partial, out)
 
 
@@ -125,9 +127,10 @@ def join_film(segments: list[Path], sound: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         listing = _concat_listing(segments, Path(tmp))
         partial = Path(tmp, "video.mp4")
-        args = ["-y", "-f", "concat", "-i", str(listing), "-i", str(Path(sound).resolve()),
+        # The list by its bare name from inside its folder (see _concat_listing).
+        args = ["-y", "-f", "concat", "-i", listing.name, "-i", str(Path(sound).resolve()),
                 "-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(partial)]
-        run_ffmpeg(args, f"assembling {out.name}")
+        run_ffmpeg(args, f"assembling {out.name}", cwd=Path(tmp))
         os.replace(partial, out)
 
 
@@ -136,8 +139,9 @@ def _concat_listing(clips: list[Path], tmp: Path) -> Path:
 
     The listing names each clip by a plain relative name (clip-0000.mp4, a hard link
     or symbolic link made in `tmp`), which the demuxer resolves against the listing's
-    folder: the project's own path, which may hold a newline or a quote that ffconcat
-    cannot express, never appears inside the listing (only in ffmpeg's argv)."""
+    path; ffmpeg is given the listing by its bare name and runs in `tmp`, so the
+    project's own path, which may hold a newline, a quote or a '#' that ffconcat or
+    URL resolution cannot take, never has to be parsed."""
     lines = ["ffconcat version 1.0"]
     for index, clip in enumerate(clips):
         name = f"clip-{index:04d}.mp4"

@@ -105,12 +105,14 @@ def _die_with_parent(command: list[str]) -> tuple[list[str], object]:
     return command, _die_with_parent_hook()
 
 
-def run_ffmpeg(args: list[str], what: str, feed: Iterable[bytes | memoryview] | None = None) -> None:
+def run_ffmpeg(args: list[str], what: str, feed: Iterable[bytes | memoryview] | None = None,
+               cwd: Path | None = None) -> None:
     """Run ffmpeg with `args` (without the program name), quietly; it is killed if
     storybuild dies. Without `feed` it reads no stdin; with it, every chunk is written
     to its stdin (an input "pipe:0"), which is then closed. Raises
-    ProviderError("ffmpeg failed while <what>: ...") on failure."""
-    _run(args, what, "error", feed)
+    ProviderError("ffmpeg failed while <what>: ...") on failure. `cwd` is where
+    relative names in `args` are found (concat lists are given that way: see compose)."""
+    _run(args, what, "error", feed, cwd)
 
 
 def run_ffmpeg_log(args: list[str], what: str) -> str:
@@ -119,13 +121,14 @@ def run_ffmpeg_log(args: list[str], what: str) -> str:
     return _run(["-nostats", *args], what, "info")
 
 
-def _run(args: list[str], what: str, loglevel: str, feed: Iterable[bytes | memoryview] | None = None) -> str:
+def _run(args: list[str], what: str, loglevel: str, feed: Iterable[bytes | memoryview] | None = None,
+         cwd: Path | None = None) -> str:
     """Run ffmpeg, registered in `_running` while it runs; its stderr, decoded."""
     command, preexec = _die_with_parent([ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args])
     stdin = subprocess.DEVNULL if feed is None else subprocess.PIPE
     try:
         process = subprocess.Popen(
-            command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec,
+            command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec, cwd=cwd,
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc

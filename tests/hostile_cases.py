@@ -166,7 +166,7 @@ CASES: list[tuple[str, Content, list[str]]] = [
     ("fps-text", top("video: {fps: fast}\n"), ["story.yaml:4:14: video.fps: must be a whole number (got 'fast')"]),
     ("fps-fraction", top("video: {fps: 24.5}\n"), ['story.yaml:4:14: video.fps: must be a whole number (got 24.5)']),
     ("captions-yes-text", top("video: {captions: 'yes'}\n"), [
-        "story.yaml:4:19: video.captions: must be true or false (got 'yes')",
+        "story.yaml:4:19: video.captions: must be true or false or a mapping (got 'yes')",
     ]),
     ("duration-with-unit", scene("    duration: 5s\n"), [
         "story.yaml:8:15: scenes[0].duration: must be a number (got '5s')",

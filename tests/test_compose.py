@@ -206,7 +206,7 @@ SCENES = [  # colour, image size, voice rate, channels, voice seconds, motion
 @pytest.fixture(scope="module")
 def assembled(tmp_path_factory):
     """A 4-scene video: flat colours per scene, tone voices at different rates."""
-    folder = tmp_path_factory.mktemp("it's assembled")  # a quote exercises concat escaping
+    folder = tmp_path_factory.mktemp("it's #1 assembled")  # a quote and a hash exercise concat names
     clips, voices, frames, seconds = [], [], [], []
     for index, (color, size, rate, channels, length, motion) in enumerate(SCENES):
         voice = write_wav(folder / f"voice{index}.wav", rate, length, channels=channels)

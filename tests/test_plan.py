@@ -96,8 +96,11 @@ EDITS = [
      {"clip/pool": STALE, "video": BLOCKED}),
     ("captions off", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, captions=False)),
      {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "video": BLOCKED}),
+    # The seams show the ends of the moves, so they follow the strength too.
     ("motion strength", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, motion_strength=0.5)),
-     {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "video": BLOCKED}),
+     {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "transition/+garden": STALE,
+      "transition/garden+rainbow": STALE, "transition/rainbow+pool": STALE, "transition/pool+": STALE,
+      "video": BLOCKED}),
     ("concurrency only", lambda p: dataclasses.replace(
         p, providers=dataclasses.replace(p.providers, voice=ProviderChoice("piper", options={"concurrency": 9}))), {}),
     ("narration speed", lambda p: dataclasses.replace(

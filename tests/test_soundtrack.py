@@ -226,7 +226,7 @@ def test_beeps_land_on_their_frames_after_a_copy_mux(tmp_path):
         Image.new("RGB", (160, 90), colours[index]).save(tmp_path / f"c{index}.png")
         clips.append(tmp_path / f"c{index}.mp4")
         compose.render_clip(tmp_path / f"c{index}.png", clips[-1], width=160, height=90, fps=fps, frames=count,
-                            caption=None, motion=False, motion_seed="s")
+                            captions=None, motion=False, motion_seed="s")
         wav = beep(tmp_path / f"b{index}.wav", rate, channels=channels, fmt=fmt)
         start = first * RATE // fps + offset
         placements.append((wav, start, (first + count) * RATE // fps - start))
