@@ -178,3 +178,17 @@ def test_the_sound_is_mastered_48k_stereo_at_the_target_loudness(film):
     lufs, peak, rate, channels = measure_loudness(video)
     assert (rate, channels) == (48000, 2)
     assert abs(lufs - -16.0) <= 1.0 and peak <= -1.5, (lufs, peak)
+
+
+def test_cards_take_their_colours_from_the_style_and_are_drawn_the_same_every_time(tmp_path):
+    from storybuild import cards
+
+    top, bottom, ink = cards.style_palette("deep blue twilight sky, warm golden lantern light")
+    assert max(top) < 140 and ink == (255, 255, 255)  # a night story: a dark card, white letters
+    top, bottom, ink = cards.style_palette("soft watercolor picture book, warm pastel colors")
+    assert min(top) > 150 and max(ink) < 100  # a pastel story: a light card, dark letters
+    for name in ("a.png", "b.png"):
+        cards.draw_card(tmp_path / name, title="Café Zoë", subtitle="月の物語", style="pastel", width=640, height=360)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    title = np.asarray(Image.open(tmp_path / "a.png").convert("L"), dtype=float)
+    assert title[120:200, 200:440].std() > 20  # letters in the middle, not an empty gradient
