@@ -48,6 +48,7 @@ class Layout:
     size: int
     max_text_width: float
     position: str
+    font: str | None = None  # the project's caption font (a path), first in the font chain
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,17 @@ class Overlay:
 
 
 @functools.lru_cache(maxsize=8192)  # pagination measures the same phrases many times
-def measure(text: str, size: int) -> float:
+def measure(text: str, size: int, font: str | None = None) -> float:
     """Width in pixels of `text` drawn at `size`, in any script (the one place caption
-    text is measured: typeset's font chain, the same letters draw() uses)."""
-    return float(typeset.measure(text, size))
+    text is measured: typeset's font chain, `font` first, the letters draw_text uses)."""
+    return float(typeset.measure(text, size, Path(font) if font else None))
 
 
-def draw_text(draw: Any, xy: tuple[float, float], text: str, size: int, fill: str) -> None:
+def draw_text(draw: Any, xy: tuple[float, float], text: str, size: int, fill: str, font: str | None = None) -> None:
     """Draw `text` with its left end at x and its middle at y, outlined in black so it
     reads on any picture (the one place caption text is drawn)."""
     typeset.draw(draw, xy, text, size, fill, stroke_width=max(2, size // 12), stroke_fill=(0, 0, 0, 255),
-                 anchor="lm")
+                 anchor="lm", font_path=Path(font) if font else None)
 
 
 def safe_area(width: int, height: int) -> Box:
@@ -102,10 +103,11 @@ def font_size(style: Mapping[str, Any], width: int, height: int) -> int:
     return max(SMALLEST, int(size))
 
 
-def layout(style: Mapping[str, Any], width: int, height: int) -> Layout:
-    """The Layout for a style at a frame size."""
+def layout(style: Mapping[str, Any], width: int, height: int, font: Path | str | None = None) -> Layout:
+    """The Layout for a style at a frame size, drawn in `font` (a path) when given."""
     safe, size = safe_area(width, height), font_size(style, width, height)
-    return Layout(safe, size, safe.width - 2 * _pad_x(size), style.get("position", "bottom"))
+    return Layout(safe, size, safe.width - 2 * _pad_x(size), style.get("position", "bottom"),
+                  str(font) if font else None)
 
 
 def _pad_x(size: int) -> int:
@@ -118,7 +120,7 @@ def _pad_y(size: int) -> int:
 
 def pages_for(text: str, lay: Layout, names: Sequence[str] = ()) -> list[captions.Page]:
     """The narration's pages for this layout: lines fit LINE_CHARS and the pixel width."""
-    return captions.paginate(text, measure=lambda line: measure(line, lay.size),
+    return captions.paginate(text, measure=lambda line: measure(line, lay.size, lay.font),
                              max_width=lay.max_text_width, names=names)
 
 
@@ -126,7 +128,7 @@ def page_size(page: captions.Page, lay: Layout) -> int:
     """The layout's font size, or smaller until the page's widest line fits (even
     below SMALLEST: a caption is never cut)."""
     size = lay.size
-    while size > 1 and max(measure(line, size) for line in page.lines) > lay.max_text_width:
+    while size > 1 and max(measure(line, size, lay.font) for line in page.lines) > lay.max_text_width:
         size -= 1
     return size
 
@@ -135,7 +137,7 @@ def too_wide(text: str, lay: Layout, names: Sequence[str] = ()) -> list[str]:
     """Lines of the narration's pages that do not fit the safe area even at SMALLEST
     (they are drawn whole, smaller still; `validate` warns about them)."""
     return [line for page in pages_for(text, lay, names) for line in page.lines
-            if measure(line, SMALLEST) > lay.max_text_width]
+            if measure(line, SMALLEST, lay.font) > lay.max_text_width]
 
 
 def timed_pages(pages: Sequence[captions.Page], timings: Sequence[WordTime], speech_end: float,
@@ -204,7 +206,7 @@ def _draw(page: captions.Page, lay: Layout, style: Mapping[str, Any], canvas: tu
         return plain  # a right-to-left line is laid out by the shaper: word places are not ours
     image = plain.copy()
     at, y, size = places[highlighted]
-    draw_text(ImageDraw.Draw(image), (at, y), page.words[highlighted], size, style["highlight"])
+    draw_text(ImageDraw.Draw(image), (at, y), page.words[highlighted], size, style["highlight"], lay.font)
     return image
 
 
@@ -218,7 +220,7 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
 
     size = page_size(page, lay)
     line_height = round(size * LINE_SPACING)
-    block_width = max(measure(line, size) for line in page.lines)
+    block_width = max(measure(line, size, lay.font) for line in page.lines)
     block_height = line_height * len(page.lines)
     pad_x, pad_y = _pad_x(size), _pad_y(size)
     top = {"top": pad_y, "center": (canvas[1] - block_height) // 2}.get(lay.position, canvas[1] - pad_y - block_height)
@@ -233,12 +235,12 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
     draw, places = ImageDraw.Draw(image), []
     for row, line in enumerate(page.lines):
         y = top + row * line_height + line_height / 2
-        x = (canvas[0] - measure(line, size)) / 2
+        x = (canvas[0] - measure(line, size, lay.font)) / 2
         words = captions.tokens(line)
         for position in range(len(words)):  # where each word starts: the line up to it, less the word
-            places.append((x + measure(captions.join(words[: position + 1]), size) - measure(words[position], size),
-                           y, size))
-        draw_text(draw, (x, y), line, size, style.get("color", "#ffffff"))
+            places.append((x + measure(captions.join(words[: position + 1]), size, lay.font)
+                           - measure(words[position], size, lay.font), y, size))
+        draw_text(draw, (x, y), line, size, style.get("color", "#ffffff"), lay.font)
     return image, places
 
 

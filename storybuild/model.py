@@ -41,9 +41,15 @@ class CaptionStyle:
     size: str | int = "medium"
     color: str = "#ffffff"
     highlight: str | None = None
+    font: Path | None = None  # the project's own caption font (absolute), drawn first
+    font_digest: str | None = None  # sha256 of its bytes: the key changes with the font
 
     def params(self) -> dict[str, Any]:
-        return {"position": self.position, "size": self.size, "color": self.color, "highlight": self.highlight}
+        """What the captions' pixels depend on (the font by its bytes, never its path)."""
+        params = {"position": self.position, "size": self.size, "color": self.color, "highlight": self.highlight}
+        if self.font_digest:
+            params["font"] = self.font_digest
+        return params
 
 
 @dataclass(frozen=True)

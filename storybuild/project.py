@@ -9,6 +9,7 @@ The cheap cross-field checks always run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -55,6 +56,7 @@ def load_project(path: Path, cache_dir: Path | None = None) -> Project:
                                   lambda at: f"line {positions.line(at)}")
     later += _music_file_problems(document, story_path.parent)
     later += story_film.picture_problems(document, story_path.parent)
+    later += _font_problems(document, story_path.parent)
     problems += _not_settled(later, problems)
     if problems:
         raise StoryValidationError(format_problems(problems, positions, f"{shown}:", with_lines=True))
@@ -141,7 +143,7 @@ def caption_warnings(project: Project) -> list[str]:
     from storybuild import caption_track
 
     video = project.video
-    lay = caption_track.layout(video.caption_style.params(), video.width, video.height)
+    lay = caption_track.layout(video.caption_style.params(), video.width, video.height, video.caption_style.font)
     names = [character.name for character in project.characters]
     problems = [
         Problem(("scenes", index, "narration"), f"warning: the caption line {line!r} does not fit the caption "
@@ -149,10 +151,28 @@ def caption_warnings(project: Project) -> list[str]:
         for index, scene in enumerate(project.scenes)
         for line in caption_track.too_wide(scene.narration, lay, names)
     ]
+    problems += _glyph_warnings(project)
     if not problems:
         return []
     _, positions, _ = parse(project.path.read_bytes().decode("utf-8-sig"))
     return format_problems(problems, positions, f"{display_name(project.path)}:", with_lines=True)
+
+
+def _glyph_warnings(project: Project) -> list[Problem]:
+    """Letters no font storybuild has (nor the story's caption font) can draw: they are
+    left out of the burned captions and the cards, never drawn as boxes."""
+    from storybuild import typeset
+
+    font = project.video.caption_style.font
+    texts = [(("title",), project.title)] + [(("scenes", i, "narration"), s.narration)
+                                             for i, s in enumerate(project.scenes)]
+    problems = []
+    for path, text in texts:
+        missing = "".join(sorted(typeset.missing_glyphs(text, font)))
+        if missing:
+            problems.append(Problem(path, f"warning: no font has the letters {missing!r}; they are left out of "
+                                          "the picture (the .srt/.vtt keep them)"))
+    return problems
 
 
 def format_path(path: JsonPath) -> str:
@@ -219,6 +239,19 @@ def _write_marker(marker: Path) -> None:
 # ---------------------------------------------------------------- building the model
 
 
+def _font_problems(document: Any, story_dir: Path) -> list[Problem]:
+    """The caption font must be a font file inside the project, like the music."""
+    from storybuild.project_files import font_problems, project_file_problems
+
+    video = document.get("video") if isinstance(document, dict) else None
+    captions = video.get("captions") if isinstance(video, dict) else None
+    file = captions.get("font") if isinstance(captions, dict) else None
+    if not isinstance(file, str) or not file.strip():
+        return []
+    where = ("video", "captions", "font")
+    return project_file_problems(where, file, story_dir, "font") or font_problems(where, file, story_dir)
+
+
 def _music_file_problems(document: Any, story_dir: Path) -> list[Problem]:
     """The music file must be audio inside the project: only a story on disk can say
     where it is. Checked on every load: it costs a stat and a 12-byte read."""
@@ -248,7 +281,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         path=story_path,
         title=document["title"].strip(),
         style=document["style"].strip(),
-        video=video_settings(document.get("video") or {}),
+        video=video_settings(document.get("video") or {}, story_path.parent),
         providers=_providers(document.get("providers") or {}),
         characters=tuple(
             Character(id=cid, name=c["name"].strip(), description=c["description"].strip(), voice=c.get("voice"))
@@ -262,7 +295,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
     )
 
 
-def video_settings(video: dict[str, Any]) -> VideoSettings:
+def video_settings(video: dict[str, Any], story_dir: Path | None = None) -> VideoSettings:
     """Resolve size, or aspect + resolution (the short side), into width and height."""
     if "size" in video:
         match = SIZE_RE.fullmatch(video["size"])
@@ -283,16 +316,23 @@ def video_settings(video: dict[str, Any]) -> VideoSettings:
         sample_rate=int(video.get("sample_rate", VideoSettings.sample_rate)),
         transition=story_film.transition(video.get("transition")) or Transition(),
         fade=float(video.get("fade", VideoSettings.fade)),
-        caption_style=caption_style(video.get("captions", True)),
+        caption_style=caption_style(video.get("captions", True), story_dir),
         motion_strength=strength,
     )
 
 
-def caption_style(captions: Any) -> CaptionStyle:
-    """The style of `video.captions`: a mapping sets it, true/false keep the defaults."""
+def caption_style(captions: Any, story_dir: Path | None = None) -> CaptionStyle:
+    """The style of `video.captions`: a mapping sets it, true/false keep the defaults.
+    A `font` is resolved against the story's folder and keyed by its bytes."""
     if not isinstance(captions, dict):
         return CaptionStyle()
-    return CaptionStyle(**{key: captions[key] for key in ("position", "size", "color", "highlight") if key in captions})
+    style = CaptionStyle(**{key: captions[key] for key in ("position", "size", "color", "highlight") if key in captions})
+    if captions.get("font") and story_dir is not None:
+        from storybuild.keys import digest_file
+
+        font = Path(os.path.abspath(story_dir / captions["font"]))
+        style = dataclasses.replace(style, font=font, font_digest=digest_file(font))
+    return style
 
 
 def _motion_strength(motion: bool | dict[str, Any]) -> float:

@@ -82,6 +82,17 @@ def _content_problems(document_path: JsonPath, value: str, story_dir: Path, reco
     return []
 
 
+def font_problems(document_path: JsonPath, value: str, story_dir: Path) -> list[Problem]:
+    """[] when the file (already known to be a project file) starts like a font."""
+    return _content_problems(document_path, value, story_dir, font_format,
+                             "a font file (expected TrueType or OpenType: .ttf, .otf, .ttc)")
+
+
+def font_format(head: bytes) -> str | None:
+    """The font format whose signature starts `head`, or None."""
+    return {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf", b"ttcf": "ttc"}.get(head[:4])
+
+
 def image_format(head: bytes) -> str | None:
     """The picture format whose signature starts `head` (12 bytes), or None."""
     if head[:8] == b"\x89PNG\r\n\x1a\n":

@@ -3,6 +3,8 @@ and scenes drawn from the user's own pictures. Checked by decoding real renders.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import av
 import numpy as np
 import pytest
@@ -192,3 +194,51 @@ def test_cards_take_their_colours_from_the_style_and_are_drawn_the_same_every_ti
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
     title = np.asarray(Image.open(tmp_path / "a.png").convert("L"), dtype=float)
     assert title[120:200, 200:440].std() > 20  # letters in the middle, not an empty gradient
+
+
+def test_a_caption_font_in_the_project_draws_the_captions_and_is_keyed_by_its_bytes(tmp_path, small_story):
+    import shutil
+
+    from storybuild import typeset
+
+    sans = next(f for f in typeset.bundled_faces() if f.path.endswith("NotoSans[wght].ttf"))
+    italic = Path(sans.path).with_name("NotoSans-Italic[wght].ttf")  # other Latin letters
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(italic, tmp_path / "fonts" / "mine.ttf")
+    small_story["scenes"] = small_story["scenes"][:1]
+    small_story["video"].update({"size": "320x180", "motion": False, "captions": {"font": "fonts/mine.ttf"}})
+    write_story(tmp_path, small_story)
+    run_cli("render", str(tmp_path), check=True)
+    clip = tmp_path / "build" / "scenes" / "garden" / "clip.mp4"
+    with_font = clip.read_bytes()
+    small_story["video"]["captions"] = True
+    write_story(tmp_path, small_story)
+    status = run_cli("status", "--json", str(tmp_path))
+    states = {row["step"]: row["state"] for row in __import__("json").loads(status.stdout)["steps"]}
+    assert states["clip/garden"] == "stale" and states["voice/garden"] == "fresh"
+    run_cli("render", str(tmp_path), check=True)
+    assert clip.read_bytes() != with_font  # other letters
+
+
+def test_a_caption_font_must_be_a_font_inside_the_project(tmp_path):
+    root = tmp_path / "story"
+    (root / "fonts").mkdir(parents=True)
+    (root / "fonts" / "notes.ttf").write_text("not a font")
+    for font, message in [("../x.ttf", "must be inside the project folder (got '../x.ttf', which leads out of it)"),
+                          ("fonts/notes.ttf", "'fonts/notes.ttf' is not a font file (expected TrueType or "
+                                              "OpenType: .ttf, .otf, .ttc)")]:
+        write_story(root, {"version": 1, "title": "T", "style": "s", "video": {"captions": {"font": font}},
+                           "scenes": [{"id": "a", "image": "a cat", "narration": "A."}]})
+        result = run_cli("validate", str(root))
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[1].split(": ", 1)[1] == f"video.captions.font: {message}"
+
+
+def test_validate_warns_about_letters_no_font_has(tmp_path):
+    write_story(tmp_path, {"version": 1, "title": "Signs", "style": "s",
+                           "scenes": [{"id": "a", "image": "x", "narration": "The scribe drew 𓂀 on the wall."}]})
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/story.yaml:6:16: scenes[0].narration: warning: no font has the letters '𓂀'; they are left "
+        "out of the picture (the .srt/.vtt keep them)"]

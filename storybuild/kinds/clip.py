@@ -72,6 +72,8 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
         deps=(f"image/{scene.id}", f"voice/{scene.id}"),
         views={"clip.mp4": f"scenes/{scene.id}/clip.mp4", "pages.json": f"scenes/{scene.id}/captions.json"},
         scene=scene.id,
+        # The font by its bytes is in the params (the style); its path only says where to read it.
+        sources={"font": str(video.caption_style.font)} if video.caption_style.font else {},
         **composer_fields(RECIPE),
     )
 
@@ -89,7 +91,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     words = captions.tokens(p.narration)
     timings, source = caption_timing.word_timings(words, voice["voice.wav"], voice.get("words.json"))
     style = p.captions["style"]
-    lay = caption_track.layout(style, p.width, p.height)
+    lay = caption_track.layout(style, p.width, p.height, step.sources.get("font"))
     pages = caption_track.pages_for(p.narration, lay, p.captions["names"])
     timed = caption_track.timed_pages(pages, timings, seconds, frames / p.fps - offset)
     overlay = None
