@@ -240,5 +240,5 @@ def test_validate_warns_about_letters_no_font_has(tmp_path):
     result = run_cli("validate", str(tmp_path))
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
-        f"{tmp_path}/story.yaml:6:16: scenes[0].narration: warning: no font has the letters '𓂀'; they are left "
+        f"{tmp_path}/story.yaml:7:14: scenes[0].narration: warning: no font has the letters '𓂀'; they are left "
         "out of the picture (the .srt/.vtt keep them)"]
