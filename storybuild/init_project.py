@@ -21,7 +21,8 @@ def schema_reference() -> str:
 def write_new_project(directory: Path, theme: str, scene_count: int, writer: str, force: bool) -> Path:
     """Write DIRECTORY/story.yaml (and a .gitignore for build/); returns the story path.
     Nothing is written unless the generated story validates."""
-    from storybuild.project import dump_story, validate_document
+    from storybuild.project import validate_document
+    from storybuild.story_yaml import dump_story
 
     target = directory / "story.yaml"
     if target.exists() and not force:

@@ -15,7 +15,8 @@ import pytest
 from storybuild import providers
 from storybuild.errors import InputError, StoryValidationError
 from storybuild.model import Character, ProviderChoice, Providers, Scene, VideoSettings
-from storybuild.project import SCHEMA_PATH, dump_story, load_project, validate_document
+from storybuild.project import SCHEMA_PATH, load_project, validate_document
+from storybuild.story_yaml import dump_story
 from storybuild.yaml_positions import parse
 
 HERE = Path(__file__).parent
