@@ -247,7 +247,7 @@ def make_project(example: Path, work: Path, motion: str) -> Path:
     import yaml
 
     project = work / f"{example.name}-motion-{motion}"
-    project.mkdir()
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns("build"))  # with its music
     text = (example / "story.yaml").read_text("utf-8")
     if motion == "off":
         text, count = MOTION_LINE.subn(r"\g<1>false", text)

@@ -69,8 +69,7 @@ def hash_inputs(project: Path, digests: list[str]) -> tuple[float, int]:
 
 def measure(example: Path, work: Path, log) -> dict:
     project = work / example.name
-    project.mkdir()
-    shutil.copy(example / "story.yaml", project / "story.yaml")
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns("build"))  # with its music
     fig: dict = {"example": example.name, "load_start": os.getloadavg()[0]}
     log("cold full render")
     fig["full_render"] = timed("render", str(project))

@@ -114,7 +114,7 @@ def i420_frames(picture, move: KenBurns, width: int, height: int, frames: int) -
     source_w, source_h = picture.size
     if source_w % 2 or source_h % 2:
         raise ValueError(f"the picture needs even sides, got {source_w}x{source_h}")
-    planes = _i420_planes(np.asarray(picture.convert("RGB")))
+    planes = i420_planes(np.asarray(picture.convert("RGB")))
     out = np.empty(width * height * 3 // 2, np.uint8)
     quarter = width * height // 4
     targets = (
@@ -127,7 +127,7 @@ def i420_frames(picture, move: KenBurns, width: int, height: int, frames: int) -
         x0, y0, x1, y1 = move.view_box(progress(index, frames), source_w, source_h)
         sx, sy = (x1 - x0) / width, (y1 - y0) / height
         # Output pixel j samples source pixel-centre x0 + (j + 0.5) * sx - 0.5. Chroma
-        # samples sit at the centre of their 2x2 luma block (the block mean, _i420_planes).
+        # samples sit at the centre of their 2x2 luma block (the block mean, i420_planes).
         luma = np.array([[sx, 0, x0 + 0.5 * sx - 0.5], [0, sy, y0 + 0.5 * sy - 0.5]])
         chroma = np.array([[sx, 0, (x0 + sx - 1) / 2], [0, sy, (y0 + sy - 1) / 2]])
         for plane, target, matrix in zip(planes, targets, (luma, chroma, chroma)):
@@ -136,7 +136,7 @@ def i420_frames(picture, move: KenBurns, width: int, height: int, frames: int) -
         yield memoryview(out)
 
 
-def _i420_planes(rgb):
+def i420_planes(rgb):
     """(Y, U, V) planes of an RGB array with even sides, BT.601 limited range, as
     ffmpeg converts: cv2 gives the same Y, but its I420 chroma takes the top-left
     pixel of each 2x2 block (aliasing, up to 17 levels off ffmpeg's); ffmpeg's chroma

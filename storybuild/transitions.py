@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from storybuild.media import run_ffmpeg
 from storybuild.motion import KenBurns
 
-# story.yaml's names -> ffmpeg xfade transitions.
-XFADE = {"crossfade": "fade", "fade": "fadeblack", "slide": "slideleft", "wipe": "wipeleft"}
 
 
 def edge_frame(side: Mapping[str, Any], picture: Path | None, width: int, height: int):
@@ -37,21 +35,64 @@ def edge_frame(side: Mapping[str, Any], picture: Path | None, width: int, height
     return move.still(fitted, width, height, motion["progress"]) if move.moves else fitted
 
 
-def render_transition(left, right, out: Path, *, kind: str, frames: int, fps: int) -> None:
-    """Write a video-only clip of exactly `frames` frames blending image `left` into
-    image `right` (PIL images of the frame size) with the xfade transition for `kind`."""
+def render_transition(left, right, out: Path, *, kind: str, frames: int, fps: int, from_black: bool = False,
+                      to_black: bool = False) -> None:
+    """Write a video-only clip of exactly `frames` frames going from image `left` to
+    image `right` (PIL images of the frame size) as `kind` does. The frames are mixed
+    here on the yuv420p planes and piped to the encoder: ffmpeg only encodes."""
     from storybuild import compose
+    from storybuild.motion import rawvideo_input
 
     width, height = left.size
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        a, b = Path(tmp, "a.png"), Path(tmp, "b.png")
-        left.save(a, compress_level=1)
-        right.save(b, compress_level=1)
-        repeat = f"format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,settb=AVTB"
-        graph = (f"[0:v]{repeat}[a];[1:v]{repeat}[b];"
-                 f"[a][b]xfade=transition={XFADE[kind]}:duration={frames / fps!r}:offset=0,setsar=1[v]")
         partial = Path(tmp, "seam.mp4")
-        args = ["-y", "-framerate", str(fps), "-i", str(a), "-framerate", str(fps), "-i", str(b),
-                "-filter_complex", graph, "-map", "[v]", *compose.encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering transition {out.name}")
+        args = ["-y", *rawvideo_input(width, height, fps), "-filter_complex", "[0:v]setpts=N/FRAME_RATE/TB,setsar=1[v]",
+                "-map", "[v]", *compose.encoder_args(fps, frames)]
+        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering transition {out.name}",
+                   seam_frames(left, right, kind, frames, from_black=from_black, to_black=to_black))
         os.replace(partial, out)
+
+
+def seam_frames(left, right, kind: str, frames: int, *, from_black: bool = False,
+                to_black: bool = False) -> Iterator[bytes]:
+    """The seam's frames as raw yuv420p, frame i at progress (i + 1) / (frames + 1): the
+    clips on either side show the two pictures whole, so no frame repeats one of them;
+    a fade from black starts on black and a fade to black ends on it (the film's
+    first and last frames). crossfade blends; fade goes through black; slide pushes the
+    left picture out to the left as the right one comes in; wipe uncovers the right
+    picture from the right."""
+    import numpy as np
+
+    from storybuild.motion import i420_planes
+
+    a = [plane.astype(np.int32) for plane in i420_planes(np.asarray(left.convert("RGB")))]
+    b = [plane.astype(np.int32) for plane in i420_planes(np.asarray(right.convert("RGB")))]
+    black = [np.full_like(a[0], 16), np.full_like(a[1], 128), np.full_like(a[2], 128)]
+    steps = frames + 1 - from_black - to_black
+    for index in range(frames):
+        t = (index + 1 - from_black) / steps
+        if kind == "fade":  # through black: the first half darkens, the second brightens
+            planes = _mix(a, black, 2 * t) if t < 0.5 else _mix(black, b, 2 * t - 1)
+        elif kind in ("slide", "wipe"):
+            planes = [_sweep(pa, pb, t, kind, full=pa is a[0]) for pa, pb in zip(a, b)]
+        else:
+            planes = _mix(a, b, t)
+        yield b"".join(np.clip(plane, 0, 255).astype(np.uint8).tobytes() for plane in planes)
+
+
+def _mix(a, b, t: float) -> list:
+    weight = round(t * 256)
+    return [(pa * (256 - weight) + pb * weight) >> 8 for pa, pb in zip(a, b)]
+
+
+def _sweep(a, b, t: float, kind: str, full: bool):
+    """One plane of a slide or a wipe at progress t (the chroma planes move half as many
+    samples as luma, so the edge stays on an even luma column)."""
+    import numpy as np
+
+    width = a.shape[1]
+    moved = 2 * round(t * width / 2) if full else round(t * width)
+    edge = width - moved
+    if kind == "slide":
+        return np.concatenate([a[:, moved:], b[:, :moved]], axis=1)
+    return np.concatenate([a[:, :edge], b[:, edge:]], axis=1)

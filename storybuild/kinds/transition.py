@@ -13,7 +13,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 2
+RECIPE = 3
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
         frames.append(transitions.edge_frame(side, picture, p["width"], p["height"]))
     kind = p["type"] if p["left"]["step"] and p["right"]["step"] else "crossfade"  # from/to black: a fade
     out = workdir / "seam.mp4"
-    transitions.render_transition(frames[0], frames[1], out, kind=kind, frames=p["frames"], fps=p["fps"])
+    transitions.render_transition(frames[0], frames[1], out, kind=kind, frames=p["frames"], fps=p["fps"],
+                                  from_black=not p["left"]["step"], to_black=not p["right"]["step"])
     return {"seam.mp4": out}
 
 
