@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg
-from storybuild.motion import PAN, ZOOM, KenBurns, i420_frames, rawvideo_input  # noqa: F401 (re-exported)
+from storybuild.motion import KenBurns, i420_frames, rawvideo_input
 
 if TYPE_CHECKING:
     from storybuild.caption_track import Overlay

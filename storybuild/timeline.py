@@ -22,7 +22,6 @@ from typing import Mapping, Sequence
 LEAD_IN = 0.3  # seconds of silence before the narration in each scene
 TAIL = 0.7  # seconds after the narration before the next scene
 
-TRANSITION_TYPES = ("cut", "crossfade", "fade", "slide", "wipe")
 
 
 def seam_frames(kind: str, seconds: float, fps: int) -> int:

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mediacheck import audio_rms_between, audio_samples, blob_track, frame_means, probe, seam_offsets
+from mediacheck import audio_rms_between, blob_track, frame_means, probe, seam_offsets
 from storybuild import captions, compose, media, soundtrack, timeline
+from storybuild.motion import ZOOM
 from storybuild.captions import Cue
 from storybuild.compose import KenBurns
 from storybuild.timeline import LEAD_IN
@@ -140,7 +141,7 @@ def blob_image(path: Path, center: tuple[float, float]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("zoom_start", [1.0, compose.ZOOM])
+@pytest.mark.parametrize("zoom_start", [1.0, ZOOM])
 def test_motion_follows_the_planned_path_without_shake(tmp_path, zoom_start):
     center, frames = (400.0, 150.0), 24
     seed = seed_for(zoom_start)
@@ -167,7 +168,7 @@ def test_ken_burns_is_deterministic_and_varied():
     moves = {KenBurns.from_seed(f"scene-{i}") for i in range(40)}
     assert len(moves) >= 8
     for move in moves:
-        assert {move.zoom_start, move.zoom_end} == {1.0, compose.ZOOM}
+        assert {move.zoom_start, move.zoom_end} == {1.0, ZOOM}
         assert max(abs(move.dx), abs(move.dy)) <= 1
 
 

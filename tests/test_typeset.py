@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import unicodedata
-from pathlib import Path
 
 import av
 import numpy as np

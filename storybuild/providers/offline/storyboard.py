@@ -70,10 +70,10 @@ class StoryboardRenderer:
 
 def safe_box(width: int, height: int) -> Box:
     """The part of a width x height frame that stays visible during every Ken Burns move
-    (compose.KenBurns: zoom up to ZOOM, pan up to PAN of the way to an edge), inset by
+    (motion.KenBurns: zoom up to ZOOM, pan up to PAN of the way to an edge), inset by
     SAFE_MARGIN. At the largest zoom the view's corner sits at (1 + dx) / 2 * (1 - 1/ZOOM)
     of the frame, so that fraction (dx = PAN) is lost on each side."""
-    from storybuild.compose import PAN, ZOOM
+    from storybuild.motion import PAN, ZOOM
 
     edge = (1 + PAN) / 2 * (1 - 1 / ZOOM) + SAFE_MARGIN
     return (width * edge, height * edge, width * (1 - edge), height * (1 - edge))
