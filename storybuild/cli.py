@@ -273,6 +273,9 @@ def _default_jobs(steps) -> int:
 def _execute(loaded, steps, store, jobs, keep_going, forced):
     from storybuild.actions import ProviderPool
     from storybuild.execute import Executor
+    from storybuild.memory import limit_arenas
+
+    limit_arenas()  # before the workers start: each thread would otherwise get an arena
     from storybuild.progress import Progress
 
     from storybuild.maintenance import prune_stale_views

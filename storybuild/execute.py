@@ -26,6 +26,7 @@ from pathlib import Path
 from storybuild.actions import ProviderPool, run_action
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
+from storybuild.memory import release_freed_memory
 from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
 from storybuild.progress import Progress
 from storybuild.store import Store, Trace
@@ -261,6 +262,7 @@ class Executor:
     def _finish(self, future: Future) -> None:
         job = self._running.pop(future)
         self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
+        release_freed_memory()  # what the step's pictures and frames used, back to the system
         try:
             outputs = future.result()
             trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),

@@ -13,7 +13,6 @@ words are aligned on the audio within their own piece.
 
 from __future__ import annotations
 
-import ctypes
 import io
 import json
 import os
@@ -27,6 +26,7 @@ from typing import Any
 from storybuild.atomic import write_atomic
 from storybuild.caption_timing import WordTime, align_audio
 from storybuild.errors import MissingDependencyError, ProviderError
+from storybuild.memory import release_freed_memory
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import NarrationRequest
 
@@ -82,7 +82,7 @@ class PiperNarrator:
         """Drop the loaded voices (~140 MB each) once no narration is left to do."""
         with self._load_lock:
             self._voices.clear()
-        _release_freed_memory()
+        release_freed_memory()
 
     def narrate(self, request: NarrationRequest, out: Path) -> list[WordTime]:
         """Synthesize `request.text` with the requested voice, write it to `out` and
@@ -95,7 +95,7 @@ class PiperNarrator:
             try:
                 samples, timings = _synthesize(voice, request.text, self.length_scale)
             finally:
-                _release_freed_memory()
+                release_freed_memory()
         if not len(samples):
             raise ProviderError(f"piper produced no audio for scene {request.scene_id!r}: is the narration "
                                 f"only punctuation? ({request.text!r})")
@@ -214,15 +214,6 @@ def speech_pieces(text: str) -> list[tuple[str, float]]:
         for index, clause in enumerate(clauses):
             pieces.append((clause, CLAUSE_PAUSE if index else SENTENCE_PAUSE))
     return pieces
-
-
-def _release_freed_memory() -> None:
-    """Hand memory freed after a synthesis back to the OS (glibc keeps it otherwise,
-    so a long render's footprint would grow with its longest narration)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to do
 
 
 def trim_silence(samples: Any, rate: int, keep: float = KEEP_SILENCE):
