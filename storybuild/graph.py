@@ -47,6 +47,8 @@ def build_graph(project: Project) -> list[Step]:
     settings = image.settings(project)
     plan: list[dict[str, Any]] = []
     for index, item in enumerate(items):
+        # The frames this item gives to the seams before and after it (see timeline.py);
+        # what a fade at either end shows beyond them is black of its own.
         head = timeline.split_seam(seams[index], index == 0, False)[1]
         tail = timeline.split_seam(seams[index + 1], False, index == len(items) - 1)[0]
         previous_tail = timeline.split_seam(seams[index], False, False)[0] if index else 0
