@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storybuild import timeline
-from storybuild.kinds import card, character, clip, image, transition, video, voice
+from storybuild.kinds import card, character, clip, image, soundtrack, transition, video, voice
 from storybuild.kinds.common import uses_character_sheets
 from storybuild.kinds.transition import BLACK, Neighbour
 from storybuild.model import CardSettings, Project, Scene, Transition
@@ -59,7 +59,8 @@ def build_graph(project: Project) -> list[Step]:
         plan.append(_item_entry(item, head, tail))
     last_tail = timeline.split_seam(seams[-1], False, True)[0]
     plan.append(_seam(project, steps, items[-1].neighbour, BLACK, "crossfade", seams[-1], seams[-1] - last_tail))
-    steps.append(video.step(project, plan))
+    steps.append(soundtrack.step(project, plan))
+    steps.append(video.step(project, plan, "soundtrack"))
     return steps
 
 

@@ -56,7 +56,7 @@ def test_status_json_is_machine_readable(tmp_path, small_story):
     result = run_cli("status", "--json", str(tmp_path))
     data = json.loads(result.stdout)
     assert [row["step"] for row in data["steps"]][:3] == ["card/title", "transition/+card:title", "image/garden"]
-    assert data["summary"] == "18 of 18 steps would run (8 stale, 10 blocked)"
+    assert data["summary"] == "19 of 19 steps would run (8 stale, 11 blocked)"
 
 
 def test_bad_story_exits_2_with_located_messages_and_writes_nothing(tmp_path, small_story):
@@ -102,9 +102,9 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     write_story(tmp_path, small_story)
     run_cli("render", str(tmp_path), check=True)
     result = run_cli("gc", str(tmp_path), check=True)
-    # The old scene's voice.wav and words.json, clip.mp4 and pages.json, and the old
-    # video.mp4, .srt and .vtt.
-    assert result.stdout.startswith("removed 7 stored object(s), freed ")
+    # The old scene's voice.wav and words.json, clip.mp4 and pages.json, the old
+    # soundtrack, and the old video.mp4, .srt and .vtt.
+    assert result.stdout.startswith("removed 8 stored object(s), freed ")
     assert run_cli("status", str(tmp_path)).returncode == 0
     assert "removed 0 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
@@ -141,9 +141,9 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == [
         "captions.json", "clip.mp4", "image.png", "voice.wav"]
-    # pool: image, voice + words.json, clip + pages.json; the old video, .srt, .vtt; the old
-    # title card x2 and its two seams; the seams beside pool x2
-    assert "removed 14 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
+    # pool: image, voice + words.json, clip + pages.json; the old soundtrack, video, .srt,
+    # .vtt; the old title card x2 and its two seams; the seams beside pool x2
+    assert "removed 15 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
 
 def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):

@@ -170,7 +170,7 @@ def test_cards_can_be_turned_off_and_cuts_make_no_seam_steps(tmp_path, small_sto
     status = run_cli("status", str(tmp_path))
     steps = [line.split()[1] for line in status.stdout.splitlines()[:-1]]
     assert not [s for s in steps if s.startswith(("card/", "transition/"))]
-    assert len(steps) == 10
+    assert len(steps) == 11  # image, voice, clip per scene, the soundtrack and the video
 
 
 def test_the_sound_is_mastered_48k_stereo_at_the_target_loudness(film):

@@ -70,7 +70,7 @@ def steps(result, verb: str) -> list[str]:
 
 def every_step() -> list[str]:
     ids = [f"{kind}/{s}" for s in scenes() for kind in ("image", "voice", "clip")]
-    return sorted(SHEET_STEPS + ids + ["video"])
+    return sorted(SHEET_STEPS + ids + ["soundtrack", "video"])
 
 
 def sheet_for(call: Recorded) -> str | None:
@@ -177,7 +177,7 @@ def test_a_noop_rerender_makes_no_requests(fake_gemini, tmp_path):
     before = len(fake_gemini.requests)
     result = render(root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("up to date (12 steps fresh)")
+    assert result.stdout.startswith("up to date (13 steps fresh)")
     assert steps(result, "built") == steps(result, "restored") == []
     assert len(fake_gemini.requests) == before == 8
 
@@ -259,7 +259,7 @@ def test_without_a_key_render_refuses_before_any_request_and_status_shows_paid_s
                  "voice": "gemini-3.8-flash-tts"}.get(step_id.split("/")[0])
         assert line.endswith(f"[calls gemini {model}]") if model else "[calls" not in line, line
     assert status.stdout.splitlines()[-1] == (
-        "12 of 12 steps would run (5 stale, 7 blocked); 8 would call a paid API (gemini)")
+        "13 of 13 steps would run (5 stale, 8 blocked); 8 would call a paid API (gemini)")
     assert fake_gemini.requests == []
 
 

@@ -72,7 +72,7 @@ def edit_scene(project: Project, index: int, **changes) -> Project:
 EDITS = [
     ("nothing", lambda p: p, {}),
     ("one narration", lambda p: edit_scene(p, 1, narration="They zoomed down a rainbow."),
-     {"voice/rainbow": STALE, "clip/rainbow": BLOCKED, "video": BLOCKED}),
+     {"voice/rainbow": STALE, "clip/rainbow": BLOCKED, "soundtrack": BLOCKED, "video": BLOCKED}),
     # A picture reaches its clip and the transitions on the scene's two seams.
     ("one image prompt", lambda p: edit_scene(p, 2, image="a pool full of ducks"),
      {"image/pool": STALE, "clip/pool": BLOCKED, "transition/rainbow+pool": BLOCKED, "transition/pool+": BLOCKED,
@@ -87,13 +87,14 @@ EDITS = [
       "video": BLOCKED}),
     # Clips keep their keys wherever a scene stands; only seams between new neighbours run.
     ("scene order", lambda p: dataclasses.replace(p, scenes=(p.scenes[2], p.scenes[0], p.scenes[1])),
-     {"transition/+pool": STALE, "transition/pool+garden": STALE, "transition/rainbow+": STALE, "video": BLOCKED}),
+     {"transition/+pool": STALE, "transition/pool+garden": STALE, "transition/rainbow+": STALE, "soundtrack": STALE,
+      "video": BLOCKED}),
     ("one scene's transition", lambda p: edit_scene(p, 1, transition=Transition("slide", 0.5)),
      {"transition/garden+rainbow": STALE, "video": BLOCKED}),
     ("cuts between scenes", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, transition=Transition("cut"))),
-     {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "video": BLOCKED}),
+     {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "soundtrack": STALE, "video": BLOCKED}),
     ("a duration floor", lambda p: edit_scene(p, 2, duration=9.0),
-     {"clip/pool": STALE, "video": BLOCKED}),
+     {"clip/pool": STALE, "soundtrack": STALE, "video": BLOCKED}),
     ("captions off", lambda p: dataclasses.replace(p, video=dataclasses.replace(p.video, captions=False)),
      {"clip/garden": STALE, "clip/rainbow": STALE, "clip/pool": STALE, "video": BLOCKED}),
     # The seams show the ends of the moves, so they follow the strength too.
@@ -106,7 +107,7 @@ EDITS = [
     ("narration speed", lambda p: dataclasses.replace(
         p, providers=dataclasses.replace(p.providers, voice=ProviderChoice("piper", options={"speed": 1.2}))),
      {"voice/garden": STALE, "voice/rainbow": STALE, "voice/pool": STALE,
-      "clip/garden": BLOCKED, "clip/rainbow": BLOCKED, "clip/pool": BLOCKED, "video": BLOCKED}),
+      "clip/garden": BLOCKED, "clip/rainbow": BLOCKED, "clip/pool": BLOCKED, "soundtrack": BLOCKED, "video": BLOCKED}),
 ]
 
 
@@ -179,10 +180,10 @@ def test_changing_the_sample_rate_keeps_every_narration(tmp_path):
     simulate_build(make_project(tmp_path))
     edited = dataclasses.replace(make_project(tmp_path),
                                  video=dataclasses.replace(VideoSettings(), sample_rate=44100))
-    assert runs(edited) == {"video": STALE}
+    assert runs(edited) == {"soundtrack": STALE, "video": BLOCKED}
 
 
-def test_music_edits_rejoin_only_the_video(tmp_path):
+def test_music_edits_remaster_only_the_sound_and_rejoin(tmp_path):
     from storybuild.model import Music
 
     music = Music(file=tmp_path / "tune.mp3", digest="a" * 64, volume=0.15)
@@ -190,5 +191,5 @@ def test_music_edits_rejoin_only_the_video(tmp_path):
     quieter = make_project(tmp_path, music=dataclasses.replace(music, volume=0.1))
     new_tune = make_project(tmp_path, music=dataclasses.replace(music, digest="b" * 64))
     moved = make_project(tmp_path, music=dataclasses.replace(music, file=tmp_path / "elsewhere" / "tune.mp3"))
-    assert runs(quieter) == runs(new_tune) == {"video": STALE}
+    assert runs(quieter) == runs(new_tune) == {"soundtrack": STALE, "video": BLOCKED}
     assert runs(moved) == {}  # where the file lives is not what goes into the video

@@ -81,7 +81,8 @@ def rendered(tmp_path_factory):
 def test_full_render_builds_every_step(rendered):
     root, document, result = rendered
     scenes = [s["id"] for s in document["scenes"]]
-    expected = [f"{k}/{s}" for s in scenes for k in ("image", "voice", "clip")] + ["video", "card/title", "card/end"]
+    expected = [f"{k}/{s}" for s in scenes for k in ("image", "voice", "clip")] + ["soundtrack", "video", "card/title",
+                                                                                  "card/end"]
     seams = ["+card:title", "card:title+garden", "garden+rainbow", "rainbow+pool", "pool+card:end", "card:end+"]
     assert built_steps(result) == sorted(expected + [f"transition/{seam}" for seam in seams])
 
@@ -162,14 +163,15 @@ def test_edit_one_narration_then_revert(rendered):
     status = run_cli("status", "--json", str(root))
     assert status.returncode == 1
     states = {row["step"]: row["state"] for row in json.loads(status.stdout)["steps"] if row["state"] != "fresh"}
-    assert states == {"voice/garden": "stale", "clip/garden": "blocked", "video": "blocked"}
+    assert states == {"voice/garden": "stale", "clip/garden": "blocked", "soundtrack": "blocked", "video": "blocked"}
 
     result = run_cli("render", str(root), check=True)
-    assert built_steps(result) == ["clip/garden", "video", "voice/garden"]
+    assert built_steps(result) == ["clip/garden", "soundtrack", "video", "voice/garden"]
 
     story.write_text(original)
     result = run_cli("render", str(root), check=True)
     assert built_steps(result) == []
+    # The soundtrack has no view to relink: its stored key simply matches again (fresh).
     assert restored_steps(result) == ["clip/garden", "video", "voice/garden"]
     store_is_consistent(root / "build")
 
@@ -203,7 +205,7 @@ def test_keep_going_builds_independent_scenes_and_lists_failures(tmp_path, small
     assert result.returncode == 1
     assert "voice/pool (scene pool): piper produced no audio for scene 'pool'" in result.stderr
     assert "Traceback" not in result.stderr
-    assert built_steps(result) == sorted(set(all_steps(tmp_path)) - {"voice/pool", "clip/pool", "video"})
+    assert built_steps(result) == sorted(set(all_steps(tmp_path)) - {"voice/pool", "clip/pool", "soundtrack", "video"})
     assert (tmp_path / "build" / "scenes" / "garden" / "clip.mp4").is_file()
 
 

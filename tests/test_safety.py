@@ -240,10 +240,10 @@ def test_status_and_a_noop_render_work_on_a_read_only_checkout(built, small_stor
     ro = {"TARGET": str(built)}
     status = _namespace(READ_ONLY, "status", str(built), env=ro)
     assert (status.returncode, status.stderr) == (0, "")
-    assert status.stdout == "up to date: all 18 steps are fresh\n"
+    assert status.stdout == "up to date: all 19 steps are fresh\n"
     render = _namespace(READ_ONLY, "render", str(built), env=ro)
     assert (render.returncode, render.stderr) == (0, "")
-    assert render.stdout.startswith("up to date (18 steps fresh)")
+    assert render.stdout.startswith("up to date (19 steps fresh)")
 
     clean = _namespace(READ_ONLY, "clean", str(built), env=ro)
     assert clean.returncode == 1
@@ -260,7 +260,7 @@ def test_a_read_only_project_that_was_never_built(tmp_path, small_story):
     write_story(tmp_path, small_story)
     ro = {"TARGET": str(tmp_path)}
     status = _namespace(READ_ONLY, "status", str(tmp_path), env=ro)
-    assert status.returncode == 1 and status.stdout.endswith("18 of 18 steps would run (8 stale, 10 blocked)\n")
+    assert status.returncode == 1 and status.stdout.endswith("19 of 19 steps would run (8 stale, 11 blocked)\n")
     render = _namespace(READ_ONLY, "render", str(tmp_path), env=ro)
     assert render.returncode == 1
     assert render.stderr == f"Error: cannot write {tmp_path}/build: {ADVICE_RO}\n"

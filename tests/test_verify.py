@@ -77,7 +77,7 @@ def every_object_intact(root: Path) -> None:
 
 def test_verify_of_a_sound_store_exits_0(project):
     result = run_cli("verify", str(project))
-    assert (result.returncode, result.stdout) == (0, "store ok: 28 objects and 18 traces checked, nothing damaged\n")
+    assert (result.returncode, result.stdout) == (0, "store ok: 29 objects and 19 traces checked, nothing damaged\n")
 
 
 def test_verify_of_a_project_never_rendered(tmp_path, small_story):
@@ -96,7 +96,7 @@ def test_flipped_byte_in_a_clip_is_reported_and_the_next_render_rebuilds_it(proj
     assert result.returncode == 1
     assert result.stdout == (
         f"damaged: clip/garden (scene garden): object {clip.parent.name + clip.name[:10]} does not match its digest\n"
-        "1 damaged (28 objects and 18 traces checked); `storybuild verify --repair` removes them, "
+        "1 damaged (29 objects and 19 traces checked); `storybuild verify --repair` removes them, "
         "then `storybuild render` rebuilds those steps\n")
 
     status = run_cli("status", "--explain", str(project))
@@ -141,7 +141,7 @@ def test_repair_removes_damaged_objects_and_their_views_and_render_rebuilds_exac
     result = run_cli("verify", "--repair", str(project))
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == (
-        "1 damaged (28 objects and 18 traces checked); removed them and 1 view showing them: "
+        "1 damaged (29 objects and 19 traces checked); removed them and 1 view showing them: "
         "`storybuild render` rebuilds those steps")
     assert not clip.exists() and not view.exists() and mine.read_text() == "mine"
     assert "clip/garden" not in json.loads((project / "build" / ".storybuild" / "current.json").read_text())
@@ -215,7 +215,7 @@ def test_status_render_and_gc_survive_a_trace_of_the_wrong_shape(project):
 
 
 def test_a_damaged_input_sends_its_settled_dependents_back_to_be_decided(project):
-    """voice/garden feeds clip/garden and the video. Forcing the video, clip/garden is
+    """voice/garden feeds clip/garden, the soundtrack and the video. Forcing the video, clip/garden is
     settled (fresh) before the video finds the voice (and the clip) damaged: the voice
     is rebuilt and the clip decided again against it, so the video joins a consistent
     set of intact inputs."""
@@ -226,9 +226,9 @@ def test_a_damaged_input_sends_its_settled_dependents_back_to_be_decided(project
     flip_byte(clip, keep_mtime=True)  # both inputs of the video, one downstream of the other
     render = run_cli("render", "--force", "video", str(project), check=True)
     assert "DAMAGED  voice/garden" in render.stderr, render.stderr
-    assert built_steps(render) == ["clip/garden", "video", "voice/garden"]
+    assert built_steps(render) == ["clip/garden", "soundtrack", "video", "voice/garden"]
     assert not clip.exists() or sha256(clip) == clip.parent.name + clip.name
-    assert render.stderr.splitlines()[-1].startswith("[18/18] ")  # every step counted once
+    assert render.stderr.splitlines()[-1].startswith("[19/19] ")  # every step counted once
     video = current_trace(project, "video")
     for step in ("voice/garden", "clip/garden"):
         assert video.parts["inputs"][step] == current_trace(project, step).digest
