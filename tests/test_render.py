@@ -103,6 +103,15 @@ def test_video_decodes_with_expected_length_size_and_audio(rendered):
     assert info["audio_rms"] > 0.01
 
 
+def test_the_example_sounds_mastered(rendered):
+    from storybuild.soundtrack import measure_loudness
+
+    root, _, _ = rendered
+    lufs, peak, rate, channels = measure_loudness(root / "build" / "whiskers-and-buster-s-rainbow-day.mp4")
+    assert (rate, channels) == (48000, 2)
+    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.5, (lufs, peak)
+
+
 def test_narration_starts_at_each_seam_in_sync(rendered):
     """Silence in each scene's lead-in, speech right after it: the audio of scene i
     starts where its clip starts, within a frame, at every seam."""
