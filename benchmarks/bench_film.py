@@ -4,8 +4,8 @@ scenes against the same film with hard cuts, from ONE run (side by side).
 Both variants keep the title and end cards; "cuts" also has no fades at the ends, so
 it has no transition step at all. Images and narration are built once per variant
 first; the figure is the composition alone (`--force clip --force card --force
-transition --force video`), as wall time of a cold process and as the sum of its
-steps' seconds per kind.
+transition --force soundtrack --force video`), as wall time of a cold process, as
+the CPU time of it and its ffmpeg, and as the sum of its steps' seconds per kind.
 
     python benchmarks/bench_film.py           # 12-scene example
     python benchmarks/bench_film.py --quick   # 3-scene example
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench_render import BIG, SMALL, run  # benchmarks/ is sys.path[0] when run as a script
 
-COMPOSE = ["--force", "clip", "--force", "card", "--force", "video"]
+COMPOSE = ["--force", "clip", "--force", "card", "--force", "soundtrack", "--force", "video"]
 STEP_LINE = re.compile(r"\] +[\d.]+s built +(\S+) \(([\d.]+)s\)")
 
 

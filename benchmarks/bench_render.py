@@ -316,8 +316,8 @@ def edit_renders(projects: dict, fig: dict, checks: dict, jobs: int | None, log)
         log(f"edit the narration of scene {scene}, motion {motion}, render")
         edit = storybuild("render", project, jobs=jobs)
         fig[motion].update(step_figures("edit", edit), edited_scene=scene)
-        built, wanted = sorted(edit.built()), sorted([f"voice/{scene}", f"clip/{scene}", "video"])
-        checks[f"edit rebuilt only voice, clip of '{scene}' and video, motion {motion}"] = (
+        built, wanted = sorted(edit.built()), sorted([f"voice/{scene}", f"clip/{scene}", "soundtrack", "video"])
+        checks[f"edit rebuilt only voice, clip of '{scene}', the soundtrack and video, motion {motion}"] = (
             built == wanted, "built: " + " ".join(built))
     return originals
 
