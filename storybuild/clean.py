@@ -1,8 +1,8 @@
 """`storybuild clean`: remove what storybuild made under build/, and nothing else.
 
-A file is storybuild's when it sits at a view path (the places graph.py links
-outputs to: `<slug>.mp4/.srt/.vtt`, `scenes/<id>/image.png|voice.wav|clip.mp4`,
-`characters/<id>.png`) and is a stored object: the same inode as one, or, where the
+A file is storybuild's when it sits at a view path (the places the step kinds link
+their outputs to, e.g. `<slug>.mp4`, `scenes/<id>/clip.mp4`, `cards/title.png`: see
+kinds.view_patterns) and is a stored object: the same inode as one, or, where the
 file system has no hard links, the same bytes. Everything else under build/ (your
 notes, a file you saved over a view, symbolic links) is kept and listed. Links are
 never followed, and only folders that clean itself emptied are removed.
