@@ -12,7 +12,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import CardSettings, Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 1
+RECIPE = 2
 
 
 @dataclass(frozen=True)

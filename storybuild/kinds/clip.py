@@ -15,7 +15,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project, Scene
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 5
+RECIPE = 6
 
 
 @dataclass(frozen=True)

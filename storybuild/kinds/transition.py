@@ -13,7 +13,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 3
+RECIPE = 4
 
 
 @dataclass(frozen=True)
