@@ -10,8 +10,8 @@ noisy: figures from different runs do not compare):
    (seeded). Every request is mapped back to the step it was for, to show that each paid
    step got exactly one successful answer; then a re-render must make zero calls.
 
-    /work/venv/bin/python benchmarks/bench_gemini.py                 # ~80 s
-    /work/venv/bin/python benchmarks/bench_gemini.py --repeat 1      # one render per -j (~30 s)
+    python benchmarks/bench_gemini.py                 # ~80 s
+    python benchmarks/bench_gemini.py --repeat 1      # one render per -j (~30 s)
 
 The fake runs in this process; every storybuild run is a fresh process started with
 this interpreter. See benchmarks/README.md for what each figure means.

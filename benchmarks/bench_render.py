@@ -7,9 +7,9 @@ this interpreter. The example is rendered twice: as written (Ken Burns motion on
 with `video.motion: false` (still pictures, captions kept), the like-for-like
 counterpart of MoviePy's still pictures. See benchmarks/README.md for each figure.
 
-    /work/venv/bin/python benchmarks/bench_render.py            # full run (~3 min)
-    /work/venv/bin/python benchmarks/bench_render.py --quick    # 3-scene smoke run
-    /work/venv/bin/python benchmarks/bench_render.py --json     # machine-readable
+    python benchmarks/bench_render.py            # full run (~3 min)
+    python benchmarks/bench_render.py --quick    # 3-scene smoke run
+    python benchmarks/bench_render.py --json     # machine-readable
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ noisy: figures from different runs do not compare). Times are wall seconds and t
 CPU seconds of the ffmpeg processes; the loudness of each output is measured with
 ebur128.
 
-    /work/venv/bin/python benchmarks/bench_soundtrack.py                  # synthetic speech
-    /work/venv/bin/python benchmarks/bench_soundtrack.py --voices DIR     # WAVs in DIR (sorted),
+    python benchmarks/bench_soundtrack.py                  # synthetic speech
+    python benchmarks/bench_soundtrack.py --voices DIR     # WAVs in DIR (sorted),
         e.g. the piper voices of a rendered example: examples/x/build/scenes/*/voice.wav
 """
 

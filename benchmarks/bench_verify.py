@@ -9,7 +9,7 @@
    store: every current object is hashed once).
 4. `storybuild verify` of the whole store.
 
-    /work/venv/bin/python benchmarks/bench_verify.py [--example DIR] [--json]
+    python benchmarks/bench_verify.py [--example DIR] [--json]
 """
 
 from __future__ import annotations
