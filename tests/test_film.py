@@ -12,6 +12,7 @@ from PIL import Image
 
 from conftest import run_cli, write_story
 from mediacheck import probe
+from test_render import layout
 from storybuild import transitions
 
 FPS = 24
@@ -24,19 +25,7 @@ def frames_of(path) -> list[np.ndarray]:
 
 def film_layout(root):
     """The timeline of the rendered film, as the video step computed it."""
-    import wave
-
-    from storybuild import timeline
-    from storybuild.graph import build_graph
-    from storybuild.project import load_project
-
-    project = load_project(root)
-    seconds = {}
-    for scene in project.scenes:
-        with wave.open(str(root / "build" / "scenes" / scene.id / "voice.wav")) as wav:
-            seconds[f"voice/{scene.id}"] = wav.getnframes() / wav.getframerate()
-    video = build_graph(project)[-1]
-    return timeline.lay_out(video.params["timeline"], seconds, FPS, project.video.sample_rate)
+    return layout(root)[0]
 
 
 def painted(path, colours, size=(320, 180)):

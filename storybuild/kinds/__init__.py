@@ -30,8 +30,3 @@ def provider_family(step: Step) -> str | None:
 def view_patterns() -> tuple[str, ...]:
     """Where every kind's views live under build/, as glob patterns ("scenes/*/clip.mp4")."""
     return tuple(pattern for entry in KINDS.values() for pattern in entry.views)
-
-
-def view_folders() -> set[str]:
-    """The folders under build/ where some kind keeps its views."""
-    return {pattern.split("/", 1)[0] for pattern in view_patterns() if "/" in pattern}
