@@ -106,8 +106,10 @@ def char_measure(text: str) -> float:
 def name_units(words: Sequence[str], names: Sequence[str] = ()) -> list[tuple[int, int]]:
     """[start, end) word ranges that must stay on one line: a caller's name (any
     multi-word entry of `names`, matched ignoring trailing punctuation and case), or a
-    run of capitalised words ("Grandma Bramble") not separated by punctuation.
-    Every other word is its own unit; the ranges cover all words in order."""
+    run of capitalised words ("Grandma Bramble") not separated by punctuation, or a
+    mark written apart from its word, as French does ("Noël !", "« Regarde"): a line
+    never starts with a closing mark nor ends with an opening one. Every other word
+    is its own unit; the ranges cover all words in order."""
     name_words = [tuple(_bare(w) for w in name.split()) for name in names if len(name.split()) > 1]
     units, index = [], 0
     while index < len(words):
@@ -122,7 +124,24 @@ def name_units(words: Sequence[str], names: Sequence[str] = ()) -> list[tuple[in
                 end += 1
         units.append((index, end))
         index = end
-    return units
+    return _glue_marks(words, units)
+
+
+_CLOSING_MARK = re.compile(r"^[»!?:;.,…)\]}\u201d\u2019\u203a]+$")
+_OPENING_MARK = re.compile(r"^[«(\[{\u201c\u2018\u2039¿¡]+$")
+
+
+def _glue_marks(words: Sequence[str], units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Units with a lone closing mark joined to the unit before it and a lone opening
+    mark joined to the unit after it."""
+    glued: list[tuple[int, int]] = []
+    for start, end in units:
+        alone = " ".join(words[start:end])
+        if glued and (_CLOSING_MARK.match(alone) or _OPENING_MARK.match(" ".join(words[slice(*glued[-1])]))):
+            glued[-1] = (glued[-1][0], end)
+        else:
+            glued.append((start, end))
+    return glued
 
 
 def _bare(word: str) -> str:

@@ -106,3 +106,13 @@ def test_srt_of_pages_round_trips_the_words():
     srt = captions.to_srt(cues)
     words = [w for block in srt.split("\n\n") for line in block.splitlines()[2:] for w in line.split()]
     assert words == text.split()
+
+
+def test_marks_written_apart_from_their_word_never_start_or_end_a_line():
+    """French writes « Regarde, Noël ! »: no line may start with the » or the !, nor end on the «."""
+    text = "« Regarde, Noël ! » s'écria-t-elle en voyant une étoile filer au-dessus des toits enneigés."
+    for width in range(14, 43):
+        for page in captions.paginate(text, max_width=width):
+            for line in page.lines:
+                assert not line.startswith(("»", "!", "?", ":", ";")) and not line.endswith("«"), (width, line)
+        assert [w for p in captions.paginate(text, max_width=width) for w in p.words] == captions.tokens(text)

@@ -15,7 +15,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project, Scene
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 6
+RECIPE = 7
 
 
 @dataclass(frozen=True)
