@@ -1,34 +1,34 @@
 """A fake Gemini API over real HTTP, for tests and benchmarks.
 
 `FakeGemini` is a ThreadingHTTPServer on 127.0.0.1 (a free port) in a background
-thread. It answers `POST /{v1,v1beta,v1alpha}/models/{model}:generateContent` the way
-the Gemini Developer API does, so the real google-genai SDK talks to it unchanged:
+thread. It answers the Gemini Developer API's routes the way the service does, so the
+real google-genai SDK talks to it unchanged:
 
-- text requests: a JSON story built from the requested response schema (scene count
-  from its minItems, else "exactly N scenes" in the prompt), or the canned `story`;
-- image requests (responseModalities IMAGE): a real small PNG (or JPEG/WebP) whose
-  colours derive from the prompt, sized by imageConfig.aspectRatio;
-- audio requests (AUDIO): a real tone, `speech_seconds(text)` long, as raw PCM
-  (audio/L16;codec=pcm;rate=24000) or a WAV file (`audio_format="wav"`).
+- `POST /{v1,v1beta}/models/{model}:generateContent`: every request is checked
+  against the documented shapes (fakegemini_rules.py) and refused with the real
+  status and wording (unknown model 404 NOT_FOUND; system_instruction or sampling
+  options on a TTS model, an unknown voice, a bad aspect ratio 400 INVALID_ARGUMENT).
+  Text: a JSON story from the requested schema. Images: ~1 MP PNGs (or JPEG/WebP).
+  Speech: WAV (or raw L16 PCM) lasting as long as the words take to say; single
+  voice or the two-speaker config.
+- `POST /v1beta/models/{veo}:predictLongRunning` starts a video operation;
+  `GET /v1beta/models/{veo}/operations/{id}` polls it (done after `operation_polls`
+  polls); `GET /v1beta/files/{id}:download` serves the finished MP4.
+- `GET /v1beta/models` (ListModels) lists the models the fake knows (`models`).
 
-Every request is recorded (`requests`: path, model, kind, parsed body, headers without
-the API key, timestamps) and `max_in_flight` tracks concurrency. Faults are injected
-per test with `inject(...)` (a queue, each fault used by the next matching request) or
-`decide` (a function of the request), plus global `latency` and a seeded `fail_rate`.
-Option and fault keys may be camelCase or snake_case; request bodies are read in both.
+Every request is recorded (`requests`) and `max_in_flight` tracks concurrency.
+Faults are injected per test with `inject(...)` (each used by the next matching
+request) or `decide` (a function of the request), plus a global `latency` and a
+seeded `fail_rate` whose failures carry the real 429 (RetryInfo, QuotaFailure, Help)
+and 503 bodies. Option and fault keys may be camelCase or snake_case.
 
-Use it as the `fake_gemini` pytest fixture (which also points storybuild at it through
-the environment), or from a benchmark:
-
-    with FakeGemini(latency=0.2) as server:
-        os.environ.update(server.environ())
+Limits: the media are synthetic (flat pictures with a noisy band, sine tones, a test
+pattern); safety filtering happens only when injected; quotas are not counted.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
 import json
 import random
 import re
@@ -38,16 +38,27 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+import fakegemini_media as media
+import fakegemini_rules as rules
+from fakegemini_media import speech_seconds  # noqa: F401 - re-exported for tests
+from fakegemini_story import story_text
+
 DUMMY_KEY = "dummy-gemini-key-for-tests-0123456789abcdef"
-PCM_RATE = 24000
-PATH_RE = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):generateContent$")
-ERROR_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
-                500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
-SIZES = {"16:9": (96, 54), "9:16": (54, 96), "1:1": (64, 64), "4:3": (96, 72), "3:4": (72, 96)}
+PCM_RATE = media.PCM_RATE
+GENERATE_RE = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):(generateContent|predictLongRunning)$")
+OPERATION_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+)/operations/([a-z0-9]+)$")
+DOWNLOAD_RE = re.compile(r"^/(v1|v1beta)/files/([a-z0-9]+):download$")
+LIST_RE = re.compile(r"^/(v1|v1beta)/models$")
+ERROR_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 408: "DEADLINE_EXCEEDED",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE",
+                504: "DEADLINE_EXCEEDED"}
+QUOTA_IDS = {"minute": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+             "day": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}
 OPTIONS = {"latency", "fail_rate", "fail_status", "seed", "story", "audio_format", "image_format", "expected_key",
-           "decide"}
+           "decide", "retry_delay", "models", "operation_polls", "video_seconds"}
 FAULT_KEYS = {"status", "message", "error_status", "retry_delay", "retry_after", "delay", "drop", "finish_reason",
-              "block_reason", "text", "audio_format", "image_format", "echo_key", "kind", "model"}
+              "block_reason", "text", "audio_format", "image_format", "echo_key", "kind", "model", "quota",
+              "empty_content", "operation_error", "filtered"}
 
 
 def snake(name: str) -> str:
@@ -70,15 +81,11 @@ def decode_base64(data: str) -> bytes:
     return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
 
 
-def speech_seconds(text: str) -> float:
-    """How long the fake speaks `text`: grows with its length."""
-    return round(0.3 + 0.02 * len(text), 3)
-
-
 @dataclass
 class Recorded:
     """One request as received. `body` is the raw JSON; `config`, `system`, `text` and
-    `inline` read it whatever the key case. `headers` never hold the API key."""
+    `inline` read it whatever the key case. `headers` never hold the API key. `kind`
+    is "text", "image", "audio", "video" (start), "poll", "download" or "list"."""
 
     path: str
     model: str
@@ -89,6 +96,7 @@ class Recorded:
     finished: float | None = None
     status: int | None = None
     normalized: dict[str, Any] = field(default_factory=dict)
+    route: str = "generate"
 
     @property
     def config(self) -> dict[str, Any]:
@@ -96,6 +104,8 @@ class Recorded:
 
     @property
     def kind(self) -> str:
+        if self.route != "generate":
+            return self.route
         modalities = [str(m).upper() for m in self.config.get("response_modalities") or []]
         return "image" if "IMAGE" in modalities else "audio" if "AUDIO" in modalities else "text"
 
@@ -104,6 +114,8 @@ class Recorded:
 
     @property
     def text(self) -> str:
+        if self.route == "video":
+            return (self.normalized.get("instances") or [{}])[0].get("prompt") or ""
         return self._texts(self.normalized.get("contents") or [])
 
     @property
@@ -121,6 +133,11 @@ class Recorded:
         return [(p["inline_data"]["mime_type"], decode_base64(p["inline_data"]["data"]))
                 for p in self.parts if "inline_data" in p]
 
+    @property
+    def paid(self) -> bool:
+        """A call the real service bills: a generation that answered 200 with output."""
+        return self.status == 200 and self.route in ("generate", "video")
+
 
 class FakeGemini:
     """The fake server. Invariants: it only listens on 127.0.0.1; `requests` holds every
@@ -129,17 +146,23 @@ class FakeGemini:
     def __init__(self, **options: Any):
         self.latency = 0.0
         self.fail_rate = 0.0
-        self.fail_status = 503
+        self.fail_status: int | None = None  # None: a seeded mix of per-minute 429s and 503s
         self.seed = 0
         self.story: Any = None
-        self.audio_format = "pcm"
+        self.audio_format = "wav"  # the 3.8 TTS models answer unary calls with WAV
         self.image_format = "png"
         self.expected_key: str | None = None
         self.decide: Callable[[Recorded], dict[str, Any] | None] | None = None
+        self.retry_delay = "36s"  # what RetryInfo says on the seeded failures
+        self.models: tuple[str, ...] = rules.ALL_MODELS
+        self.operation_polls = 2  # polls before a video operation is done
+        self.video_seconds = 8
         self.requests: list[Recorded] = []
         self.errors: list[Exception] = []  # exceptions inside the fake itself (should stay empty)
         self.in_flight = 0
         self.max_in_flight = 0
+        self.operations: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
         self._faults: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.configure(**options)
@@ -161,7 +184,7 @@ class FakeGemini:
 
     def inject(self, *faults: dict[str, Any]) -> None:
         """Queue faults; each is used by the next request matching its optional `kind`
-        ("text", "image", "audio") and `model`. See `_respond` for the fields."""
+        and `model`. See `_fault_answer` and `_video_answer` for the fields."""
         normalized = [snake_keys(f) for f in faults]
         for fault in normalized:
             unknown = set(fault) - FAULT_KEYS
@@ -202,7 +225,8 @@ class FakeGemini:
     # -- serving ---------------------------------------------------------------
     def _begin(self, record: Recorded) -> dict[str, Any]:
         """Record the request and pick its fault: the first matching queued fault, else
-        what `decide` returns, else a `fail_status` error with probability `fail_rate`."""
+        what `decide` returns, else (for generation calls) a seeded failure with
+        probability `fail_rate`."""
         with self._lock:
             self.requests.append(record)
             self.in_flight += 1
@@ -212,10 +236,15 @@ class FakeGemini:
                 self._faults.remove(fault)
         if fault is None and self.decide is not None:
             fault = snake_keys(self.decide(record) or {}) or None
-        if fault is None and self.fail_rate:
-            with self._lock:  # one RNG draw per request, in arrival order
+        if fault is None and self.fail_rate and record.route in ("generate", "video"):
+            with self._lock:  # draws in arrival order, so a seed gives one sequence
                 failed = self._rng.random() < self.fail_rate
-            fault = {"status": self.fail_status} if failed else None
+                minute = self._rng.random() < 0.5
+            if failed and self.fail_status is not None:
+                fault = {"status": self.fail_status}
+            elif failed:
+                fault = ({"status": 429, "quota": "minute", "retry_delay": self.retry_delay} if minute
+                         else {"status": 503, "retry_delay": self.retry_delay})
         return fault or {}
 
     def _end(self, record: Recorded, status: int) -> None:
@@ -230,21 +259,41 @@ def _matches(fault: dict[str, Any], record: Recorded) -> bool:
     return fault.get("kind") in (None, record.kind) and fault.get("model") in (None, record.model)
 
 
+def _route(method: str, path: str) -> tuple[str, str, str] | None:
+    """(route, API version, model or id) for a known path, else None."""
+    if method == "POST":
+        match = GENERATE_RE.match(path)
+        if match:
+            return ("generate" if match.group(3) == "generateContent" else "video"), match.group(1), match.group(2)
+        return None
+    for route, pattern in (("poll", OPERATION_RE), ("download", DOWNLOAD_RE), ("list", LIST_RE)):
+        match = pattern.match(path)
+        if match:
+            return route, match.group(1), path
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:  # keep test output clean
         pass
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._handle("GET", {})
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        self._handle("POST", json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"))
+
+    def _handle(self, method: str, body: dict[str, Any]) -> None:
         fake: FakeGemini = self.server.fake  # type: ignore[attr-defined]
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         key = self.headers.get("x-goog-api-key", "")
         path = self.path.split("?", 1)[0]
-        match = PATH_RE.match(path)
+        routed = _route(method, path)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("x-goog-api-key", "authorization")}
-        record = Recorded(path, match.group(2) if match else "", body, headers, bool(key), time.monotonic(),
-                          normalized=snake_keys(body))
+        model = routed[2] if routed and routed[0] in ("generate", "video") else ""
+        record = Recorded(path, model, body, headers, bool(key), time.monotonic(),
+                          normalized=snake_keys(body), route=routed[0] if routed else "unknown")
         fault = fake._begin(record)
         time.sleep(fake.latency + float(fault.get("delay", 0)))
         if fault.get("drop"):
@@ -252,7 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            status, payload, extra = _respond(fake, record, fault, key, match is not None)
+            status, payload, extra = _respond(fake, record, fault, key, routed)
         except Exception as exc:  # a bug in the fake: answer 500 and keep it for the test to see
             fake.errors.append(exc)
             status, payload, extra = 500, _error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {}
@@ -263,10 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (timeout test): nothing to answer
 
-    def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str]) -> None:
-        data = json.dumps(payload).encode()
+    def _send(self, status: int, payload: dict[str, Any] | bytes, extra: dict[str, str]) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        kind = "video/mp4" if isinstance(payload, bytes) else "application/json; charset=UTF-8"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra.items():
             self.send_header(name, value)
@@ -281,28 +331,77 @@ def _error(code: int, message: str, status: str | None = None, details: list | N
     return {"error": error}
 
 
-def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str,
-             known_path: bool) -> tuple[int, dict[str, Any], dict[str, str]]:
-    """(status, JSON body, extra headers) for one request.
+Answer = tuple[int, Any, dict[str, str]]
 
-    Fault fields: status (HTTP error code) with message, error_status, retry_delay
-    (RetryInfo, e.g. "2s"), retry_after (header), echo_key (put the received key in the
-    message); block_reason (prompt blocked, no candidates); finish_reason (with no
-    parts, or a cut-off JSON text for MAX_TOKENS on text); text (the text answer as
-    is); audio_format / image_format for this call; delay and drop (handled earlier).
-    """
-    if not known_path:
+
+def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str,
+             routed: tuple[str, str, str] | None) -> Answer:
+    """(status, JSON body or bytes, extra headers) for one request."""
+    if routed is None:
         return 404, _error(404, f"unknown path {record.path}"), {}
     if fake.expected_key is not None and key != fake.expected_key:
         return 400, _error(400, "API key not valid. Please pass a valid API key."), {}
     if "status" in fault:
-        code = int(fault["status"])
-        message = fault.get("message", f"fake {code}") + (f" (key {key})" if fault.get("echo_key") else "")
-        details = []
-        if "retry_delay" in fault:
-            details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": fault["retry_delay"]})
-        extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
-        return code, _error(code, message, fault.get("error_status"), details), extra
+        return _fault_answer(fault, key, record.model)
+    route, version, target = routed
+    if route == "list":
+        return 200, {"models": [_model_entry(m) for m in fake.models]}, {}
+    if route == "poll":
+        return _poll(fake, target)
+    if route == "download":
+        data = fake.files.get(DOWNLOAD_RE.match(target).group(2))
+        return (200, data, {}) if data is not None else (404, _error(404, "File not found."), {})
+    kind = rules.model_kind(target) if target in fake.models else None
+    method = "generateContent" if route == "generate" else "predictLongRunning"
+    if kind is None or (route == "video") != (kind == "video"):
+        status, message = rules.not_found(target, version, method)
+        return status, _error(status, message), {}
+    if route == "video":
+        return _start_video(fake, record, fault)
+    refusal = rules.check_generate(target, kind, record.normalized)
+    if refusal:
+        return refusal[0], _error(*refusal), {}
+    return _generate_answer(fake, record, fault)
+
+
+def _fault_answer(fault: dict[str, Any], key: str, model: str) -> Answer:
+    """An HTTP error. Fault fields: status with message, error_status, retry_delay
+    (RetryInfo, e.g. "2s"), retry_after (header), echo_key (the received key in the
+    message), quota ("minute" or "day": the real multi-line 429 with QuotaFailure and
+    Help details)."""
+    code = int(fault["status"])
+    message = fault.get("message") or _default_message(code, fault.get("quota"), fault.get("retry_delay"))
+    message += f" (key {key})" if fault.get("echo_key") else ""
+    details: list[dict[str, Any]] = []
+    if fault.get("quota"):
+        details.append({"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+            "quotaId": QUOTA_IDS[fault["quota"]], "quotaDimensions": {"location": "global", "model": model},
+            "quotaValue": "10" if fault["quota"] == "minute" else "250"}]})
+        details.append({"@type": "type.googleapis.com/google.rpc.Help", "links": [{
+            "description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]})
+    if "retry_delay" in fault:
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": fault["retry_delay"]})
+    extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
+    return code, _error(code, message, fault.get("error_status"), details), extra
+
+
+def _default_message(code: int, quota: str | None, delay: str | None) -> str:
+    if quota:
+        return ("You exceeded your current quota, please check your plan and billing details. For more "
+                "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n"
+                "* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests"
+                f", limit: {10 if quota == 'minute' else 250}\n" + (f"Please retry in {delay}." if delay else ""))
+    if code == 503:
+        return "The model is overloaded. Please try again later."
+    return f"fake {code}"
+
+
+def _generate_answer(fake: FakeGemini, record: Recorded, fault: dict[str, Any]) -> Answer:
+    """A 200 answer. Fault fields: block_reason (prompt blocked, no candidates);
+    finish_reason (a candidate with no parts, or a cut-off JSON text for MAX_TOKENS on
+    text); empty_content (with OTHER: `"content": {}`, as the TTS models do
+    transiently); text (the answer as is); audio_format / image_format."""
     if "block_reason" in fault:
         return 200, {"promptFeedback": {"blockReason": fault["block_reason"]}}, {}
     reason = fault.get("finish_reason", "STOP")
@@ -310,6 +409,8 @@ def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str
     candidate: dict[str, Any] = {"finishReason": reason, "index": 0}
     if parts:
         candidate["content"] = {"role": "model", "parts": parts}
+    elif fault.get("empty_content"):
+        candidate["content"] = {}
     return 200, {"candidates": [candidate], "modelVersion": record.model}, {}
 
 
@@ -317,94 +418,67 @@ def _answer_parts(fake: FakeGemini, record: Recorded, fault: dict[str, Any], rea
     if "text" in fault:
         return [{"text": fault["text"]}]
     if record.kind == "text" and reason in ("STOP", "MAX_TOKENS"):
-        text = _story_text(fake, record)
+        text = story_text(fake.story, record)
         return [{"text": text[: len(text) // 2] if reason == "MAX_TOKENS" else text}]  # cut off mid-JSON
     if reason != "STOP":
         return []  # a safety block: a candidate without parts
     if record.kind == "image":
-        mime, data = _image(record, fault.get("image_format", fake.image_format))
+        aspect = (record.config.get("image_config") or {}).get("aspect_ratio", "1:1")
+        mime, data = media.image_bytes(f"{record.text}|{len(record.inline)}", rules.IMAGE_SIZES[aspect],
+                                       fault.get("image_format", fake.image_format))
     else:
-        mime, data = _audio(record, fault.get("audio_format", fake.audio_format))
+        mime, data = media.speech(media.spoken_lines(record.parts, record.config),
+                                  fault.get("audio_format", fake.audio_format))
     return [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]
 
 
-def _story_text(fake: FakeGemini, record: Recorded) -> str:
-    if fake.story is not None:
-        return fake.story if isinstance(fake.story, str) else json.dumps(fake.story)
-    schema = record.config.get("response_schema") or record.config.get("response_json_schema") or {}
-    scenes = (schema.get("properties") or {}).get("scenes") or {}
-    count = scenes.get("min_items")
-    if count is None:
-        found = re.search(r"exactly (\d+) scenes", record.text)
-        count = int(found.group(1)) if found else 3
-    theme = record.text.split("\n", 1)[0]
-    return json.dumps(fill_schema(schema, make_story(int(count), theme)))
+def _model_entry(model: str) -> dict[str, Any]:
+    kind = rules.model_kind(model)
+    methods = ["predictLongRunning"] if kind == "video" else ["generateContent", "countTokens"]
+    return {"name": f"models/{model}", "displayName": model, "supportedGenerationMethods": methods}
 
 
-def fill_schema(schema: dict[str, Any], value: Any) -> Any:
-    """`value` with every property the (snake-cased) response schema declares but
-    `value` lacks filled in, so the fake keeps answering on-schema if the schema grows."""
-    kind = str(schema.get("type", "")).upper()
-    if kind == "OBJECT":
-        value = dict(value) if isinstance(value, dict) else {}
-        for name, sub in (schema.get("properties") or {}).items():
-            value[name] = fill_schema(sub, value.get(name))
-        return value
-    if kind == "ARRAY":
-        return [fill_schema(schema.get("items") or {}, item) for item in value or []]
-    if value is not None:
-        return value
-    return {"STRING": "x", "INTEGER": 1, "NUMBER": 1.0, "BOOLEAN": False}.get(kind)
+def _start_video(fake: FakeGemini, record: Recorded, fault: dict[str, Any]) -> Answer:
+    """Start a video operation. Fault fields kept for the operation: operation_error
+    (the finished operation carries this error message), filtered (the video is
+    withheld by the safety filter with this reason)."""
+    refusal = rules.check_video(record.model, record.normalized)
+    if refusal:
+        return refusal[0], _error(*refusal), {}
+    with fake._lock:
+        number = f"op{len(fake.operations) + 1:04d}"
+        name = f"models/{record.model}/operations/{number}"
+        parameters = record.normalized.get("parameters") or {}
+        fake.operations[name] = {"polls": 0, "aspect": parameters.get("aspect_ratio", "16:9"),
+                                 "seconds": parameters.get("duration_seconds", fake.video_seconds),
+                                 "error": fault.get("operation_error"), "filtered": fault.get("filtered")}
+    return 200, {"name": name}, {}
 
 
-def make_story(scene_count: int, theme: str = "") -> dict[str, Any]:
-    """A story draft in the writer's response shape, deterministic in its inputs."""
-    characters = [
-        {"id": "Pip", "name": "Pip", "voice": "puck",
-         "description": "a small round yellow duckling with an orange beak and a blue scarf"},
-        {"id": "mo", "name": "Mo", "voice": "Charon",
-         "description": "a tall gentle grey elephant with big ears and a green hat"},
-    ]
-    scenes = [{"id": "The Start" if i == 0 else f"scene {i + 1}", "title": f"Part {i + 1}",
-               "image": f"Pip and Mo at place {i + 1} ({theme[:40]})",
-               "narration": f"Pip and Mo had adventure number {i + 1}.",
-               "characters": ["pip", "Mo"] if i % 2 == 0 else ["mo", "nobody"]} for i in range(scene_count)]
-    return {"title": "Pip and Mo", "style": "bright flat crayon drawing", "characters": characters, "scenes": scenes}
-
-
-def _image(record: Recorded, fmt: str) -> tuple[str, bytes]:
-    """A small picture whose two colours derive from the prompt text and reference count."""
-    from PIL import Image, ImageDraw
-
-    aspect = (record.config.get("image_config") or {}).get("aspect_ratio", "1:1")
-    width, height = SIZES.get(aspect, SIZES["1:1"])
-    digest = hashlib.sha256(f"{record.text}|{len(record.inline)}".encode()).digest()
-    image = Image.new("RGB", (width, height), tuple(digest[:3]))
-    ImageDraw.Draw(image).rectangle((width // 4, height // 4, width * 3 // 4, height * 3 // 4), fill=tuple(digest[3:6]))
-    buffer = io.BytesIO()
-    pillow_format = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}[fmt]
-    image.save(buffer, format=pillow_format)
-    return f"image/{fmt}", buffer.getvalue()
-
-
-def _audio(record: Recorded, fmt: str) -> tuple[str, bytes]:
-    """A tone `speech_seconds(text)` long: raw s16le PCM at 24 kHz, or a WAV file."""
-    import wave
-
-    import numpy as np
-
-    frames = round(speech_seconds(record.text) * PCM_RATE)
-    pitch = 200 + hashlib.sha256(record.text.encode()).digest()[0]
-    samples = (0.3 * 32767 * np.sin(2 * np.pi * pitch * np.arange(frames) / PCM_RATE)).astype("<i2").tobytes()
-    if fmt == "pcm":
-        return f"audio/L16;codec=pcm;rate={PCM_RATE}", samples
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(PCM_RATE)
-        writer.writeframes(samples)
-    return "audio/wav", buffer.getvalue()
+def _poll(fake: FakeGemini, path: str) -> Answer:
+    name = path.split("/", 2)[2]
+    with fake._lock:
+        operation = fake.operations.get(name)
+        if operation is None:
+            return 404, _error(404, f"Operation {name} not found."), {}
+        operation["polls"] += 1
+        done = operation["polls"] >= fake.operation_polls
+    if not done:
+        return 200, {"name": name, "metadata": {"progressPercent": 50}}, {}
+    if operation["error"]:
+        return 200, {"name": name, "done": True, "error": {"code": 13, "message": operation["error"]}}, {}
+    answer: dict[str, Any] = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"}
+    if operation["filtered"]:
+        answer["generateVideoResponse"] = {"raiMediaFilteredCount": 1,
+                                           "raiMediaFilteredReasons": [operation["filtered"]]}
+    else:
+        file_id = name.rsplit("/", 1)[1].replace("op", "video")
+        with fake._lock:
+            if file_id not in fake.files:
+                fake.files[file_id] = media.video_bytes(operation["aspect"], int(operation["seconds"]))
+        uri = f"https://generativelanguage.googleapis.com/v1beta/files/{file_id}:download?alt=media"
+        answer["generateVideoResponse"] = {"generatedSamples": [{"video": {"uri": uri}}]}
+    return 200, {"name": name, "done": True, "response": answer}, {}
 
 
 try:
@@ -417,8 +491,9 @@ if pytest is not None:
     @pytest.fixture
     def fake_gemini(monkeypatch: Any):
         """A running FakeGemini with storybuild pointed at it: a dummy GEMINI_API_KEY
-        (GOOGLE_API_KEY cleared) and fast retries (10 ms base, 50 ms cap)."""
-        with FakeGemini() as server:
+        (GOOGLE_API_KEY cleared), fast retries (10 ms base, 50 ms cap) and server
+        retry delays of 50 ms on the seeded failures."""
+        with FakeGemini(retry_delay="0.05s") as server:
             monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
             monkeypatch.setenv("GEMINI_API_KEY", DUMMY_KEY)
             for name, value in server.environ().items():

@@ -140,7 +140,7 @@ def test_scene_attaches_labelled_reference_sheets_and_sends_the_aspect_ratio(fak
     assert labels[1] == "Reference image of Whiskers:" and labels[3] == "Reference image of Buster:"
     assert "soft watercolor" in labels[0] and "they play in a sunny garden" in labels[0]
     with Image.open(tmp_path / "garden.png") as picture:
-        assert (picture.format, picture.size) == ("PNG", (96, 54))
+        assert (picture.format, picture.size) == ("PNG", (1344, 768))  # ~1 MP, as the real models answer
     assert sheets["whiskers"].read_bytes() != sheets["buster"].read_bytes()
 
 
@@ -174,7 +174,7 @@ def test_jpeg_and_webp_answers_are_stored_as_png(fake_gemini, tmp_path, image_fo
     GeminiImages(gemini()).draw_character_sheet(sheet_request(WHISKERS), out)
     assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(out) as picture:
-        assert (picture.format, picture.size, picture.mode) == ("PNG", (96, 54), "RGB")
+        assert (picture.format, picture.size, picture.mode) == ("PNG", (1344, 768), "RGB")
 
 
 # -- voice -----------------------------------------------------------------------------
@@ -190,15 +190,17 @@ def test_voice_name_is_sent_per_request(fake_gemini, tmp_path):
     assert all(c.path == "/v1/models/gemini-3.8-flash-tts:generateContent" for c in fake_gemini.requests)
 
 
-def test_direction_goes_to_the_system_instruction_never_into_the_spoken_text(fake_gemini, tmp_path):
+def test_direction_and_speed_go_in_the_parts_speech_metadata_never_in_a_system_instruction(fake_gemini, tmp_path):
     text = "Buster wagged his tail."
     GeminiVoice(gemini()).narrate(narration(text, direction="warm and playful"), tmp_path / "a.wav")
-    GeminiVoice(gemini()).narrate(narration(text), tmp_path / "b.wav")
-    directed, plain = fake_gemini.requests
-    assert directed.parts == [{"text": text}] == plain.parts
-    assert "with this delivery: warm and playful." in directed.system
-    assert "Read the user's text aloud exactly as written" in directed.system
-    assert plain.system == "" and "system_instruction" not in plain.normalized
+    GeminiVoice(gemini(speed=1.2)).narrate(narration(text), tmp_path / "b.wav")
+    GeminiVoice(gemini()).narrate(narration(text), tmp_path / "c.wav")
+    directed, faster, plain = fake_gemini.requests
+    assert directed.parts == [{"text": text, "speech_metadata": {"style": "warm and playful"}}]
+    assert faster.parts == [{"text": text, "speech_metadata": {"style": "about 1.2 times normal speed"}}]
+    assert plain.parts == [{"text": text}]
+    assert all("system_instruction" not in call.normalized for call in fake_gemini.requests)
+    assert all(not set(call.config) & {"temperature", "top_p", "top_k"} for call in fake_gemini.requests)
 
 
 @pytest.mark.parametrize("audio_format", ["pcm", "wav"])
@@ -212,10 +214,18 @@ def test_pcm_and_wav_answers_become_wavs_of_the_spoken_length(fake_gemini, tmp_p
         assert reader.getnframes() == round(speech_seconds(text) * 24000)
 
 
-def test_missing_audio_names_scene_and_finish_reason(fake_gemini, tmp_path):
-    fake_gemini.inject({"kind": "audio", "finishReason": "OTHER"})
-    message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav"))
+def test_an_empty_other_answer_is_asked_again_twice_then_reported(fake_gemini, tmp_path, capsys):
+    fake_gemini.inject(*[{"kind": "audio", "finishReason": "OTHER", "emptyContent": True}] * 2)
+    GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    assert [r.status for r in fake_gemini.requests] == [200, 200, 200]
+    assert capsys.readouterr().err.splitlines() == [
+        "voice/garden got an empty answer (finish reason OTHER), asking again, try 2 of 3",
+        "voice/garden got an empty answer (finish reason OTHER), asking again, try 3 of 3"]
+
+    fake_gemini.inject(*[{"kind": "audio", "finishReason": "OTHER", "emptyContent": True}] * 3)
+    message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "w.wav"))
     assert message == f"{VOICE}: scene garden: no audio returned: finish reason OTHER"
+    assert len(fake_gemini.requests) == 6
 
 
 # -- retries and errors ----------------------------------------------------------------
@@ -277,7 +287,7 @@ def test_a_timeout_with_no_retries_left_says_so(fake_gemini, tmp_path):
 def test_the_api_key_never_appears_in_errors_logs_or_outputs(fake_gemini, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="storybuild.gemini")
     fake_gemini.inject({"status": 429, "echoKey": True}, {"status": 400, "echoKey": True},
-                       *[{"status": 503, "echoKey": True}] * 3)
+                       *[{"status": 503, "message": "fake 503", "echoKey": True}] * 3)
     voice = GeminiVoice(gemini(retries=2))
     first = provider_error(lambda: voice.narrate(narration(), tmp_path / "v.wav"))
     second = provider_error(lambda: voice.narrate(narration(), tmp_path / "v.wav"))
@@ -334,10 +344,10 @@ def test_concurrency_is_capped_per_kind_across_instances(fake_gemini, tmp_path):
 
 
 def test_registry_builds_the_providers_with_default_and_chosen_models(fake_gemini, tmp_path):
-    voice = providers.create("voice", ProviderChoice("gemini", model="gemini-3.8-flash-tts-pro"))
+    voice = providers.create("voice", ProviderChoice("gemini", model="gemini-3.8-flash-lite-tts"))
     voice.narrate(narration(), tmp_path / "v.wav")
     assert isinstance(providers.create("image", ProviderChoice("gemini")), GeminiImages)
-    assert fake_gemini.requests[0].model == "gemini-3.8-flash-tts-pro"
+    assert fake_gemini.requests[0].model == "gemini-3.8-flash-lite-tts"
 
 
 # -- retry policy (pure) ---------------------------------------------------------------

@@ -167,8 +167,9 @@ def test_sheets_then_scenes_with_exactly_their_references_and_one_tts_per_scene(
     assert sorted(tts) == sorted(scenes())
     assert {sid: voice_name(call) for sid, call in tts.items()} == {"pond": "Kore", "hill": "Puck", "home": "Kore"}
     for sid, call in tts.items():
-        assert call.parts == [{"text": scenes()[sid]["narration"]}]  # the words only
-        assert "warm" not in call.text and "warm" in call.system
+        # the words only, the direction as the part's style, no system instruction
+        assert call.parts == [{"text": scenes()[sid]["narration"], "speech_metadata": {"style": "warm"}}]
+        assert "system_instruction" not in call.normalized
         assert call.model == "gemini-3.8-flash-tts"
 
 

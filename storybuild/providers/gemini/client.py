@@ -21,7 +21,8 @@ from typing import Any, Iterable
 from storybuild import providers
 from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice
-from storybuild.providers.gemini.retry import RetryPolicy, call_with_retries, classify_exception
+from storybuild.providers.gemini import response as responses
+from storybuild.providers.gemini.retry import RetryPolicy, announce_wait, call_with_retries, classify_exception
 
 KEY_ENVS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")  # precedence order, like the SDK
 BASE_URL_ENV = "STORYBUILD_GEMINI_BASE_URL"
@@ -30,6 +31,7 @@ REDACTED = "[redacted]"
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RETRIES = 5
 DEFAULT_TIMEOUT = 120.0
+EMPTY_RETRIES = 2  # re-asks after an empty OTHER answer
 
 MISSING_KEY_MESSAGE = "no Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) in the environment"
 
@@ -100,17 +102,26 @@ class GeminiSession:
         self._client: Any = None
         self._client_lock = threading.Lock()
 
-    def generate(self, contents: Any, config: Any) -> Any:
-        """generate_content with our retry loop; returns the SDK response."""
+    def generate(self, contents: Any, config: Any, subject: str | None = None) -> Any:
+        """generate_content with our retry loop; returns the SDK response. `subject`
+        ("voice/garden") names the work in waiting notices. An answer with empty
+        content and finish reason OTHER, which the API sends transiently, is asked
+        again up to EMPTY_RETRIES times; after that it is returned as it is."""
         client = self._get_client()
 
         def attempt() -> Any:
             with self._slots:
                 return client.models.generate_content(model=self.model, contents=contents, config=config)
 
-        return call_with_retries(
-            attempt, self.policy, lambda exc: classify_exception(exc, self.timeout), self.label, redact
-        )
+        for tries in range(1, EMPTY_RETRIES + 2):
+            response = call_with_retries(attempt, self.policy, lambda exc: classify_exception(exc, self.timeout),
+                                         self.label, redact, subject)
+            if tries > EMPTY_RETRIES or not responses.transient_empty(response):
+                return response
+            announce_wait(subject or self.label, redact(
+                f"{subject or self.label} got an empty answer (finish reason OTHER), asking again, "
+                f"try {tries + 1} of {EMPTY_RETRIES + 1}"))
+        raise AssertionError("unreachable")
 
     def error(self, message: str) -> ProviderError:
         """A ProviderError for this model, redacted: `raise session.error("...")`."""

@@ -35,7 +35,8 @@ class GeminiImages:
         from google.genai import types
 
         contents = [types.Part.from_text(text=sheet_prompt(request))]
-        response = self._session.generate(contents, _config(request.aspect_ratio, None))
+        response = self._session.generate(contents, _config(request.aspect_ratio, None),
+                                          subject=f"character/{request.character.id}")
         self._save(response, out, f"character {request.character.id}")
 
     def draw_scene(self, request: SceneImageRequest, references: Mapping[str, Path], out: Path) -> None:
@@ -47,7 +48,8 @@ class GeminiImages:
             contents.append(types.Part.from_text(text=f"Reference image of {character.name}:"))
             contents.append(types.Part.from_bytes(data=Path(references[character.id]).read_bytes(),
                                                   mime_type="image/png"))
-        response = self._session.generate(contents, _config(request.aspect_ratio, request.seed))
+        response = self._session.generate(contents, _config(request.aspect_ratio, request.seed),
+                                          subject=f"image/{request.scene_id}")
         self._save(response, out, f"scene {request.scene_id}")
 
     def _save(self, response: Any, out: Path, subject: str) -> None:

@@ -47,6 +47,13 @@ def block_reason(response: Any) -> str | None:
     return _name(getattr(feedback, "block_reason", None))
 
 
+def transient_empty(response: Any) -> bool:
+    """An HTTP 200 with a candidate whose content is empty and finish reason OTHER, and
+    no block: the API sends this now and then, and asking again succeeds."""
+    return (block_reason(response) is None and first_candidate(response) is not None
+            and finish_reason(response) == "OTHER" and not parts(response))
+
+
 def inline_data(response: Any, prefix: str) -> InlineData | None:
     """The first part whose inline data has a MIME type starting with `prefix`."""
     for part in parts(response):

@@ -10,18 +10,20 @@ ProviderError naming the model and the number of attempts.
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import importlib
 import logging
 import os
 import random
-import re
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
 from storybuild.errors import ProviderError
+from storybuild.providers.gemini import api_errors
+from storybuild.providers.gemini.api_errors import parse_retry_after  # noqa: F401 - re-exported
 
 T = TypeVar("T")
 
@@ -30,8 +32,8 @@ logger = logging.getLogger("storybuild.gemini")
 BASE_ENV = "STORYBUILD_RETRY_BASE_SECONDS"
 CAP_ENV = "STORYBUILD_RETRY_CAP_SECONDS"
 
-# Rate limits, server errors and gateway timeouts pass; 4xx other than 429 never do.
-RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
+# Rate limits, server errors and timeouts pass (the SDK's own set); other 4xx never do.
+RETRYABLE_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,48 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Failure:
-    """One failed attempt: `description` is user-readable (redact before showing it),
-    `retryable` says whether another attempt may succeed, `server_delay` is the wait in
-    seconds the server asked for, if it did."""
+    """One failed attempt: `description` is user-readable and one line (redact before
+    showing it), `retryable` says whether another attempt may succeed, `server_delay`
+    is the wait in seconds the server asked for, if it did, and `reason` is the short
+    phrase a waiting notice uses ("rate limited", "overloaded")."""
 
     description: str
     retryable: bool
     server_delay: float | None = None
+    reason: str = "failed"
+
+
+# Where waiting notices go ("voice/garden rate limited, retrying in 36 s, try 2 of 6").
+# One function, so the notice can be routed to the progress display.
+_waiting_listener: Callable[[str, str], None] | None = None
+_listener_lock = threading.Lock()
+
+
+def set_waiting_listener(listener: Callable[[str, str], None] | None) -> Callable[[str, str], None] | None:
+    """Route waiting notices to `listener(subject, message)` (None: to the log and
+    stderr); returns the previous listener so a caller can restore it."""
+    global _waiting_listener
+    with _listener_lock:
+        previous, _waiting_listener = _waiting_listener, listener
+    return previous
+
+
+def announce_wait(subject: str, message: str) -> None:
+    """Tell the person at the terminal that `subject` waits before its next try."""
+    logger.info(message)
+    listener = _waiting_listener
+    if listener is not None:
+        listener(subject, message)
+    else:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+
+def waiting_message(subject: str, reason: str, delay: float, attempt: int, attempts: int) -> str:
+    """"voice/garden rate limited, retrying in 36 s, try 2 of 6" (`attempt` is the try
+    about to be made)."""
+    seconds = f"{delay:.0f}" if delay >= 1 else f"{delay:.2g}"
+    return f"{subject} {reason}, retrying in {seconds} s, try {attempt} of {attempts}"
 
 
 def call_with_retries(
@@ -86,11 +123,13 @@ def call_with_retries(
     classify: Callable[[Exception], Failure],
     label: str,
     redact: Callable[[str], str],
+    subject: str | None = None,
 ) -> T:
     """Run `attempt` until it succeeds, a failure is not retryable, or attempts run out.
 
-    Every error raised is a ProviderError whose text went through `redact`; the SDK
-    exception is not chained (`from None`) because its text may hold request details.
+    Every error raised is a ProviderError whose one-line text went through `redact`;
+    the SDK exception is not chained (`from None`) because its text may hold request
+    details. Before each wait, a notice names `subject` (default `label`).
     """
     for number in range(1, policy.attempts + 1):
         try:
@@ -103,7 +142,9 @@ def call_with_retries(
             noun = "attempt" if number == 1 else "attempts"
             raise ProviderError(redact(f"{label}: gave up after {number} {noun}: {failure.description}")) from None
         delay = policy.wait(number, failure.server_delay)
-        logger.info(redact(f"{label}: {failure.description}; retry {number} of {policy.attempts - 1} in {delay:.2f} s"))
+        logger.info(redact(f"{label}: {failure.description}"))
+        announce_wait(subject or label, redact(waiting_message(subject or label, failure.reason, delay,
+                                                               number + 1, policy.attempts)))
         policy.sleep(delay)
     raise AssertionError("unreachable: attempts >= 1")
 
@@ -124,64 +165,28 @@ def transport_error_types() -> tuple[tuple[type[BaseException], ...], tuple[type
     return tuple(timeouts), tuple(connection)
 
 
-def classify_exception(exc: Exception, timeout: float) -> Failure:
+REASONS = {408: "timed out", 429: "rate limited", 503: "overloaded", 504: "timed out"}
+
+
+def classify_exception(exc: Exception, timeout: float, now: Any = None) -> Failure:
     """Describe an exception raised by one SDK call (google.genai.errors.APIError, an
-    httpx/httpx2 transport error, or anything else, which is not retried)."""
+    httpx/httpx2 transport error, or anything else, which is not retried). A per-day
+    quota is not retried: it says which quota and when it resets."""
     from google.genai import errors
 
     if isinstance(exc, errors.APIError):
-        return Failure(describe_api_error(exc), exc.code in RETRYABLE_CODES, server_delay(exc))
+        daily = api_errors.daily_quota(exc)
+        if daily:
+            return Failure(f"the daily quota {daily} is used up; it resets {api_errors.reset_phrase(now)}", False)
+        return Failure(api_errors.describe_api_error(exc), exc.code in RETRYABLE_CODES,
+                       api_errors.server_delay(exc), REASONS.get(exc.code, f"got {exc.code}"))
     timeouts, connection = transport_error_types()
     if isinstance(exc, timeouts):
-        return Failure(f"timed out after {timeout:g} s", True)
+        return Failure(f"timed out after {timeout:g} s", True, reason="timed out")
     if isinstance(exc, connection):
-        return Failure(f"connection error: {exc or type(exc).__name__}", True)
-    return Failure(f"{type(exc).__name__}: {exc}", False)
-
-
-def describe_api_error(exc: Any) -> str:
-    """"429 RESOURCE_EXHAUSTED: <message>", leaving out the parts the server did not send."""
-    head = " ".join(str(part) for part in (exc.code, exc.status) if part)
-    return f"{head}: {exc.message}" if exc.message else head
-
-
-def server_delay(exc: Any) -> float | None:
-    """The delay the server asked for: google.rpc.RetryInfo's retryDelay in the error
-    details, else a Retry-After header (seconds or an HTTP date)."""
-    body = exc.details if isinstance(exc.details, dict) else {}
-    error = body.get("error", body)
-    details = error.get("details") if isinstance(error, dict) else None
-    for detail in details if isinstance(details, list) else []:
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
-            seconds = parse_duration(detail.get("retryDelay", detail.get("retry_delay")))
-            if seconds is not None:
-                return seconds
-    headers = getattr(getattr(exc, "response", None), "headers", None)
-    return parse_retry_after(headers.get("retry-after")) if headers is not None else None
-
-
-def parse_duration(value: Any) -> float | None:
-    """A protobuf Duration in JSON form ("2s", "0.5s") or a number of seconds."""
-    if isinstance(value, (int, float)) and value >= 0:
-        return float(value)
-    if isinstance(value, dict):  # {"seconds": 2, "nanos": 500000000}
-        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)s?\s*", str(value)) if value is not None else None
-    return float(match.group(1)) if match else None
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    seconds = parse_duration(value)
-    if seconds is not None:
-        return seconds
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        return Failure(f"connection error: {api_errors.one_line(str(exc) or type(exc).__name__)}", True,
+                       reason="lost the connection")
+    return Failure(api_errors.one_line(f"{type(exc).__name__}: {exc}"), False)
 
 
 def _env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:

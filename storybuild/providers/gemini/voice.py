@@ -1,9 +1,12 @@
 """GeminiVoice: scene narration from a Gemini TTS model, written as a PCM WAV file.
 
-The request's contents are only the words to speak. Delivery guidance (the user's
-direction, a speed) goes into the system instruction, where the model treats it as
-how to read, not as a message to answer; prefixing the text with "Say cheerfully:"
-risks the instruction being spoken or the text being answered instead of read.
+The documented contract of the TTS models: the request's one text part holds only
+the words to speak; delivery guidance (the user's direction, a speed) goes in that
+part's `speech_metadata.style`; the voice in `speech_config.voice_config.
+prebuilt_voice_config`. Nothing goes in `system_instruction` (the TTS models answer it
+with 400 "Developer instruction is not enabled"), and no temperature, top-p or top-k
+(400 too). Prefixing the text with "Say cheerfully:" would risk the guidance being
+spoken.
 """
 
 from __future__ import annotations
@@ -44,10 +47,11 @@ class GeminiVoice:
             speech_config=types.SpeechConfig(
                 voice_config=types.VoiceConfig(
                     prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=voice))),
-            system_instruction=delivery_instruction(
-                request.direction or self._options.get("direction"), self._options.get("speed")),
         )
-        response = self._session.generate(request.text, config)
+        style = delivery_style(request.direction or self._options.get("direction"), self._options.get("speed"))
+        metadata = types.SpeechMetadata(style=style) if style else None
+        contents = [types.Content(role="user", parts=[types.Part(text=request.text, speech_metadata=metadata)])]
+        response = self._session.generate(contents, config, subject=f"voice/{request.scene_id}")
         audio = responses.inline_data(response, "audio/")
         if audio is None:
             raise self._session.error(f"scene {request.scene_id}: no audio returned: {responses.why_missing(response)}")
@@ -57,16 +61,13 @@ class GeminiVoice:
             raise self._session.error(f"scene {request.scene_id}: {exc}")
 
 
-def delivery_instruction(direction: str | None, speed: Any = None) -> str | None:
-    """The system instruction carrying delivery guidance, or None when there is none
-    (plain TTS needs no instruction, and sending none keeps old requests unchanged)."""
+def delivery_style(direction: str | None, speed: Any = None) -> str | None:
+    """The speech_metadata.style for the delivery guidance ("warm and playful, about
+    1.2 times normal speed"), or None when there is none (plain TTS needs none)."""
     guidance = [direction.strip()] if direction and direction.strip() else []
     if speed is not None and float(speed) != 1.0:
-        guidance.append(f"at about {float(speed):g} times normal speaking speed")
-    if not guidance:
-        return None
-    return ("Read the user's text aloud exactly as written, word for word, with this delivery: "
-            + "; ".join(guidance) + ". Do not add, answer or comment.")
+        guidance.append(f"about {float(speed):g} times normal speed")
+    return ", ".join(guidance) or None
 
 
 def as_wav(data: bytes, mime_type: str) -> bytes:
