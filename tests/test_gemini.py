@@ -6,8 +6,11 @@ points STORYBUILD_GEMINI_BASE_URL at the fake server and makes retry waits tiny.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 import logging
+import re
 import threading
 import wave
 from pathlib import Path
@@ -17,12 +20,13 @@ import pytest
 from PIL import Image
 
 from fakegemini import DUMMY_KEY, FakeGemini, fake_gemini, speech_seconds  # noqa: F401 - fake_gemini is a fixture
-from storybuild import providers
+from storybuild import events, providers
 from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import CharacterInfo, CharacterSheetRequest, NarrationRequest, SceneImageRequest
 from storybuild.providers.gemini import client
 from storybuild.providers.gemini.images import GeminiImages
+from storybuild.providers.gemini.api_errors import reset_phrase
 from storybuild.providers.gemini.retry import RetryPolicy, parse_retry_after
 from storybuild.providers.gemini.voice import GeminiVoice
 from storybuild.providers.gemini.writer import VOICES, GeminiWriter
@@ -51,6 +55,14 @@ def sheet_request(character: CharacterInfo) -> CharacterSheetRequest:
 
 def narration(text="Whiskers found a shiny red ball in the garden.", voice=None, direction=None):
     return NarrationRequest(scene_id="garden", text=text, voice=voice, direction=direction)
+
+
+@contextlib.contextmanager
+def waits(step_id="voice/garden"):
+    """The waiting notices a provider gives while it runs as `step_id`, as (step, message)."""
+    notices: list[tuple[str, str]] = []
+    with events.step_scope(step_id, lambda step, message: notices.append((step, message))):
+        yield notices
 
 
 def provider_error(call) -> str:
@@ -214,13 +226,13 @@ def test_pcm_and_wav_answers_become_wavs_of_the_spoken_length(fake_gemini, tmp_p
         assert reader.getnframes() == round(speech_seconds(text) * 24000)
 
 
-def test_an_empty_other_answer_is_asked_again_twice_then_reported(fake_gemini, tmp_path, capsys):
+def test_an_empty_other_answer_is_asked_again_twice_then_reported(fake_gemini, tmp_path):
     fake_gemini.inject(*[{"kind": "audio", "finishReason": "OTHER", "emptyContent": True}] * 2)
-    GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    with waits() as notices:
+        GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
     assert [r.status for r in fake_gemini.requests] == [200, 200, 200]
-    assert capsys.readouterr().err.splitlines() == [
-        "voice/garden got an empty answer (finish reason OTHER), asking again, try 2 of 3",
-        "voice/garden got an empty answer (finish reason OTHER), asking again, try 3 of 3"]
+    assert notices == [("voice/garden", "got an empty answer (finish reason OTHER), asking again, try 2 of 3"),
+                       ("voice/garden", "got an empty answer (finish reason OTHER), asking again, try 3 of 3")]
 
     fake_gemini.inject(*[{"kind": "audio", "finishReason": "OTHER", "emptyContent": True}] * 3)
     message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "w.wav"))
@@ -236,6 +248,45 @@ def test_429_waits_at_least_the_servers_retry_delay(fake_gemini, tmp_path):
     first, second = fake_gemini.requests
     assert (first.status, second.status) == (429, 200)
     assert second.started - first.finished >= 0.4  # the retry base is 10 ms: only retryDelay explains this
+
+
+def test_a_per_minute_quota_waits_as_retry_info_says_and_shows_the_wait(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 429, "quota": "minute", "retryDelay": "0.2s"}, {"status": 503, "retryDelay": "0.1s"})
+    with waits() as notices:
+        GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    assert notices == [("voice/garden", "rate limited, retrying in 0.2 s, try 2 of 6"),
+                       ("voice/garden", "overloaded, retrying in 0.1 s, try 3 of 6")]
+    assert [r.status for r in fake_gemini.requests] == [429, 503, 200]
+
+
+def test_a_per_day_quota_fails_at_once_with_one_line_naming_the_quota_and_the_reset(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 429, "quota": "day", "retryDelay": "40s"})
+    message = provider_error(lambda: GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav"))
+    assert re.fullmatch(rf"{VOICE}: the daily quota GenerateRequestsPerDayPerProjectPerModel-FreeTier is used up; "
+                        r"it resets at midnight Pacific time \(08:00 UTC, in \d+ h \d+ min\)", message), message
+    assert len(fake_gemini.requests) == 1
+
+
+def test_the_reset_of_a_daily_quota_is_midnight_pacific_time():
+    winter = dt.datetime(2026, 11, 26, 14, 0, tzinfo=dt.timezone.utc)  # 06:00 PST
+    summer = dt.datetime(2026, 7, 1, 6, 30, tzinfo=dt.timezone.utc)  # 23:30 PDT
+    assert reset_phrase(winter) == "at midnight Pacific time (08:00 UTC, in 18 h 0 min)"
+    assert reset_phrase(summer) == "at midnight Pacific time (07:00 UTC, in 0 h 30 min)"
+
+
+def test_a_quota_429_that_never_clears_gives_up_with_one_line(fake_gemini, tmp_path):
+    fake_gemini.inject(*[{"status": 429, "quota": "minute", "retryDelay": "0.01s"}] * 3)
+    message = provider_error(lambda: GeminiVoice(gemini(retries=2)).narrate(narration(), tmp_path / "v.wav"))
+    assert message == (f"{VOICE}: gave up after 3 attempts: 429 RESOURCE_EXHAUSTED: "
+                       "quota GenerateRequestsPerMinutePerProjectPerModel-FreeTier exceeded")
+
+
+def test_408_is_retried(fake_gemini, tmp_path):
+    fake_gemini.inject({"status": 408, "message": "Request timed out."})
+    with waits() as notices:
+        GeminiVoice(gemini()).narrate(narration(), tmp_path / "v.wav")
+    assert [r.status for r in fake_gemini.requests] == [408, 200]
+    assert notices[0][1].startswith("timed out, retrying in ")
 
 
 def test_retry_after_header_is_respected(fake_gemini, tmp_path):

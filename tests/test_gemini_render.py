@@ -281,3 +281,35 @@ def test_the_key_never_reaches_build_files_or_output(fake_gemini, tmp_path):
     assert len(files) > 20
     for path in files:
         assert DUMMY_KEY.encode() not in path.read_bytes(), path
+
+
+# -- rate limits -------------------------------------------------------------------------
+
+def test_with_30_percent_of_calls_failing_the_render_completes_without_paying_twice(fake_gemini, tmp_path):
+    """Seeded 429s (RetryInfo, QuotaFailure per minute) and 503s: each paid request
+    succeeds exactly once, and the waits are shown on the progress lines."""
+    write_story(tmp_path, story())
+    fake_gemini.configure(fail_rate=0.3, seed=5)
+    result = render(tmp_path)
+    assert result.returncode == 0, result.stderr
+    failures = [call for call in fake_gemini.requests if call.status != 200]
+    assert {call.status for call in failures} == {429, 503}
+    paid = [(call.kind, call.text, tuple(call.inline)) for call in fake_gemini.requests if call.paid]
+    assert len(paid) == len(set(paid)) == 8
+    waits = re.findall(r"^\[\d+/\d+\] +[\d.]+s waiting +(\S+) (.*)$", result.stderr, flags=re.MULTILINE)
+    assert len(waits) == len(failures)
+    assert all(re.fullmatch(r"(rate limited|overloaded), retrying in [\d.]+ s, try [2-6] of 6", why)
+               for _, why in waits), waits
+
+
+def test_a_per_day_quota_fails_the_step_at_once_with_one_line(fake_gemini, tmp_path):
+    write_story(tmp_path, story())
+    fake_gemini.inject({"kind": "audio", "status": 429, "quota": "day", "retryDelay": "40s"})
+    result = render(tmp_path, "-k")
+    assert result.returncode == 1
+    (line,) = [line for line in result.stderr.splitlines() if "FAILED" in line]
+    assert re.fullmatch(r"\[\d+/13\] +[\d.]+s FAILED +voice/\w+: gemini voice model gemini-3.8-flash-tts: the daily "
+                        r"quota GenerateRequestsPerDayPerProjectPerModel-FreeTier is used up; it resets at midnight "
+                        r"Pacific time \(\d\d:00 UTC, in \d+ h \d+ min\)", line), line
+    assert len([call for call in fake_gemini.calls("audio") if call.status == 429]) == 1  # not retried
+    assert "waiting" not in result.stderr

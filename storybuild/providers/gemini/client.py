@@ -102,9 +102,8 @@ class GeminiSession:
         self._client: Any = None
         self._client_lock = threading.Lock()
 
-    def generate(self, contents: Any, config: Any, subject: str | None = None) -> Any:
-        """generate_content with our retry loop; returns the SDK response. `subject`
-        ("voice/garden") names the work in waiting notices. An answer with empty
+    def generate(self, contents: Any, config: Any) -> Any:
+        """generate_content with our retry loop; returns the SDK response. An answer with empty
         content and finish reason OTHER, which the API sends transiently, is asked
         again up to EMPTY_RETRIES times; after that it is returned as it is."""
         client = self._get_client()
@@ -115,12 +114,11 @@ class GeminiSession:
 
         for tries in range(1, EMPTY_RETRIES + 2):
             response = call_with_retries(attempt, self.policy, lambda exc: classify_exception(exc, self.timeout),
-                                         self.label, redact, subject)
+                                         self.label, redact)
             if tries > EMPTY_RETRIES or not responses.transient_empty(response):
                 return response
-            announce_wait(subject or self.label, redact(
-                f"{subject or self.label} got an empty answer (finish reason OTHER), asking again, "
-                f"try {tries + 1} of {EMPTY_RETRIES + 1}"))
+            announce_wait(f"got an empty answer (finish reason OTHER), asking again, try {tries + 1} of "
+                          f"{EMPTY_RETRIES + 1}")
         raise AssertionError("unreachable")
 
     def error(self, message: str) -> ProviderError:

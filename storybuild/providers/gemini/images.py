@@ -35,8 +35,7 @@ class GeminiImages:
         from google.genai import types
 
         contents = [types.Part.from_text(text=sheet_prompt(request))]
-        response = self._session.generate(contents, _config(request.aspect_ratio, None),
-                                          subject=f"character/{request.character.id}")
+        response = self._session.generate(contents, _config(request.aspect_ratio, None))
         self._save(response, out, f"character {request.character.id}")
 
     def draw_scene(self, request: SceneImageRequest, references: Mapping[str, Path], out: Path) -> None:
@@ -48,8 +47,7 @@ class GeminiImages:
             contents.append(types.Part.from_text(text=f"Reference image of {character.name}:"))
             contents.append(types.Part.from_bytes(data=Path(references[character.id]).read_bytes(),
                                                   mime_type="image/png"))
-        response = self._session.generate(contents, _config(request.aspect_ratio, request.seed),
-                                          subject=f"image/{request.scene_id}")
+        response = self._session.generate(contents, _config(request.aspect_ratio, request.seed))
         self._save(response, out, f"scene {request.scene_id}")
 
     def _save(self, response: Any, out: Path, subject: str) -> None:

@@ -15,12 +15,11 @@ import importlib
 import logging
 import os
 import random
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
+from storybuild import events
 from storybuild.errors import ProviderError
 from storybuild.providers.gemini import api_errors
 from storybuild.providers.gemini.api_errors import parse_retry_after  # noqa: F401 - re-exported
@@ -84,37 +83,18 @@ class Failure:
     reason: str = "failed"
 
 
-# Where waiting notices go ("voice/garden rate limited, retrying in 36 s, try 2 of 6").
-# One function, so the notice can be routed to the progress display.
-_waiting_listener: Callable[[str, str], None] | None = None
-_listener_lock = threading.Lock()
-
-
-def set_waiting_listener(listener: Callable[[str, str], None] | None) -> Callable[[str, str], None] | None:
-    """Route waiting notices to `listener(subject, message)` (None: to the log and
-    stderr); returns the previous listener so a caller can restore it."""
-    global _waiting_listener
-    with _listener_lock:
-        previous, _waiting_listener = _waiting_listener, listener
-    return previous
-
-
-def announce_wait(subject: str, message: str) -> None:
-    """Tell the person at the terminal that `subject` waits before its next try."""
+def announce_wait(message: str) -> None:
+    """Tell the person at the terminal that the running step waits before its next try
+    ("rate limited, retrying in 36 s, try 2 of 6"): a "waiting" StepEvent through the
+    render's listener. Outside a render it is only logged."""
     logger.info(message)
-    listener = _waiting_listener
-    if listener is not None:
-        listener(subject, message)
-    else:
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
+    events.waiting(message)
 
 
-def waiting_message(subject: str, reason: str, delay: float, attempt: int, attempts: int) -> str:
-    """"voice/garden rate limited, retrying in 36 s, try 2 of 6" (`attempt` is the try
-    about to be made)."""
+def waiting_message(reason: str, delay: float, attempt: int, attempts: int) -> str:
+    """"rate limited, retrying in 36 s, try 2 of 6" (`attempt` is the try about to be made)."""
     seconds = f"{delay:.0f}" if delay >= 1 else f"{delay:.2g}"
-    return f"{subject} {reason}, retrying in {seconds} s, try {attempt} of {attempts}"
+    return f"{reason}, retrying in {seconds} s, try {attempt} of {attempts}"
 
 
 def call_with_retries(
@@ -123,13 +103,12 @@ def call_with_retries(
     classify: Callable[[Exception], Failure],
     label: str,
     redact: Callable[[str], str],
-    subject: str | None = None,
 ) -> T:
     """Run `attempt` until it succeeds, a failure is not retryable, or attempts run out.
 
     Every error raised is a ProviderError whose one-line text went through `redact`;
     the SDK exception is not chained (`from None`) because its text may hold request
-    details. Before each wait, a notice names `subject` (default `label`).
+    details. Before each wait, a "waiting" notice says why and for how long.
     """
     for number in range(1, policy.attempts + 1):
         try:
@@ -143,8 +122,7 @@ def call_with_retries(
             raise ProviderError(redact(f"{label}: gave up after {number} {noun}: {failure.description}")) from None
         delay = policy.wait(number, failure.server_delay)
         logger.info(redact(f"{label}: {failure.description}"))
-        announce_wait(subject or label, redact(waiting_message(subject or label, failure.reason, delay,
-                                                               number + 1, policy.attempts)))
+        announce_wait(redact(waiting_message(failure.reason, delay, number + 1, policy.attempts)))
         policy.sleep(delay)
     raise AssertionError("unreachable: attempts >= 1")
 

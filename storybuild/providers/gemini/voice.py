@@ -51,7 +51,7 @@ class GeminiVoice:
         style = delivery_style(request.direction or self._options.get("direction"), self._options.get("speed"))
         metadata = types.SpeechMetadata(style=style) if style else None
         contents = [types.Content(role="user", parts=[types.Part(text=request.text, speech_metadata=metadata)])]
-        response = self._session.generate(contents, config, subject=f"voice/{request.scene_id}")
+        response = self._session.generate(contents, config)
         audio = responses.inline_data(response, "audio/")
         if audio is None:
             raise self._session.error(f"scene {request.scene_id}: no audio returned: {responses.why_missing(response)}")
