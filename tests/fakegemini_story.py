@@ -31,7 +31,8 @@ def fill_schema(schema: dict[str, Any], value: Any, definitions: dict[str, Any] 
     definitions = definitions or {}
     reference = schema.get("$ref") or schema.get("ref")
     if reference:
-        schema = definitions.get(str(reference).rsplit("/", 1)[-1], {})
+        wanted = str(reference).rsplit("/", 1)[-1].replace("_", "").lower()  # keys arrive snake_cased
+        schema = next((d for name, d in definitions.items() if name.replace("_", "").lower() == wanted), {})
     kind = str(schema.get("type", "")).upper()
     if kind == "OBJECT":
         value = dict(value) if isinstance(value, dict) else {}

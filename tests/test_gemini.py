@@ -89,9 +89,11 @@ def test_writer_returns_a_valid_story_and_asks_for_json_with_the_schema(fake_gem
     (call,) = fake_gemini.requests
     assert call.path == "/v1/models/gemini-3.8-flash:generateContent"
     assert call.config["response_mime_type"] == "application/json"
-    scenes_schema = call.config["response_schema"]["properties"]["scenes"]
+    assert "response_schema" not in call.config  # deprecated in the SDK
+    schema = call.config["response_json_schema"]
+    scenes_schema = schema["properties"]["scenes"]
     assert (scenes_schema["min_items"], scenes_schema["max_items"]) == (4, 4)
-    assert set(scenes_schema["items"]["properties"]) == {"id", "title", "image", "narration", "characters"}
+    assert set(schema["$defs"]["scene_draft"]["properties"]) == {"id", "title", "image", "narration", "characters"}
     assert "a duckling who is afraid of rain" in call.text
     assert "No violence" in call.system and "exactly one sentence" in call.system
 
@@ -113,21 +115,40 @@ def test_writer_makes_ids_kebab_case_and_unique(fake_gemini):
 
 @pytest.mark.parametrize("fault, message", [
     ({"blockReason": "SAFETY"}, "no story returned: the prompt was blocked (block reason SAFETY)"),
-    ({"finishReason": "MAX_TOKENS"}, "no story returned: finish reason MAX_TOKENS"),
     ({"finish_reason": "SAFETY"}, "no story returned: finish reason SAFETY"),
+])
+def test_writer_does_not_ask_again_when_blocked(fake_gemini, fault, message):
+    fake_gemini.inject(fault)
+    assert provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3)) == f"{TEXT}: {message}"
+    assert len(fake_gemini.requests) == 1  # the same story would be blocked again
+
+
+@pytest.mark.parametrize("fault, message", [
+    ({"finishReason": "MAX_TOKENS"}, "no story returned: finish reason MAX_TOKENS"),
     ({"text": '{"title": "T", "characters": [], "scenes": []}'},
      "the response did not match the story schema: style: Field required"),
     ({"text": json.dumps({"title": "T", "style": "S", "characters": [], "scenes": []})},
      "the response did not match the story schema: scenes: List should have at least 3 items after validation, not 0"),
 ])
-def test_writer_reports_blocked_truncated_and_off_schema_answers(fake_gemini, fault, message):
-    fake_gemini.inject(fault)
-    assert provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3)) == f"{TEXT}: {message}"
-    assert len(fake_gemini.requests) == 1  # a bad answer is not an HTTP failure: no retry
+def test_writer_asks_once_more_after_a_cut_off_or_off_schema_answer_then_says_why(fake_gemini, fault, message):
+    fake_gemini.inject(fault, fault)
+    assert provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3)) == f"{TEXT}: {message} (asked twice)"
+    first, second = fake_gemini.requests
+    assert f"Your previous answer was unusable ({message})" in second.text
+
+
+def test_writer_repairs_a_wrong_scene_count_by_asking_again(fake_gemini):
+    from fakegemini_story import make_story
+
+    fake_gemini.inject({"text": json.dumps(make_story(5))})
+    story = GeminiWriter(gemini()).write_story("ducks", 3)
+    assert len(story["scenes"]) == 3
+    assert [r.status for r in fake_gemini.requests] == [200, 200]
+    assert "List should have at most 3 items" in fake_gemini.requests[1].text
 
 
 def test_writer_reports_malformed_json(fake_gemini):
-    fake_gemini.inject({"text": "Once upon a time"})
+    fake_gemini.inject({"text": "Once upon a time"}, {"text": "Once upon a time"})
     message = provider_error(lambda: GeminiWriter(gemini()).write_story("x", 3))
     assert message.startswith(f"{TEXT}: the response did not match the story schema: Invalid JSON")
 

@@ -33,11 +33,12 @@ def test_gemini_init_writes_a_valid_story_from_structured_output(tmp_path, serve
 
 
 def test_gemini_init_writes_nothing_when_the_answer_is_cut_off(tmp_path, server):
-    server.inject({"finishReason": "MAX_TOKENS"})
+    server.inject({"finishReason": "MAX_TOKENS"}, {"finishReason": "MAX_TOKENS"})
     result = run_cli("init", str(tmp_path / "pets"), "--theme", "a cat", "--writer", "gemini",
                      env=gemini_env(server))
     assert result.returncode != 0
-    assert "no story returned: finish reason MAX_TOKENS" in result.stderr
+    assert result.stderr.strip() == ("Error: the gemini writer could not write the story: gemini text model "
+                                     "gemini-3.8-flash: no story returned: finish reason MAX_TOKENS (asked twice)")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "pets" / "story.yaml").exists()
 

@@ -1,8 +1,12 @@
 """GeminiWriter: a whole story.yaml document from a theme, as structured JSON output.
 
-The model is held to a Pydantic schema (sent as the response schema, with exactly N
-scenes), then the draft is normalised: ids become unique kebab-case, scene character
-lists name declared characters only, voices are prebuilt Gemini voices.
+The model is held to a JSON schema made from a Pydantic model (`response_json_schema`,
+with exactly N scenes; the SDK's `response_schema` is deprecated). An answer that is
+cut off, not JSON, off-schema or has the wrong number of scenes is asked for once more,
+with what was wrong; a second bad answer is a clear error. A blocked prompt is not
+asked again (it would be blocked again). The draft is then normalised: ids become
+unique kebab-case, scene character lists name declared characters only, voices are
+prebuilt Gemini voices.
 """
 
 from __future__ import annotations
@@ -90,29 +94,38 @@ class GeminiWriter:
         config = types.GenerateContentConfig(
             system_instruction=SYSTEM_INSTRUCTION,
             response_mime_type="application/json",
-            response_schema=schema,
+            response_json_schema=schema.model_json_schema(),
         )
         prompt = f"Write a story about: {theme.strip()}\nIt must have exactly {scene_count} scenes."
-        response = self._session.generate(prompt, config)
-        draft = response.parsed
-        if not isinstance(draft, StoryDraft):
-            raise self._session.error(_why_unparsed(response, schema))
-        return story_document(draft, self._choice)
+        problem = ""
+        for asked in (1, 2):
+            response = self._session.generate(prompt, config)
+            draft, problem = read_draft(response, schema)
+            if draft is not None:
+                return story_document(draft, self._choice)
+            if responses.block_reason(response) or responses.finish_reason(response) in BLOCKED:
+                break  # the same story would be blocked again
+            prompt += (f"\nYour previous answer was unusable ({problem}). Answer again with JSON that follows "
+                       f"the schema exactly, with exactly {scene_count} scenes.")
+        raise self._session.error(problem + (" (asked twice)" if asked == 2 else ""))
 
 
-def _why_unparsed(response: Any, schema: type[BaseModel]) -> str:
-    """Blocked, cut off (MAX_TOKENS) or off-schema, as a sentence."""
+BLOCKED = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"})
+
+
+def read_draft(response: Any, schema: type[StoryDraft]) -> tuple[StoryDraft | None, str]:
+    """(the draft, "") when the answer is a story with the right scene count, else
+    (None, why not as a phrase): blocked, cut off (MAX_TOKENS), not JSON, off-schema."""
     reason = responses.finish_reason(response)
     body = responses.text(response)
     if responses.block_reason(response) or reason not in ("STOP", None) or not body:
-        return f"no story returned: {responses.why_missing(response, include_text=False)}"
+        return None, f"no story returned: {responses.why_missing(response, include_text=False)}"
     try:
-        schema.model_validate_json(body)
+        return schema.model_validate_json(body), ""
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        return "the response did not match the story schema: " + (f"{where}: " if where else "") + first["msg"]
-    return "the response did not match the story schema"
+        return None, "the response did not match the story schema: " + (f"{where}: " if where else "") + first["msg"]
 
 
 def story_document(draft: StoryDraft, choice: ProviderChoice) -> dict[str, Any]:
