@@ -88,6 +88,8 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 
     planned = Session(project).status(force)
     click.echo(report.status_json(planned.decisions) if as_json else report.status_text(planned.decisions, explain))
+    if not as_json:
+        _echo_cost(planned)
     if not planned.up_to_date:
         sys.exit(1)
 
@@ -100,7 +102,10 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+              help="Refuse to start when the paid calls would cost more than this many US dollars (estimated).")
+def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+           max_cost: float | None) -> None:
     """Build the video, running only the steps whose inputs changed.
 
     \b
@@ -114,8 +119,15 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
 
     session = Session(project)
     if dry_run:
-        click.echo(report.status_text(session.plan(force).decisions, explain=True))
+        planned = session.plan(force)
+        click.echo(report.status_text(planned.decisions, explain=True))
+        _echo_cost(planned)
         return
+    if max_cost is not None:
+        from storybuild.pricing import check_budget
+
+        planned = session.plan(force)
+        check_budget(report.cost_estimate(planned.decisions, planned.project), max_cost)
     with Progress() as progress:
         outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress)
     for view, aside in outcome.set_aside:
@@ -180,6 +192,15 @@ def verify(project: Path, repair: bool) -> None:
     click.echo(found.text(repaired=repair))
     if found.damaged:
         sys.exit(1)
+
+
+def _echo_cost(planned) -> None:
+    """The paid calls a render would make and their estimated cost, if any."""
+    from storybuild import pricing, report
+
+    text = pricing.cost_text(report.cost_estimate(planned.decisions, planned.project))
+    if text:
+        click.echo(text)
 
 
 def _count(items, noun: str) -> str:

@@ -29,10 +29,9 @@ def write_new_project(directory: Path, theme: str, scene_count: int, writer: str
         raise InputError(f"{target} already exists; use --force to overwrite it")
     if not theme.strip():
         raise InputError("--theme must not be empty")
-    if writer == "gemini":
-        from storybuild.report import check_credentials_for_init
+    from storybuild.report import check_credentials_for_init
 
-        check_credentials_for_init()
+    check_credentials_for_init(writer)
     try:
         document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)
     except ProviderError as error:

@@ -95,6 +95,7 @@ class Providers:
     text: ProviderChoice = ProviderChoice("template")
     image: ProviderChoice = ProviderChoice("storyboard")
     voice: ProviderChoice = ProviderChoice("piper")
+    animation: ProviderChoice | None = None  # moving pictures (Veo); None: still pictures only
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Scene:
     transition: Transition | None = None  # the seam entering this scene; None: the story's
     picture: Path | None = None  # the user's own picture (absolute), instead of a drawn one
     picture_digest: str | None = None  # sha256 of its bytes, taken when the story was loaded
+    animate: bool = False  # made into a moving clip by the animation provider
 
     @property
     def display_title(self) -> str:
@@ -162,6 +164,7 @@ class Project:
     title_card: CardSettings | None = None
     end_card: CardSettings | None = None
     loudness: float = -16.0  # integrated LUFS of the finished soundtrack
+    pricing: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # the user's prices: model -> unit -> USD
 
     @property
     def root(self) -> Path:

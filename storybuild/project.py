@@ -286,12 +286,15 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         characters=tuple(
             Character(id=cid, name=c["name"].strip(), description=c["description"].strip(), voice=c.get("voice"))
             for cid, c in (document.get("characters") or {}).items()),
-        scenes=tuple(_scene(scene, story_path.parent) for scene in document["scenes"]),
+        scenes=tuple(_scene(scene, story_path.parent, bool((document.get("video") or {}).get("animate", False)))
+                     for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent),
         title_card=story_film.title_card(document),
         end_card=story_film.end_card(document),
         loudness=float((document.get("audio") or {}).get("loudness", Project.loudness)),
+        pricing={model: {unit: float(usd) for unit, usd in units.items()}
+                 for model, units in (document.get("pricing") or {}).items()},
     )
 
 
@@ -350,7 +353,7 @@ def _providers(section: dict[str, Any]) -> Providers:
     return Providers(**choices)
 
 
-def _scene(scene: dict[str, Any], story_dir: Path) -> Scene:
+def _scene(scene: dict[str, Any], story_dir: Path, animate_all: bool = False) -> Scene:
     from storybuild.keys import digest_file
 
     def optional(key: str, kind: type) -> Any:
@@ -370,4 +373,5 @@ def _scene(scene: dict[str, Any], story_dir: Path) -> Scene:
         duration=optional("duration", float),
         seed=optional("seed", int),
         take=optional("take", int),
+        animate=bool(scene.get("animate", animate_all)),
     )

@@ -70,16 +70,39 @@ def status_json(decisions: Sequence[Decision]) -> str:
     return json.dumps({"steps": rows, "summary": summary_line(decisions)}, indent=2)
 
 
-def check_credentials(decisions: Sequence[Decision]) -> None:
-    """Refuse to start when a step that will run needs an API key that is not set.
-    Checked before anything runs, so a render never half-completes for this."""
-    from storybuild.providers.gemini.client import api_key_present  # cheap: no SDK import
+def check_credentials(decisions: Sequence[Decision], environ=None) -> None:
+    """Refuse to start when a step that will run needs an API key that is not set (the
+    provider's registry entry names the variables). Checked before anything runs, so a
+    render never half-completes for this."""
+    needy: dict[tuple[str, ...], list[str]] = {}  # key variables -> steps that need one of them
+    entries = {}
+    for decision in decisions:
+        entry = provider_entry(decision.step) if decision.runs and decision.step.paid else None
+        if entry is not None and not entry.has_key(environ):
+            needy.setdefault(entry.key_envs, []).append(decision.step.id)
+            entries.setdefault(entry.key_envs, entry)
+    for envs, ids in needy.items():
+        entry = entries[envs]
+        listed = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+        raise InputError(f"{len(ids)} step(s) call {entry.service} but no API key is set: {listed}. "
+                         f"Set {entry.key_hint}, or choose offline providers in story.yaml")
 
-    needy = [d.step.id for d in decisions if d.runs and d.step.paid]
-    if needy and not api_key_present():
-        listed = ", ".join(needy[:6]) + (f" and {len(needy) - 6} more" if len(needy) > 6 else "")
-        raise InputError(f"{len(needy)} step(s) call the Gemini API but no API key is set: {listed}. "
-                         "Set GEMINI_API_KEY (or GOOGLE_API_KEY), or choose offline providers in story.yaml")
+
+def provider_entry(step: Step):
+    """The registry entry of the provider running `step`, or None (storybuild's own code)."""
+    from storybuild import providers
+
+    family = provider_family(step)
+    return providers.info(family, step.provider) if family else None
+
+
+def cost_estimate(decisions: Sequence[Decision], project):
+    """What the steps that would run would cost (pricing.Estimate), from the registry's
+    price tables and the story's `pricing:`."""
+    from storybuild import pricing, providers
+
+    tables = {(entry.name, entry.kind): entry.prices for entry in providers.entries() if entry.prices}
+    return pricing.estimate([d.step for d in decisions if d.runs], tables, project.pricing)
 
 
 def render_summary(result, target: Path, seconds: float) -> str:
@@ -89,12 +112,13 @@ def render_summary(result, target: Path, seconds: float) -> str:
             f"in {seconds:.1f}s: {target}")
 
 
-def check_credentials_for_init() -> None:
-    from storybuild.providers.gemini.client import api_key_present
+def check_credentials_for_init(writer: str = "gemini") -> None:
+    """Refuse `init --writer NAME` when that writer needs a key that is not set."""
+    from storybuild import providers
 
-    if not api_key_present():
-        raise InputError("the gemini writer needs an API key: set GEMINI_API_KEY (or GOOGLE_API_KEY), "
-                         "or use --writer template")
+    entry = providers.info("text", writer)
+    if not entry.has_key():
+        raise InputError(f"the {writer} writer needs an API key: set {entry.key_hint}, or use --writer template")
 
 
 def check_installed(steps_to_run: Sequence[Step], missing=None) -> None:

@@ -203,7 +203,7 @@ CASES: list[tuple[str, Content, list[str]]] = [
         "story.yaml:5:5: scenes[0]: missing required field 'id'",
         "story.yaml:5:5: scenes[0]: missing required field 'image'",
         "story.yaml:5:5: scenes[0]: missing required field 'narration'",
-        'story.yaml:5:5: scenes[0].one: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take)',
+        'story.yaml:5:5: scenes[0].one: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take, animate)',
     ]),
     ("local-tag-on-scalar", swap("title: Tiny", "title: !shout Tiny"), [
         "story.yaml:2:8: title: unsupported YAML tag '!shout'" + TAG_TAIL,
@@ -354,16 +354,16 @@ CASES: list[tuple[str, Content, list[str]]] = [
         'story.yaml:5:405: the story uses more than 100 aliases (*name); write the values out',
     ]),
     ("alias-100-is-counted-not-refused", top("x: &x a\ny: [" + ", ".join(["*x"] * 100) + "]\n"), [
-        'story.yaml:4:1: x: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
-        'story.yaml:5:1: y: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
+        'story.yaml:4:1: x: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
+        'story.yaml:5:1: y: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
     ]),
     ("recursive-alias", top("x: &x [*x]\n"), [
-        'story.yaml:4:1: x: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
+        'story.yaml:4:1: x: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
         'story.yaml:4:8: x[0]: recursive YAML alias',
     ]),
     ("merge-key", top("base: &b {image: a}\n") + "    <<: *b\n", [
-        'story.yaml:4:1: base: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
-        'story.yaml:9:5: scenes[0]["<<"]: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take)',
+        'story.yaml:4:1: base: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
+        'story.yaml:9:5: scenes[0]["<<"]: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take, animate)',
     ]),
     ("nested-10000-flow", top("x: " + "[" * 10_000 + "]" * 10_000 + "\n"), [
         'story.yaml:4:1003: invalid YAML: exceeded maximum nesting depth (while increasing flow level at line 4)',
@@ -379,7 +379,7 @@ CASES: list[tuple[str, Content, list[str]]] = [
     ]),
     ("explicit-key-200k-chars", top("? " + "k" * 200_000 + "\n: 1\n"), [
         'story.yaml:4:3: ["' + "k" * 37 + '..."]: unknown field (expected one of: version, title, style, video, music, '
-        'title_card, end_card, audio, providers, characters, scenes)',
+        'title_card, end_card, audio, providers, characters, scenes, pricing)',
     ]),
     ("references-among-1000-characters", top("characters:\n" + "".join(
         f"  c{n}: {{name: C, description: d}}\n" for n in range(1000))).replace(
@@ -388,9 +388,9 @@ CASES: list[tuple[str, Content, list[str]]] = [
         "(declared: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 990 more)" for n, column in ((0, 18), (1, 22))
     ]),
     ("unknown-keys", top("".join(f"k{n}: 1\n" for n in range(3))), [
-        'story.yaml:4:1: k0: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
-        'story.yaml:5:1: k1: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
-        'story.yaml:6:1: k2: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
+        'story.yaml:4:1: k0: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
+        'story.yaml:5:1: k1: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
+        'story.yaml:6:1: k2: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes, pricing)',
     ]),
     # ------------------------------------------------------------ files and paths
     ("music-absolute", music("/etc/passwd"), [

@@ -253,14 +253,18 @@ def test_without_a_key_render_refuses_before_any_request_and_status_shows_paid_s
 
     status = run_cli("status", str(tmp_path))
     assert status.returncode == 1
-    lines = {line.split()[1]: line for line in status.stdout.splitlines()[:-1]}
+    *plan_lines, summary, images, voices, total = status.stdout.splitlines()
+    lines = {line.split()[1]: line for line in plan_lines}
     assert sorted(lines) == every_step()
     for step_id, line in lines.items():
         model = {"character": "gemini-3.1-flash-image", "image": "gemini-3.1-flash-image",
                  "voice": "gemini-3.8-flash-tts"}.get(step_id.split("/")[0])
         assert line.endswith(f"[calls gemini {model}]") if model else "[calls" not in line, line
-    assert status.stdout.splitlines()[-1] == (
-        "13 of 13 steps would run (5 stale, 8 blocked); 8 would call a paid API (gemini)")
+    assert summary == "13 of 13 steps would run (5 stale, 8 blocked); 8 would call a paid API (gemini)"
+    seconds = sum(0.3 + len(s["narration"].split()) / 2.5 for s in scenes().values())  # 150 words a minute
+    assert images == "paid: 5 calls to gemini gemini-3.1-flash-image: 5 images at $0.039/image = $0.20"
+    assert voices == f"paid: 3 calls to gemini gemini-3.8-flash-tts: {seconds:.1f} s at $0.00025/s = $0.0029"
+    assert total == "estimated cost: $0.20"
     assert fake_gemini.requests == []
 
 
@@ -313,3 +317,25 @@ def test_a_per_day_quota_fails_the_step_at_once_with_one_line(fake_gemini, tmp_p
                         r"Pacific time \(\d\d:00 UTC, in \d+ h \d+ min\)", line), line
     assert len([call for call in fake_gemini.calls("audio") if call.status == 429]) == 1  # not retried
     assert "waiting" not in result.stderr
+
+
+# -- cost ----------------------------------------------------------------------------------
+
+def test_max_cost_refuses_before_any_call_and_story_prices_override_the_table(fake_gemini, tmp_path):
+    document = story()
+    document["pricing"] = {"gemini-3.1-flash-image": {"per_image": 0.5}}
+    write_story(tmp_path, document)
+    refused = render(tmp_path, "--max-cost", "2.00")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == ("Error: this render would cost about $2.50 (8 paid calls), more than --max-cost "
+                                      "2.00; nothing was called (`storybuild status` lists the calls)")
+    assert fake_gemini.requests == [] and not (tmp_path / "build" / ".storybuild" / "objects").exists()
+    dry = render(tmp_path, "-n")
+    assert dry.stdout.splitlines()[-1] == "estimated cost: $2.50"
+    assert "paid: 5 calls to gemini gemini-3.1-flash-image: 5 images at $0.5/image = $2.50" in dry.stdout
+    assert fake_gemini.requests == []
+
+    document["pricing"] = {"gemini-3.1-flash-image": {"per_image": 0.1}}
+    write_story(tmp_path, document)
+    assert render(tmp_path, "--max-cost", "2.00").returncode == 0
+    assert render(tmp_path, "-n").stdout.splitlines()[-1] == "up to date: all 13 steps are fresh"  # nothing to pay

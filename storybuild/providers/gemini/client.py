@@ -22,9 +22,9 @@ from storybuild import providers
 from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers.gemini import response as responses
+from storybuild.providers.gemini.catalog import KEY_ENVS  # precedence order, like the SDK
 from storybuild.providers.gemini.retry import RetryPolicy, announce_wait, call_with_retries, classify_exception
 
-KEY_ENVS = ("GOOGLE_API_KEY", "GEMINI_API_KEY")  # precedence order, like the SDK
 BASE_URL_ENV = "STORYBUILD_GEMINI_BASE_URL"
 REDACTED = "[redacted]"
 
