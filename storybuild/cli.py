@@ -194,6 +194,32 @@ def verify(project: Path, repair: bool) -> None:
         sys.exit(1)
 
 
+@main.command(name="providers")
+@click.argument("project", required=False, default=None, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Ask each paid service which models exist (needs its API key).")
+def providers_command(project: Path | None, check: bool) -> None:
+    """List the providers, their models, voices and prices. With PROJECT, mark the
+    models its story uses; with --check, ask the services (ListModels) whether those
+    models (or, without PROJECT, every known model) still exist. Exits 1 when one does not.
+
+    \b
+    Example:
+      storybuild providers
+      storybuild providers --check examples/whiskers-and-buster
+    """
+    from storybuild.providers import listing
+
+    chosen = listing.chosen_models(Session(project).load()) if project is not None else {}
+    click.echo(listing.listing(chosen))
+    if check:
+        missing = listing.missing_models(chosen)
+        for line in missing:
+            click.echo(line, err=True)
+        if missing:
+            sys.exit(1)
+        click.echo("every checked model is offered")
+
+
 def _echo_cost(planned) -> None:
     """The paid calls a render would make and their estimated cost, if any."""
     from storybuild import pricing, report

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fakegemini import fake_gemini  # noqa: F401 - a fixture
 from fakegemini_rules import ALL_MODELS, VOICES as SERVICE_VOICES
 from storybuild import pricing, providers, report
 from storybuild.errors import InputError
@@ -88,3 +89,35 @@ def test_the_pricing_block_is_checked_by_the_schema():
     (problem,) = validate_document(story, source="s")
     assert problem == ('s: pricing["gemini-3.1-flash-image"].per_picture: unknown field '
                        "(expected one of: per_image, per_second, per_1k_tokens)")
+
+
+# -- storybuild providers [--check] -------------------------------------------------------
+
+def test_providers_lists_models_voices_and_prices_and_check_flags_a_retired_model(fake_gemini, tmp_path):
+    from conftest import run_cli, write_story
+    from fakegemini import DUMMY_KEY
+
+    listed = run_cli("providers", check=True).stdout.splitlines()
+    assert "image     gemini     (paid; key: GEMINI_API_KEY (or GOOGLE_API_KEY))" in listed
+    assert "  gemini-3.1-flash-image       $0.039/image, default" in listed
+    assert any(line.startswith("  voices: Zephyr, Puck, Charon, Kore,") for line in listed)
+
+    write_story(tmp_path, {"version": 1, "title": "T", "style": "S",
+                           "providers": {"image": {"provider": "gemini"},
+                                         "voice": {"provider": "gemini", "model": "gemini-3.8-flash-lite-tts"}},
+                           "scenes": [{"id": "a", "image": "i", "narration": "n."}]})
+    fake_gemini.configure(models=tuple(m for m in ALL_MODELS if m != "gemini-3.1-flash-image"))
+    checked = run_cli("providers", "--check", str(tmp_path), env={"GEMINI_API_KEY": DUMMY_KEY})
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines() == [
+        "image gemini model gemini-3.1-flash-image: the Gemini API does not offer it (ListModels); "
+        "choose another model in story.yaml"]
+    assert "  gemini-3.8-flash-lite-tts    $0.0001/s, used by the story" in checked.stdout.splitlines()
+    assert [call.kind for call in fake_gemini.requests] == ["list"]
+
+    fake_gemini.configure(models=ALL_MODELS)
+    fine = run_cli("providers", "--check", str(tmp_path), env={"GEMINI_API_KEY": DUMMY_KEY}, check=True)
+    assert fine.stdout.splitlines()[-1] == "every checked model is offered"
+    no_key = run_cli("providers", "--check", str(tmp_path))
+    assert (no_key.returncode, no_key.stderr.strip()) == (
+        2, "Error: --check asks the Gemini API which models exist: set GEMINI_API_KEY (or GOOGLE_API_KEY)")

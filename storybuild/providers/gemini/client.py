@@ -106,7 +106,7 @@ class GeminiSession:
         """generate_content with our retry loop; returns the SDK response. An answer with empty
         content and finish reason OTHER, which the API sends transiently, is asked
         again up to EMPTY_RETRIES times; after that it is returned as it is."""
-        client = self._get_client()
+        client = self.sdk_client()
 
         def attempt() -> Any:
             with self._slots:
@@ -125,7 +125,8 @@ class GeminiSession:
         """A ProviderError for this model, redacted: `raise session.error("...")`."""
         return ProviderError(redact(f"{self.label}: {message}"))
 
-    def _get_client(self) -> Any:
+    def sdk_client(self) -> Any:
+        """The genai.Client, built on first use (raises ProviderError without a key)."""
         with self._client_lock:
             if self._client is None:
                 self._client = self._build_client()
