@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storybuild import timeline
-from storybuild.kinds import card, character, clip, image, soundtrack, transition, video, voice
+from storybuild.kinds import animation, card, character, clip, image, soundtrack, transition, video, voice
 from storybuild.kinds.common import uses_character_sheets
 from storybuild.kinds.transition import BLACK, Neighbour
 from storybuild.model import CardSettings, Project, Scene, Transition
@@ -94,8 +94,10 @@ def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: boo
         frames = timeline.card_timing(item.card.seconds, head, tail, project.video.fps).body
         return [card.step(project, item.card_name, item.card, frames)]
     scene = item.scene
-    return [image.step(project, scene, sheets, settings.get(scene.id)), voice.step(project, scene),
-            clip.step(project, scene, head, tail)]
+    steps = [image.step(project, scene, sheets, settings.get(scene.id)), voice.step(project, scene)]
+    if animation.animates(project, scene):
+        steps.append(animation.step(project, scene))
+    return [*steps, clip.step(project, scene, head, tail)]
 
 
 def _seam(project: Project, steps: list[Step], left: Neighbour, right: Neighbour, kind: str,

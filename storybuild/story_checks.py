@@ -23,7 +23,7 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_ID_LENGTH = 64
 SIZE_RE = re.compile(r"([0-9]+)x([0-9]+)")  # use fullmatch
 MIN_SIDE, MAX_SIDE = 128, 3840
-PROVIDER_KINDS = ("text", "image", "voice")
+PROVIDER_KINDS = ("text", "image", "voice", "animation")
 
 _TYPE_NAMES = {
     "string": "text",
@@ -268,6 +268,7 @@ def cross_field_problems(
         *video_problems(document.get("video")),
         *provider_problems(document.get("providers"), provider_names),
         *voice_problems(document),
+        *animation_problems(document),
         *scene_problems(document, first_use),
     ]
 
@@ -370,6 +371,20 @@ def voice_problems(document: dict[str, Any]) -> list[Problem]:
     return [Problem(where, f"'{value}' is not a {name} voice{did_you_mean(value, list(known))}"
                            f" ({name} voices: {', '.join(known)})")
             for where, value in named if isinstance(value, str) and value not in known]
+
+
+def animation_problems(document: dict[str, Any]) -> list[Problem]:
+    """`animate: true` with no animation provider would silently stay still: say so."""
+    providers = document.get("providers")
+    if isinstance(providers, dict) and isinstance(providers.get("animation"), dict):
+        return []
+    video = document.get("video")
+    where = [("video", "animate")] if isinstance(video, dict) and video.get("animate") is True else []
+    scenes = document.get("scenes")
+    where += [("scenes", i, "animate") for i, scene in enumerate(scenes if isinstance(scenes, list) else [])
+              if isinstance(scene, dict) and scene.get("animate") is True]
+    return [Problem(path, "needs an animation provider: add providers.animation (e.g. {provider: gemini})")
+            for path in where]
 
 
 def scene_problems(document: dict[str, Any], first_use: Callable[[JsonPath], str]) -> list[Problem]:

@@ -36,6 +36,7 @@ class ClipParams:
     duration_floor: float | None
     head: int = 0
     tail: int = 0
+    animated: str | None = None  # how a generated video is fitted ("slow" or "loop"); None: the still picture
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "ClipParams":
@@ -48,7 +49,10 @@ def motion_seed(scene: Scene) -> str:
 
 
 def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
+    from storybuild.kinds.animation import animates
+
     video = project.video
+    moving = animates(project, scene)
     params = ClipParams(
         width=video.width,
         height=video.height,
@@ -64,12 +68,16 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
         duration_floor=scene.duration,
         head=head,
         tail=tail,
+        animated=str(project.providers.animation.options.get("fit", "slow")) if moving else None,
     )
+    fields = asdict(params)
+    if not moving:
+        del fields["animated"]  # still scenes keep the keys they had before animation existed
     return Step(
         id=f"clip/{scene.id}",
         kind="clip",
-        params=asdict(params),
-        deps=(f"image/{scene.id}", f"voice/{scene.id}"),
+        params=fields,
+        deps=(f"image/{scene.id}", f"voice/{scene.id}") + ((f"animation/{scene.id}",) if moving else ()),
         views={"clip.mp4": f"scenes/{scene.id}/clip.mp4", "pages.json": f"scenes/{scene.id}/captions.json"},
         scene=scene.id,
         # The font by its bytes is in the params (the style); its path only says where to read it.
@@ -98,9 +106,15 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     if p.captions["burn"] and timed:
         overlay = caption_track.overlay(timed, timings, lay, style, fps=p.fps, frames=frames, offset=offset)
     out = workdir / "clip.mp4"
-    compose.render_clip(inputs[f"image/{step.scene}"]["image.png"], out, width=p.width, height=p.height,
-                        fps=p.fps, frames=frames, captions=overlay, motion=p.motion, motion_seed=p.motion_seed,
-                        motion_strength=p.motion_strength)
+    if p.animated:
+        from storybuild.video_fit import render_video_clip
+
+        render_video_clip(inputs[f"animation/{step.scene}"]["animation.mp4"], out, width=p.width, height=p.height,
+                          fps=p.fps, frames=frames, captions=overlay, fit=p.animated)
+    else:
+        compose.render_clip(inputs[f"image/{step.scene}"]["image.png"], out, width=p.width, height=p.height,
+                            fps=p.fps, frames=frames, captions=overlay, motion=p.motion, motion_seed=p.motion_seed,
+                            motion_strength=p.motion_strength)
     # Times from the clip's first frame, so the video step only adds each clip's start.
     shown = [[offset + start, offset + end, list(page.lines)] for start, end, page in timed]
     listing = workdir / "pages.json"

@@ -11,7 +11,7 @@ from storybuild.step import COMPOSER
 
 # Options that change how a provider is called, not what it produces: kept out of keys
 # so raising a concurrency limit does not regenerate a whole story.
-OPERATIONAL_OPTIONS = frozenset({"concurrency", "retries", "timeout"})
+OPERATIONAL_OPTIONS = frozenset({"concurrency", "retries", "timeout", "poll_seconds"})
 
 
 def provider_fields(kind: str, choice: ProviderChoice) -> dict[str, Any]:

@@ -81,7 +81,8 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  options=_VOICE_OPTIONS, **_GEMINI),
     ProviderInfo("gemini", "animation", "storybuild.providers.gemini.animation:GeminiAnimation", 1,
                  default_model="veo-3.1-lite-generate-001", models=gemini.ANIMATION_MODELS,
-                 options={"seconds": {"type": "integer"}, "poll_seconds": {"type": "number"}}, **_GEMINI),
+                 options={"seconds": {"type": "integer"}, "poll_seconds": {"type": "number"},
+                          "fit": {"type": "string"}}, **_GEMINI),
 )
 
 

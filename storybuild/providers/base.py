@@ -94,6 +94,21 @@ class NarrationRequest:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class AnimationRequest:
+    """Animate one scene's picture (it arrives as a file): `prompt` says what moves,
+    `aspect_ratio` is "16:9" or "9:16", `seconds` the clip length. Never the narration:
+    editing a line must not pay for a new video."""
+
+    scene_id: str
+    prompt: str
+    aspect_ratio: str
+    seconds: int = 8
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class ImageProvider(Protocol):
     def draw_character_sheet(self, request: CharacterSheetRequest, out: Path) -> None:
         """Write a PNG reference sheet of the character to `out`."""
@@ -107,6 +122,11 @@ class VoiceProvider(Protocol):
         """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo).
         May return when each word of `request.text` (split on whitespace) is spoken;
         None lets captions be aligned on the audio instead."""
+
+
+class AnimationProvider(Protocol):
+    def animate(self, request: AnimationRequest, picture: Path, out: Path) -> None:
+        """Write an MP4 of the picture brought to life (any size and length) to `out`."""
 
 
 class StoryWriter(Protocol):

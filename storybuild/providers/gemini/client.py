@@ -98,7 +98,7 @@ class GeminiSession:
         self.options = options
         self.timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
         self.policy = policy or RetryPolicy.from_env(int(options.get("retries", DEFAULT_RETRIES)))
-        self._slots = slots(kind, int(options.get("concurrency", DEFAULT_CONCURRENCY)))
+        self.slots = slots(kind, int(options.get("concurrency", DEFAULT_CONCURRENCY)))
         self._client: Any = None
         self._client_lock = threading.Lock()
 
@@ -109,7 +109,7 @@ class GeminiSession:
         client = self.sdk_client()
 
         def attempt() -> Any:
-            with self._slots:
+            with self.slots:
                 return client.models.generate_content(model=self.model, contents=contents, config=config)
 
         for tries in range(1, EMPTY_RETRIES + 2):
