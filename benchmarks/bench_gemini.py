@@ -6,12 +6,17 @@ noisy: figures from different runs do not compare):
 1. Parallelism: a cold render of a 12-scene, 2-character story (image and voice on
    gemini) with the fake answering every call after 500 ms, with -j 8 and with -j 1,
    each in a fresh temporary project. The ratio shows how much of the API wait -j hides.
-2. Flaky API: the same story against a fake failing 30% of calls with 429 or 503
-   (seeded). Every request is mapped back to the step it was for, to show that each paid
-   step got exactly one successful answer; then a re-render must make zero calls.
+2. Flaky API: the same story against a fake failing 30% of calls with the real 429
+   (RetryInfo, QuotaFailure per minute) and 503 bodies (seeded, RetryInfo 0.2 s). Every
+   request is mapped back to the step it was for, to show that each paid step got
+   exactly one successful answer; then a re-render must make zero calls.
+3. Animation: a 4-scene story with every scene animated by Veo; each operation is done
+   after 3 polls, polled every `--poll` seconds. Shows the wall time, the polls per
+   operation, the shortest gap between two polls of one operation (>= the interval: no
+   busy loop) and the most operations in progress at once (at most one thread each).
 
-    python benchmarks/bench_gemini.py                 # ~80 s
-    python benchmarks/bench_gemini.py --repeat 1      # one render per -j (~30 s)
+    python benchmarks/bench_gemini.py                 # ~100 s
+    python benchmarks/bench_gemini.py --repeat 1      # one render per -j (~45 s)
 
 The fake runs in this process; every storybuild run is a fresh process started with
 this interpreter. See benchmarks/README.md for what each figure means.
@@ -22,7 +27,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import random
 import re
 import shutil
 import statistics
@@ -65,7 +69,9 @@ def story(scene_count: int, concurrency: int, retries: int) -> dict:
     operational = {"concurrency": concurrency, "retries": retries}
     return {
         "version": 1, "title": "Pip and Mo", "style": "bright flat crayon drawing",
-        "video": {"size": "640x360", "fps": FPS, "captions": True, "motion": False},
+        # Hard cuts and no cards: the figures count provider calls and scene steps.
+        "video": {"size": "640x360", "fps": FPS, "captions": True, "motion": False, "transition": "cut", "fade": 0},
+        "title_card": False, "end_card": False,
         "providers": {"image": {"provider": "gemini", **operational},
                       "voice": {"provider": "gemini", "voice": "Kore", "direction": "warm", **operational}},
         "characters": CHARACTERS,
@@ -190,7 +196,7 @@ def bench_parallel(args: argparse.Namespace, workdir: Path) -> list[str]:
     document = story(args.scenes, concurrency=args.jobs, retries=5)
     paid = len(paid_steps(document))
     lines = [f"1. fake Gemini answering after {args.latency * 1000:.0f} ms per call; {args.scenes} scenes, "
-             f"{len(CHARACTERS)} characters: {paid} paid calls, {paid + args.scenes + 1} steps; "
+             f"{len(CHARACTERS)} characters: {paid} paid calls, {paid + args.scenes + 2} steps; "
              f"640x360, motion off, provider concurrency {args.jobs}"]
     results: dict[int, list[Timed]] = {args.jobs: [], 1: []}
     with FakeGemini(latency=args.latency) as server:
@@ -215,18 +221,6 @@ def bench_parallel(args: argparse.Namespace, workdir: Path) -> list[str]:
 
 
 # -- 2. a flaky API ----------------------------------------------------------------------------
-def flaky(rate: float, seed: int):
-    """A `decide` for FakeGemini: 429 or 503 with probability `rate`, seeded."""
-    rng = random.Random(seed)
-
-    def decide(call: Recorded) -> dict | None:
-        if rng.random() < rate:
-            return {"status": rng.choice([429, 503])}
-        return None
-
-    return decide
-
-
 def check_video(root: Path, document: dict) -> str:
     """Decode the video: frames and audio length must match the scenes' narrations."""
     import wave
@@ -266,11 +260,11 @@ def request_accounting(requests: list[Recorded], document: dict, paid: list[str]
 def bench_flaky(args: argparse.Namespace, workdir: Path) -> list[str]:
     document = story(args.scenes, concurrency=args.jobs, retries=8)
     paid = paid_steps(document)
-    total_steps = len(paid) + args.scenes + 1
+    total_steps = len(paid) + args.scenes + 2  # + soundtrack and video
     lines = [f"2. fake Gemini failing {args.fail_rate:.0%} of calls with 429/503 (seed {args.seed}), "
              f"{args.flaky_latency * 1000:.0f} ms per call, retries 8, render -j {args.jobs}"]
-    with FakeGemini(latency=args.flaky_latency) as server:
-        server.decide = flaky(args.fail_rate, args.seed)
+    with FakeGemini(latency=args.flaky_latency, fail_rate=args.fail_rate, seed=args.seed,
+                    retry_delay="0.2s") as server:
         env = environment(server, 0.05)
         root = new_project(workdir, "flaky", document)
         log(f"render -j {args.jobs} against a fake failing {args.fail_rate:.0%} of calls")
@@ -291,6 +285,36 @@ def bench_flaky(args: argparse.Namespace, workdir: Path) -> list[str]:
     return lines
 
 
+# -- 3. animated scenes ---------------------------------------------------------------------
+def bench_animation(args: argparse.Namespace, workdir: Path) -> list[str]:
+    document = story(4, concurrency=args.jobs, retries=5)
+    document["providers"]["animation"] = {"provider": "gemini", "poll_seconds": args.poll, "seconds": 4}
+    document["video"]["animate"] = True
+    lines = [f"3. Veo: 4 animated scenes, each operation done after 3 polls, polled every {args.poll:g} s, "
+             f"{args.latency * 1000:.0f} ms per call, render -j {args.jobs}"]
+    with FakeGemini(latency=args.latency, operation_polls=3) as server:
+        env = environment(server, 0.05)
+        root = new_project(workdir, "animated", document)
+        log(f"render -j {args.jobs} with 4 animated scenes, polls every {args.poll:g} s")
+        run = require(storybuild(root, env, "render", "-j", str(args.jobs)), "animated render")
+        operations: dict[str, list[Recorded]] = defaultdict(list)
+        for call in server.requests:
+            if call.kind == "poll":
+                operations[call.path.rsplit("/", 1)[1]].append(call)
+        gaps = [b.started - a.finished for calls in operations.values() for a, b in zip(calls, calls[1:])]
+        spans = [(c[0].started, c[-1].finished) for c in operations.values()]
+        overlap = max(sum(1 for s0, s1 in spans if s0 <= t < s1) for t, _ in spans) if spans else 0
+        clips = sum(1 for _, step, _ in run.built() if step.startswith("animation/"))
+        lines.append(f"   render: wall {run.wall:.2f} s, animation steps built {clips} of 4 "
+                     f"({'ok' if clips == 4 else 'BAD'}), video starts {len(server.calls('video'))}, "
+                     f"downloads {len(server.calls('download'))}")
+        lines.append(f"   polls per operation: {sorted(len(c) for c in operations.values())}; shortest gap between "
+                     f"two polls of one operation {min(gaps, default=0):.2f} s "
+                     f"({'ok' if min(gaps, default=args.poll) >= args.poll * 0.95 else 'BAD'}: no busy loop); "
+                     f"operations polled at once at most {overlap}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenes", type=int, default=12)
@@ -299,6 +323,7 @@ def main() -> None:
     parser.add_argument("--fail-rate", type=float, default=0.3)
     parser.add_argument("--flaky-latency", type=float, default=0.1, help="seconds per call in figure 2")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls of a Veo operation")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each -j in figure 1 (medians are compared)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args()
@@ -307,6 +332,7 @@ def main() -> None:
         lines = [f"storybuild Gemini benchmark ({os.cpu_count()} CPUs, python {sys.version.split()[0]})"]
         lines += bench_parallel(args, workdir)
         lines += bench_flaky(args, workdir)
+        lines += bench_animation(args, workdir)
         print("\n".join(lines))
         if any(re.search(r"\bBAD\b", line) for line in lines):  # a correctness check failed (timing targets never fail)
             sys.exit(1)
