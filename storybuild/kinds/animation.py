@@ -55,4 +55,6 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"animation.mp4": out}
 
 
-KIND = StepKind("animation", recipe=1, run=run, provider_kind="animation", views=("scenes/*/animation.mp4",))
+# A Veo operation takes about a minute: started first, it ends before the composition does.
+KIND = StepKind("animation", recipe=1, run=run, provider_kind="animation", views=("scenes/*/animation.mp4",),
+                seconds=60.0)
