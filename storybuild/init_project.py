@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import storybuild
-from storybuild import providers
+from storybuild import events, providers
 from storybuild.errors import InputError, ProviderError, StorybuildError, StoryValidationError
 from storybuild.model import ProviderChoice
 from storybuild.atomic import write_atomic
@@ -33,7 +34,10 @@ def write_new_project(directory: Path, theme: str, scene_count: int, writer: str
 
     check_credentials_for_init(writer)
     try:
-        document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)
+        # No render, no progress display: a writer's waits (rate limits) go to stderr as they happen.
+        with events.step_scope("init", lambda _step, message: print(f"waiting: {message}", file=sys.stderr,
+                                                                     flush=True)):
+            document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)
     except ProviderError as error:
         raise StorybuildError(f"the {writer} writer could not write the story: {error}") from None
     problems = validate_document(document, source=f"story written by the {writer} writer")

@@ -36,6 +36,8 @@ CONFIG_FIELDS = {"temperature", "top_p", "top_k", "candidate_count", "max_output
                  "response_mime_type", "response_schema", "response_json_schema", "response_modalities", "seed",
                  "speech_config", "image_config", "thinking_config", "presence_penalty", "frequency_penalty",
                  "response_logprobs", "logprobs", "media_resolution"}
+NESTED_FIELDS = {"image_config": {"aspect_ratio", "image_size", "output_mime_type"},
+                 "speech_config": {"voice_config", "multi_speaker_voice_config", "language_code"}}
 PART_FIELDS = {"text", "inline_data", "file_data", "speech_metadata", "thought", "thought_signature"}
 SAMPLING = ("temperature", "top_p", "top_k")
 
@@ -65,6 +67,10 @@ def check_generate(model: str, kind: str | None, body: dict[str, Any]) -> Refusa
     unknown = set(config) - CONFIG_FIELDS
     if unknown:
         return _unknown_name(sorted(unknown)[0], "generation_config")
+    for name, allowed in NESTED_FIELDS.items():
+        extra = set(config.get(name) or {}) - allowed
+        if extra:
+            return _unknown_name(sorted(extra)[0], f"generation_config.{name}")
     for content in body.get("contents") or []:
         for part in content.get("parts") or []:
             extra = set(part) - PART_FIELDS

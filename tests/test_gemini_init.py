@@ -49,3 +49,11 @@ def test_gemini_init_without_a_key_fails_before_calling(tmp_path, server):
     assert result.returncode == 2
     assert "the gemini writer needs an API key" in result.stderr
     assert server.requests == []
+
+
+def test_gemini_init_shows_its_waits_and_asks_again_after_a_rate_limit(tmp_path, server):
+    server.inject({"status": 429, "quota": "minute", "retryDelay": "0.05s"})
+    result = run_cli("init", str(tmp_path / "pets"), "--theme", "a cat", "--writer", "gemini",
+                     env=gemini_env(server), check=True)
+    assert result.stderr.splitlines() == ["waiting: rate limited, retrying in 0.05 s, try 2 of 6"]
+    assert [call.status for call in server.requests] == [429, 200]
