@@ -41,7 +41,9 @@ from typing import Any, Callable
 import fakegemini_media as media
 import fakegemini_rules as rules
 from fakegemini_media import speech_seconds  # noqa: F401 - re-exported for tests
+from fakegemini_errors import Answer, error, fault_answer
 from fakegemini_story import story_text
+from fakegemini_video import model_entry, poll, start_video
 
 DUMMY_KEY = "dummy-gemini-key-for-tests-0123456789abcdef"
 PCM_RATE = media.PCM_RATE
@@ -49,11 +51,6 @@ GENERATE_RE = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):(generateConten
 OPERATION_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+)/operations/([a-z0-9]+)$")
 DOWNLOAD_RE = re.compile(r"^/(v1|v1beta)/files/([a-z0-9]+):download$")
 LIST_RE = re.compile(r"^/(v1|v1beta)/models$")
-ERROR_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 408: "DEADLINE_EXCEEDED",
-                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE",
-                504: "DEADLINE_EXCEEDED"}
-QUOTA_IDS = {"minute": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-             "day": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}
 OPTIONS = {"latency", "fail_rate", "fail_status", "seed", "story", "audio_format", "image_format", "expected_key",
            "decide", "retry_delay", "models", "operation_polls", "video_seconds"}
 FAULT_KEYS = {"status", "message", "error_status", "retry_delay", "retry_after", "delay", "drop", "finish_reason",
@@ -304,7 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, extra = _respond(fake, record, fault, key, routed)
         except Exception as exc:  # a bug in the fake: answer 500 and keep it for the test to see
             fake.errors.append(exc)
-            status, payload, extra = 500, _error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {}
+            status, payload, extra = 500, error(500, f"fakegemini failed: {type(exc).__name__}: {exc}"), {}
         # Recorded before the answer leaves, so a client that has its answer sees the record complete.
         fake._end(record, status)
         try:
@@ -324,77 +321,34 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def _error(code: int, message: str, status: str | None = None, details: list | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message, "status": status or ERROR_STATUS.get(code, "UNKNOWN")}
-    if details:
-        error["details"] = details
-    return {"error": error}
-
-
-Answer = tuple[int, Any, dict[str, str]]
-
-
 def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str,
              routed: tuple[str, str, str] | None) -> Answer:
     """(status, JSON body or bytes, extra headers) for one request."""
     if routed is None:
-        return 404, _error(404, f"unknown path {record.path}"), {}
+        return 404, error(404, f"unknown path {record.path}"), {}
     if fake.expected_key is not None and key != fake.expected_key:
-        return 400, _error(400, "API key not valid. Please pass a valid API key."), {}
+        return 400, error(400, "API key not valid. Please pass a valid API key."), {}
     if "status" in fault:
-        return _fault_answer(fault, key, record.model)
+        return fault_answer(fault, key, record.model)
     route, version, target = routed
     if route == "list":
-        return 200, {"models": [_model_entry(m) for m in fake.models]}, {}
+        return 200, {"models": [model_entry(m) for m in fake.models]}, {}
     if route == "poll":
-        return _poll(fake, target)
+        return poll(fake, target)
     if route == "download":
         data = fake.files.get(DOWNLOAD_RE.match(target).group(2))
-        return (200, data, {}) if data is not None else (404, _error(404, "File not found."), {})
+        return (200, data, {}) if data is not None else (404, error(404, "File not found."), {})
     kind = rules.model_kind(target) if target in fake.models else None
     method = "generateContent" if route == "generate" else "predictLongRunning"
     if kind is None or (route == "video") != (kind == "video"):
         status, message = rules.not_found(target, version, method)
-        return status, _error(status, message), {}
+        return status, error(status, message), {}
     if route == "video":
-        return _start_video(fake, record, fault)
+        return start_video(fake, record, fault)
     refusal = rules.check_generate(target, kind, record.normalized)
     if refusal:
-        return refusal[0], _error(*refusal), {}
+        return refusal[0], error(*refusal), {}
     return _generate_answer(fake, record, fault)
-
-
-def _fault_answer(fault: dict[str, Any], key: str, model: str) -> Answer:
-    """An HTTP error. Fault fields: status with message, error_status, retry_delay
-    (RetryInfo, e.g. "2s"), retry_after (header), echo_key (the received key in the
-    message), quota ("minute" or "day": the real multi-line 429 with QuotaFailure and
-    Help details)."""
-    code = int(fault["status"])
-    message = fault.get("message") or _default_message(code, fault.get("quota"), fault.get("retry_delay"))
-    message += f" (key {key})" if fault.get("echo_key") else ""
-    details: list[dict[str, Any]] = []
-    if fault.get("quota"):
-        details.append({"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
-            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
-            "quotaId": QUOTA_IDS[fault["quota"]], "quotaDimensions": {"location": "global", "model": model},
-            "quotaValue": "10" if fault["quota"] == "minute" else "250"}]})
-        details.append({"@type": "type.googleapis.com/google.rpc.Help", "links": [{
-            "description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]})
-    if "retry_delay" in fault:
-        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": fault["retry_delay"]})
-    extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
-    return code, _error(code, message, fault.get("error_status"), details), extra
-
-
-def _default_message(code: int, quota: str | None, delay: str | None) -> str:
-    if quota:
-        return ("You exceeded your current quota, please check your plan and billing details. For more "
-                "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n"
-                "* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests"
-                f", limit: {10 if quota == 'minute' else 250}\n" + (f"Please retry in {delay}." if delay else ""))
-    if code == 503:
-        return "The model is overloaded. Please try again later."
-    return f"fake {code}"
 
 
 def _generate_answer(fake: FakeGemini, record: Recorded, fault: dict[str, Any]) -> Answer:
@@ -430,55 +384,6 @@ def _answer_parts(fake: FakeGemini, record: Recorded, fault: dict[str, Any], rea
         mime, data = media.speech(media.spoken_lines(record.parts, record.config),
                                   fault.get("audio_format", fake.audio_format))
     return [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]
-
-
-def _model_entry(model: str) -> dict[str, Any]:
-    kind = rules.model_kind(model)
-    methods = ["predictLongRunning"] if kind == "video" else ["generateContent", "countTokens"]
-    return {"name": f"models/{model}", "displayName": model, "supportedGenerationMethods": methods}
-
-
-def _start_video(fake: FakeGemini, record: Recorded, fault: dict[str, Any]) -> Answer:
-    """Start a video operation. Fault fields kept for the operation: operation_error
-    (the finished operation carries this error message), filtered (the video is
-    withheld by the safety filter with this reason)."""
-    refusal = rules.check_video(record.model, record.normalized)
-    if refusal:
-        return refusal[0], _error(*refusal), {}
-    with fake._lock:
-        number = f"op{len(fake.operations) + 1:04d}"
-        name = f"models/{record.model}/operations/{number}"
-        parameters = record.normalized.get("parameters") or {}
-        fake.operations[name] = {"polls": 0, "aspect": parameters.get("aspect_ratio", "16:9"),
-                                 "seconds": parameters.get("duration_seconds", fake.video_seconds),
-                                 "error": fault.get("operation_error"), "filtered": fault.get("filtered")}
-    return 200, {"name": name}, {}
-
-
-def _poll(fake: FakeGemini, path: str) -> Answer:
-    name = path.split("/", 2)[2]
-    with fake._lock:
-        operation = fake.operations.get(name)
-        if operation is None:
-            return 404, _error(404, f"Operation {name} not found."), {}
-        operation["polls"] += 1
-        done = operation["polls"] >= fake.operation_polls
-    if not done:
-        return 200, {"name": name, "metadata": {"progressPercent": 50}}, {}
-    if operation["error"]:
-        return 200, {"name": name, "done": True, "error": {"code": 13, "message": operation["error"]}}, {}
-    answer: dict[str, Any] = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"}
-    if operation["filtered"]:
-        answer["generateVideoResponse"] = {"raiMediaFilteredCount": 1,
-                                           "raiMediaFilteredReasons": [operation["filtered"]]}
-    else:
-        file_id = name.rsplit("/", 1)[1].replace("op", "video")
-        with fake._lock:
-            if file_id not in fake.files:
-                fake.files[file_id] = media.video_bytes(operation["aspect"], int(operation["seconds"]))
-        uri = f"https://generativelanguage.googleapis.com/v1beta/files/{file_id}:download?alt=media"
-        answer["generateVideoResponse"] = {"generatedSamples": [{"video": {"uri": uri}}]}
-    return 200, {"name": name, "done": True, "response": answer}, {}
 
 
 try:
