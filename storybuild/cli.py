@@ -87,8 +87,10 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
     from storybuild import report
 
     planned = Session(project).status(force)
-    click.echo(report.status_json(planned.decisions) if as_json else report.status_text(planned.decisions, explain))
-    if not as_json:
+    if as_json:
+        click.echo(report.status_json(planned.decisions, report.cost_estimate(planned.decisions, planned.project)))
+    else:
+        click.echo(report.status_text(planned.decisions, explain))
         _echo_cost(planned)
     if not planned.up_to_date:
         sys.exit(1)

@@ -63,11 +63,19 @@ def summary_line(decisions: Sequence[Decision]) -> str:
     return text
 
 
-def status_json(decisions: Sequence[Decision]) -> str:
+def status_json(decisions: Sequence[Decision], cost=None) -> str:
+    """The plan as JSON; with `cost` (a pricing.Estimate), the estimated US dollars of the
+    paid calls per model and in total (null for a model with no known price)."""
     rows = [{"step": d.step.id, "state": d.state, "reasons": list(d.reasons), "key": d.key,
              "provider": d.step.provider, "model": d.step.model, "paid": d.step.paid and d.runs}
             for d in decisions]
-    return json.dumps({"steps": rows, "summary": summary_line(decisions)}, indent=2)
+    document = {"steps": rows, "summary": summary_line(decisions)}
+    if cost is not None:
+        document["cost"] = {"estimated_usd": round(cost.total, 6), "models": [
+            {"provider": line.provider, "model": line.model, "calls": line.calls, "unit": line.unit,
+             "quantity": round(line.quantity, 3), "price": line.price,
+             "usd": None if line.cost is None else round(line.cost, 6)} for line in cost.lines]}
+    return json.dumps(document, indent=2)
 
 
 def check_credentials(decisions: Sequence[Decision], environ=None) -> None:

@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import write_story
+from conftest import run_cli, write_story
 from fakegemini import fake_gemini  # noqa: F401 - a fixture
 from mediacheck import frame_means, probe
 from test_gemini_render import FPS, LEAD_IN, TAIL, render, scenes, steps, story, wav_seconds
@@ -61,6 +61,8 @@ def test_editing_the_narration_never_pays_for_a_new_video_but_a_new_picture_does
     fake_gemini.configure(operation_polls=1)
     document = animated_story()
     write_story(tmp_path, document)
+    planned = run_cli("status", str(tmp_path)).stdout.splitlines()
+    assert "paid: 1 call to gemini veo-3.1-lite-generate-001: 8.0 s at $0.05/s = $0.40" in planned
     assert render(tmp_path).returncode == 0
     assert render(tmp_path).stdout.startswith("up to date")
 
@@ -109,8 +111,6 @@ def test_a_per_day_quota_on_the_start_fails_at_once(fake_gemini, tmp_path):
 
 
 def test_animate_without_a_provider_is_a_story_error(tmp_path):
-    from conftest import run_cli
-
     document = story()
     document["scenes"][1]["animate"] = True
     write_story(tmp_path, document)

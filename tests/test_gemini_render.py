@@ -265,6 +265,10 @@ def test_without_a_key_render_refuses_before_any_request_and_status_shows_paid_s
     assert images == "paid: 5 calls to gemini gemini-3.1-flash-image: 5 images at $0.039/image = $0.20"
     assert voices == f"paid: 3 calls to gemini gemini-3.8-flash-tts: {seconds:.1f} s at $0.00025/s = $0.0029"
     assert total == "estimated cost: $0.20"
+    cost = json.loads(run_cli("status", "--json", str(tmp_path)).stdout)["cost"]
+    assert cost["estimated_usd"] == round(5 * 0.039 + seconds * 0.00025, 6)
+    assert [(m["model"], m["calls"], m["unit"]) for m in cost["models"]] == [
+        ("gemini-3.1-flash-image", 5, "per_image"), ("gemini-3.8-flash-tts", 3, "per_second")]
     assert fake_gemini.requests == []
 
 
