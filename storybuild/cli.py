@@ -46,10 +46,9 @@ def init(directory: Path, theme: str, scene_count: int, writer: str, force: bool
     Example:
       storybuild init garden-friends --theme "a cat and a dog playing" --scenes 5
     """
-    from storybuild.init_project import write_new_project
+    from storybuild.init_project import init_message, write_new_project
 
-    path = write_new_project(directory, theme, scene_count, writer, force)
-    click.echo(f"wrote {path}; render it with: storybuild render {directory}")
+    click.echo(init_message(write_new_project(directory, theme, scene_count, writer, force), directory))
 
 
 @main.command()
@@ -67,6 +66,7 @@ def validate(project: Path) -> None:
     loaded = _load(project, use_cache=False)
     for warning in caption_warnings(loaded):
         click.echo(warning, err=True)
+    _refresh_schema(_project_dir(project))
     click.echo(f"{_story_file(project)}: ok ({_count(loaded.scenes, 'scene')}, "
                f"{_count(loaded.characters, 'character')})")
 
@@ -223,6 +223,18 @@ def verify(project: Path, repair: bool) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _refresh_schema(folder: Path) -> None:
+    """Keep the project's copy of the schema (its modeline's target) this version's."""
+    from storybuild.init_project import VENDORED_SCHEMA, refresh_schema
+
+    try:
+        if refresh_schema(folder):
+            click.echo(f"updated {folder / VENDORED_SCHEMA} to the schema of storybuild {__version__}", err=True)
+    except OSError as error:
+        click.echo(f"warning: could not update {folder / VENDORED_SCHEMA} (editors read it): "
+                   f"{error.strerror or error}", err=True)
+
+
 def _count(items, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
