@@ -62,8 +62,9 @@ def write_new_project(directory: Path, theme: str, scene_count: int, writer: str
     if not theme.strip():
         raise InputError("--theme must not be empty")
     if writer == "gemini":
-        from storybuild.report import check_credentials_for_init
+        from storybuild.report import check_credentials_for_init, check_provider_installed
 
+        check_provider_installed("text", writer)
         check_credentials_for_init()
     try:
         document = providers.create("text", ProviderChoice(writer)).write_story(theme.strip(), scene_count)

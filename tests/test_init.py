@@ -8,12 +8,14 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
-from conftest import run_cli
+from conftest import run_cli, write_story
 
 import storybuild
 from storybuild.model import slugify
+from storybuild.report import missing_modules
 
 INSTALLED_SCHEMA = Path(storybuild.__file__).with_name("story.schema.json")
 
@@ -88,3 +90,29 @@ def test_validate_leaves_alone_a_story_whose_modeline_points_elsewhere(tmp_path)
     (tmp_path / "pets" / ".storybuild" / "story.schema.json").unlink()
     assert run_cli("validate", str(tmp_path / "pets"), check=True).stderr == ""
     assert not (tmp_path / "pets" / ".storybuild" / "story.schema.json").exists()
+
+
+def without_google_genai(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The CLI in a child where google-genai counts as not installed (find_spec and
+    import both see None in sys.modules), with a key set so only the package is missing."""
+    code = ("import sys\nsys.modules['google.genai'] = None\n"
+            f"sys.argv = ['storybuild', *{list(args)!r}]\nfrom storybuild.cli import run\nrun()")
+    env = {**os.environ, "GEMINI_API_KEY": "test-key-not-real"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
+
+
+def test_gemini_without_its_extra_names_the_extra_in_init_and_render(tmp_path, small_story):
+    message = ("Error: the 'gemini' {} provider needs the optional package(s) google.genai: "
+               "pip install 'storybuild[gemini]'\n")
+    result = without_google_genai("init", "pets", "--theme", "a cat", "--writer", "gemini", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, message.format("text"))
+    assert not (tmp_path / "pets").exists()
+    small_story["providers"] = {"image": {"provider": "gemini"}}
+    write_story(tmp_path / "story", small_story)
+    result = without_google_genai("render", "story", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, message.format("image"))
+
+
+def test_a_dotted_module_whose_parent_is_absent_counts_as_missing():
+    entry = SimpleNamespace(requires=("json", "no_such_parent_pkg.genai", "json.no_such_child"))
+    assert missing_modules(entry) == ["no_such_parent_pkg.genai", "json.no_such_child"]
