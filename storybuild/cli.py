@@ -100,24 +100,29 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--progress", "shown", type=click.Choice(["auto", "lines", "json"]), default="auto", show_default=True,
+              help="Progress on stderr: a live bar on a terminal and lines elsewhere (auto), plain lines, "
+                   "or one JSON object per step event (for tools).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only the summary line (and errors).")
+def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+           shown: str, quiet: bool) -> None:
     """Build the video, running only the steps whose inputs changed.
 
     \b
     Example:
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
+      storybuild render --progress json 2> events.jsonl
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
-    from storybuild.progress import Progress
 
     session = Session(project)
     if dry_run:
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
-    with Progress() as progress:
-        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+    with _progress(session, force, jobs, "none" if quiet else shown) as listener:
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     if outcome.failed:
@@ -193,6 +198,26 @@ def _refresh_schema(folder: Path) -> None:
     except OSError as error:
         click.echo(f"warning: could not update {folder / VENDORED_SCHEMA} (editors read it): "
                    f"{error.strerror or error}", err=True)
+
+
+def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown: str):
+    """The listener for `render --progress SHOWN` (none: --quiet), as a context manager."""
+    from contextlib import nullcontext
+
+    from storybuild import events
+    from storybuild.api import default_jobs
+    from storybuild.progress import JsonLines, Progress, expected_seconds
+
+    if shown == "none":
+        return nullcontext(events.ignore)
+    if shown == "json":
+        return JsonLines()
+    if shown == "lines" or not sys.stderr.isatty():
+        return Progress(interactive=False)
+    # The ETA adds up how long each step took last time (its trace); a render with
+    # nothing to run plans once more here, which costs a few milliseconds.
+    planned = session.plan(force)
+    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps))
 
 
 def _count(items, noun: str) -> str:
