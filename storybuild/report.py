@@ -50,10 +50,14 @@ def status_text(decisions: Sequence[Decision], explain: bool) -> str:
 
 
 def summary_line(decisions: Sequence[Decision]) -> str:
+    """The last line of `status`: how many steps would run, of how many, and why."""
     counts = Counter(d.state for d in decisions)
     runs = counts[STALE] + counts[BLOCKED]
     if runs == 0 and counts[RESTORE] == 0:
         return f"up to date: all {len(decisions)} steps are fresh"
+    if runs == 0:  # after a revert or a clean: relinking stored files, nothing generated
+        fresh = f", {counts[FRESH]} are fresh" if counts[FRESH] else ""
+        return f"0 of {len(decisions)} steps would run; {counts[RESTORE]} would be restored from the store{fresh}"
     parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
     paid = [d for d in decisions if d.runs and d.step.paid]
     text = f"{runs} of {len(decisions)} steps would run ({parts})"

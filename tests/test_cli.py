@@ -84,6 +84,9 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     run_cli("render", str(tmp_path), check=True)
     assert "removed" in run_cli("clean", str(tmp_path), check=True).stdout
     assert not (tmp_path / "build" / "scenes").exists()
+    status = run_cli("status", str(tmp_path))
+    assert status.returncode == 1  # a render has work to do: relinking, though nothing is generated
+    assert status.stdout.splitlines()[-1] == "0 of 19 steps would run; 12 would be restored from the store, 7 are fresh"
     result = run_cli("render", str(tmp_path), check=True)
     assert "built 0, restored 12" in result.stdout  # every step with a view; the seams have none
 
