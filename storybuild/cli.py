@@ -206,7 +206,7 @@ def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown:
 
     from storybuild import events
     from storybuild.api import default_jobs
-    from storybuild.progress import JsonLines, Progress, expected_seconds
+    from storybuild.progress import JsonLines, Progress, expected_seconds, kind_seconds
 
     if shown == "none":
         return nullcontext(events.ignore)
@@ -217,7 +217,8 @@ def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown:
     # The ETA adds up how long each step took last time (its trace); a render with
     # nothing to run plans once more here, which costs a few milliseconds.
     planned = session.plan(force)
-    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps))
+    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps),
+                    defaults=kind_seconds(planned))
 
 
 def _count(items, noun: str) -> str:

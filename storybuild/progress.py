@@ -39,15 +39,25 @@ def expected_seconds(planned) -> dict[str, float | None]:
     return found
 
 
+def kind_seconds(planned) -> dict[str, float]:
+    """Step kind -> its rough estimate (StepKind.seconds), for steps that never ran
+    before any step of their kind finished in this render."""
+    from storybuild import kinds
+
+    return {step.kind: kinds.kind(step.kind).seconds for step in planned.steps}
+
+
 class Estimate:
     """Seconds of wall time left, from the expected seconds of the steps still to run.
-    A step with no history counts as the mean of its kind's steps finished so far (any
-    kind's when none of its own finished yet); until one finished there is no estimate
-    for it, so none at all. Work runs in parallel at the rate measured so far (work
-    seconds per wall second), or `parallel` before anything finished."""
+    A step with no history counts as the mean of its kind's steps finished so far, else
+    its kind's rough estimate (`defaults`), else the mean of any finished step; with
+    none of these there is no estimate. Work runs in parallel at the rate measured so
+    far (work seconds per wall second), or `parallel` before anything finished."""
 
-    def __init__(self, expected: Mapping[str, float | None], parallel: int | None = None):
+    def __init__(self, expected: Mapping[str, float | None], parallel: int | None = None,
+                 defaults: Mapping[str, float] | None = None):
         self.expected = dict(expected)
+        self.defaults = dict(defaults or {})
         self.left = set(expected)
         self.parallel = max(1, parallel or os.cpu_count() or 1)
         self.took: dict[str, list[float]] = {}
@@ -74,6 +84,8 @@ class Estimate:
         return work / max(1.0, rate)
 
     def _mean(self, kind: str) -> float | None:
+        if kind not in self.took and kind in self.defaults:
+            return self.defaults[kind]
         times = self.took.get(kind) or [t for ts in self.took.values() for t in ts]
         return sum(times) / len(times) if times else None
 
@@ -83,10 +95,11 @@ class Progress:
     context manager (or call close()) so the live bar is cleared when the render ends."""
 
     def __init__(self, stream: TextIO | None = None, interactive: bool | None = None,
-                 expected: Mapping[str, float | None] | None = None, parallel: int | None = None):
+                 expected: Mapping[str, float | None] | None = None, parallel: int | None = None,
+                 defaults: Mapping[str, float] | None = None):
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty() if interactive is None else interactive
-        self.estimate = Estimate(expected or {}, parallel) if expected is not None else None
+        self.estimate = Estimate(expected, parallel, defaults) if expected is not None else None
         self.running: dict[str, float] = {}
         self._origin = time.monotonic()  # when the render's clock (event.elapsed) read 0
         self.settled: set[str] = set()

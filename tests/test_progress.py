@@ -67,6 +67,11 @@ def test_the_estimate_uses_last_times_then_this_renders_pace():
     assert estimate.seconds_left(2.0) == pytest.approx(6.0 / 1.5)
     estimate.update(StepEvent("start", "voice/b", 1, 3, 2.0))
     assert estimate.seconds_left(3.0) == pytest.approx((2.0 + 3.0) / 1.0)
+    # A first render: a kind's rough estimate stands in until one of its steps finished.
+    first = Estimate({"clip/a": None, "clip/b": None}, parallel=2, defaults={"clip": 1.0})
+    assert first.seconds_left(0.0) == pytest.approx(1.0)
+    first.update(StepEvent("built", "clip/a", 1, 2, 3.0, seconds=3.0))
+    assert first.seconds_left(3.0) == pytest.approx(3.0)
 
 
 def test_seconds_read_short_and_round_up():
