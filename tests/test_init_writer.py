@@ -11,6 +11,7 @@ from storybuild.model import ProviderChoice
 from storybuild.providers import create
 from storybuild.providers.offline import plot
 from storybuild.providers.offline.conflict import read_conflict
+from storybuild.providers.offline.theme import read_theme
 from test_offline_providers import check_story
 
 # theme, the character nouns it names, its place word (or None), the trouble's word
@@ -90,6 +91,8 @@ def test_the_trouble_is_its_own_and_not_a_character_or_a_pastime():
     assert story["title"] == "Truffle Wants to Be a Pirate"
     swim = create("text", ProviderChoice("template")).write_story("a little turtle who can't swim", 5)
     assert "swimming" not in swim["scenes"][1]["narration"]  # no day of swimming before the lesson
+    bake = read_theme("a robot who learns to bake")
+    assert (bake.conflict.word, bake.place.name, bake.activity) == ("bake", "the kitchen", "playing games")
     assert read_conflict("a cat and a dog playing in the garden") is None
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from storybuild.model import slugify
-from storybuild.providers.offline.conflict import Conflict, read_conflict
+from storybuild.providers.offline.conflict import Conflict, gerund, read_conflict
 from storybuild.providers.offline.drawing import stable_int
 from storybuild.providers.offline.story_words import (ACTIVITY_NOUNS, ALIASES, COLORS, DEFAULT_PAIRS, KINDS, NOT_VERBS,
                                                       PLACE_WORDS, PLACES, SIDEKICKS, TRAITS, VERBS, Place)
@@ -83,6 +83,8 @@ def read_theme(text: str) -> Theme:
     activity = _activity(tokens) or _activity_noun(tokens) or place.activity
     if activity == "playing":  # too bare to carry a story: play something
         activity = place.activity if place.activity.startswith("playing") else "playing games"
+    if conflict and conflict.kind in ("ability", "wish") and gerund(conflict.word) in activity.split():
+        activity = "playing games"  # no day spent baking before the hero learns to bake
     return Theme(text, cast, place, activity, conflict, _hero(text, conflict, len(cast)))
 
 
