@@ -64,6 +64,7 @@ class Estimate:
         self.started: dict[str, float] = {}
 
     def update(self, event: StepEvent) -> None:
+        """Note a step starting, or settling (and, when built, how long it took)."""
         if event.kind == "start":
             self.started[event.step] = event.elapsed
         elif event.kind in SETTLED:
@@ -73,6 +74,7 @@ class Estimate:
                 self.took.setdefault(_kind(event.step), []).append(event.seconds)
 
     def seconds_left(self, elapsed: float) -> float | None:
+        """Wall seconds left at `elapsed` seconds into the render; None: nothing to go on."""
         work = 0.0
         for step in self.left:
             guess = self.expected.get(step) or self._mean(_kind(step))
