@@ -94,7 +94,7 @@ def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: boo
         frames = timeline.card_timing(item.card.seconds, head, tail, project.video.fps).body
         return [card.step(project, item.card_name, item.card, frames)]
     scene = item.scene
-    return [image.step(project, scene, sheets, settings.get(scene.id)), voice.step(project, scene),
+    return [image.step(project, scene, sheets, settings.get(scene.id)), *voice.steps(project, scene),
             clip.step(project, scene, head, tail)]
 
 
@@ -114,5 +114,8 @@ def _item_entry(item: _Item, head: int, tail: int) -> dict[str, Any]:
         return {"role": "item", "step": f"card/{item.card_name}", "seconds": item.card.seconds,
                 "head": head, "tail": tail}
     scene = item.scene
-    return {"role": "item", "step": f"clip/{scene.id}", "voice": f"voice/{scene.id}", "floor": scene.duration,
+    # A narration scene's entry is as it always was (its key must not change); a
+    # dialogue lists its lines' voices, which timeline.py places one after another.
+    spoken = {"voices": voice.step_ids(scene)} if scene.lines else {"voice": f"voice/{scene.id}"}
+    return {"role": "item", "step": f"clip/{scene.id}", **spoken, "floor": scene.duration,
             "head": head, "tail": tail}

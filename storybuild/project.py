@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from storybuild import providers as provider_registry
-from storybuild import story_film
+from storybuild import dialogue, story_film
 from storybuild.errors import InputError, StoryValidationError
-from storybuild.model import (CaptionStyle, Character, Music, Project, ProviderChoice, Providers, Scene,
+from storybuild.model import (CaptionStyle, Music, Project, ProviderChoice, Providers, Scene,
                               Transition, VideoSettings)
 from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, schema_problems, value_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
@@ -283,9 +283,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         style=document["style"].strip(),
         video=video_settings(document.get("video") or {}, story_path.parent),
         providers=_providers(document.get("providers") or {}),
-        characters=tuple(
-            Character(id=cid, name=c["name"].strip(), description=c["description"].strip(), voice=c.get("voice"))
-            for cid, c in (document.get("characters") or {}).items()),
+        characters=tuple(dialogue.character(cid, c) for cid, c in (document.get("characters") or {}).items()),
         scenes=tuple(_scene(scene, story_path.parent) for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent),
@@ -363,7 +361,8 @@ def _scene(scene: dict[str, Any], story_dir: Path) -> Scene:
         picture=picture,
         picture_digest=digest_file(picture) if picture else None,
         transition=story_film.transition(scene.get("transition")),
-        narration=scene["narration"].strip(),
+        narration=dialogue.spoken_text(scene),
+        lines=dialogue.scene_lines(scene),
         title=scene.get("title", "").strip(),
         characters=tuple(scene.get("characters", ())),
         speaker=scene.get("speaker"),

