@@ -63,7 +63,7 @@ def line_problems(document: dict[str, Any]) -> list[Problem]:
         if "narration" in scene and "lines" in scene:
             problems.append(Problem(path + ("lines",), "give either narration or lines, not both", at_key=True))
         elif "narration" not in scene and "lines" not in scene:
-            problems.append(Problem(path, "needs narration (one voice) or lines (a dialogue)"))
+            problems.append(Problem(path, "missing required field 'narration' (or 'lines', for a dialogue)"))
         elif "lines" in scene and "speaker" in scene:
             problems.append(Problem(path + ("speaker",), "a dialogue scene names the speaker on each line, "
                                                          "not on the scene", at_key=True))

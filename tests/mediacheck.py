@@ -143,3 +143,29 @@ def blob_track(path: Path | str, start: tuple[float, float], radius: int = 40, f
             cy = float((window * ys).sum() / window.sum()) + y0
             track.append((cx, cy))
     return np.array(track)
+
+
+def mean_pitch(path: Path | str, low: float = 60.0, high: float = 500.0) -> float:
+    """The median fundamental frequency (Hz) of the voiced 40 ms frames of a WAV, by
+    autocorrelation: the strongest period between 1/high and 1/low seconds, kept
+    when it explains at least half of the frame's energy (a voiced sound)."""
+    import wave
+
+    with wave.open(str(path)) as handle:
+        rate = handle.getframerate()
+        data = np.frombuffer(handle.readframes(handle.getnframes()), "<i2")[::handle.getnchannels()]
+    samples = data.astype(np.float64) / 32768.0
+    size, shortest, longest = int(0.04 * rate), int(rate / high), int(rate / low)
+    floor = 0.3 * np.sqrt(np.mean(samples**2))
+    found = []
+    for start in range(0, len(samples) - size, size // 2):
+        frame = samples[start:start + size] - samples[start:start + size].mean()
+        if np.sqrt(np.mean(frame**2)) < floor:
+            continue
+        correlation = np.correlate(frame, frame, "full")[size - 1:]
+        lag = shortest + int(np.argmax(correlation[shortest:longest]))
+        if correlation[lag] > 0.5 * correlation[0]:
+            found.append(rate / lag)
+    if not found:
+        raise ValueError(f"{path}: no voiced frames")
+    return float(np.median(found))
