@@ -105,3 +105,26 @@ def speaker_voice(project: Project, speaker: str | None) -> tuple[str | None, fl
     if entry.shapes_voice and found.voice is None and pitch is None and pace is None:
         pitch, pace = SHAPES[index % len(SHAPES)]
     return voice or default_voice, pitch or 0.0, pace or 1.0
+
+
+NARRATOR = "Narrator"  # the name the narrator's lines are spoken under in a conversation call
+
+
+def conversation_parts(speakers: list[str | None]) -> list[tuple[int, int]]:
+    """[start, end) ranges of consecutive lines voiced by one call each when a
+    provider speaks a conversation (`dialogue: conversation`): as many lines as keep
+    to two speakers (the narrator, None, counts as one), since a multi-speaker call
+    takes exactly two; a run with a single speaker is split into single lines,
+    which take the one-voice call. Invariant: the ranges cover every line, in order."""
+    parts: list[tuple[int, int]] = []
+    start = 0
+    while start < len(speakers):
+        end = start + 1
+        while end < len(speakers) and len(set(speakers[start:end + 1])) <= 2:
+            end += 1
+        if len(set(speakers[start:end])) == 2:
+            parts.append((start, end))
+        else:
+            parts += [(index, index + 1) for index in range(start, end)]
+        start = end
+    return parts

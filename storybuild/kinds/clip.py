@@ -78,21 +78,35 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
         duration_floor=scene.duration,
         head=head,
         tail=tail,
-        lines=tuple({"speaker": project.character(line.speaker).name if line.speaker else "", "text": line.text}
-                    for line in scene.lines) or None,
+        lines=_lines(project, scene),
         sample_rate=video.sample_rate if scene.lines else None,
     )
     return Step(
         id=f"clip/{scene.id}",
         kind="clip",
         params=params.params(),
-        deps=(f"image/{scene.id}", *voice.step_ids(scene)),
+        deps=(f"image/{scene.id}", *voice.step_ids(project, scene)),
         views={"clip.mp4": f"scenes/{scene.id}/clip.mp4", "pages.json": f"scenes/{scene.id}/captions.json"},
         scene=scene.id,
         # The font by its bytes is in the params (the style); its path only says where to read it.
         sources={"font": str(video.caption_style.font)} if video.caption_style.font else {},
         **composer_fields(RECIPE),
     )
+
+
+def _lines(project: Project, scene: Scene) -> tuple[dict[str, Any], ...] | None:
+    """The clip's `lines` param: each line's speaker name ("" for the narrator) and
+    text, and `part`, the voice input it is spoken in, when lines share a voice."""
+    if not scene.lines:
+        return None
+    lines = [{"speaker": project.character(line.speaker).name if line.speaker else "", "text": line.text}
+             for line in scene.lines]
+    parts = voice.parts(project, scene)
+    if len(parts) < len(lines):
+        for number, (start, end) in enumerate(parts):
+            for line in lines[start:end]:
+                line["part"] = number
+    return tuple(lines)
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
@@ -138,13 +152,18 @@ def _speech(p: ClipParams, voices: list[Inputs], lay) -> tuple[float, list, str,
     lengths = [media.wav_duration(files["voice.wav"]) for files in voices]
     starts = timeline.line_starts(lengths, p.sample_rate)
     timings, sources, pages = [], [], []
-    for line, files, start in zip(p.lines, voices, starts):
-        words = captions.tokens(line["text"])
-        local, source = caption_timing.word_timings(words, files["voice.wav"], files.get("words.json"))
+    for number, (files, start) in enumerate(zip(voices, starts)):
+        spoken = [line for index, line in enumerate(p.lines) if line.get("part", index) == number]
+        words = [captions.tokens(line["text"]) for line in spoken]
+        # A voice speaking several lines has no words.json: its words are aligned on its audio.
+        local, source = caption_timing.word_timings([w for each in words for w in each], files["voice.wav"],
+                                                    files.get("words.json"))
         shift = start / p.sample_rate
-        pages += [captions.Page(page.lines, page.first + len(timings), page.speaker)
-                  for page in caption_track.pages_for(line["text"], lay, names, line["speaker"])]
-        timings += [WordTime(t.word, t.start + shift, t.end + shift) for t in local]
+        for line, count in zip(spoken, map(len, words)):
+            pages += [captions.Page(page.lines, page.first + len(timings), page.speaker)
+                      for page in caption_track.pages_for(line["text"], lay, names, line["speaker"])]
+            timings += [WordTime(t.word, t.start + shift, t.end + shift) for t in local[:count]]
+            local = local[count:]
         sources.append(source)
     source = sources[0] if len(set(sources)) == 1 else "mixed"
     return timeline.speech_seconds(lengths, p.sample_rate), timings, source, pages

@@ -41,6 +41,7 @@ class ProviderInfo:
     # whether the provider shapes one voice by pitch and pace (see dialogue.py).
     speaker_voices: tuple[str, ...] = ()
     shapes_voice: bool = False
+    multi_speaker: bool = False  # can voice two speakers in one call (`dialogue: conversation`)
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -58,7 +59,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none"),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
                  default_model="gemini-3.8-flash-tts", paid=True, cpu="none",
-                 speaker_voices=("Puck", "Aoede", "Charon", "Leda", "Fenrir", "Zephyr")),
+                 speaker_voices=("Puck", "Aoede", "Charon", "Leda", "Fenrir", "Zephyr"), multi_speaker=True),
 )
 
 

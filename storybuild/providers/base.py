@@ -105,6 +105,26 @@ class NarrationRequest:
         return params
 
 
+@dataclass(frozen=True)
+class DialogueRequest:
+    """Speak consecutive dialogue lines as one conversation, in one call. Each line is
+    {"speaker": the name it is spoken under, "voice": its voice name (None: the
+    provider default), "text": exactly what is said}. Invariant: at least two lines
+    and exactly two distinct speakers (the documented multi-speaker shape); the
+    narrator is a speaker like any other. `direction` as in NarrationRequest."""
+
+    scene_id: str
+    lines: tuple[Mapping[str, Any], ...]
+    direction: str | None
+
+    def params(self) -> dict[str, Any]:
+        return {"scene_id": self.scene_id, "lines": [dict(line) for line in self.lines], "direction": self.direction}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "DialogueRequest":
+        return cls(params["scene_id"], tuple(dict(line) for line in params["lines"]), params["direction"])
+
+
 class ImageProvider(Protocol):
     def draw_character_sheet(self, request: CharacterSheetRequest, out: Path) -> None:
         """Write a PNG reference sheet of the character to `out`."""
@@ -118,6 +138,13 @@ class VoiceProvider(Protocol):
         """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo).
         May return when each word of `request.text` (split on whitespace) is spoken;
         None lets captions be aligned on the audio instead."""
+
+
+class DialogueVoice(Protocol):
+    """A voice provider that can also speak two speakers in one call (registry: multi_speaker)."""
+
+    def converse(self, request: DialogueRequest, out: Path) -> None:
+        """Write the conversation's audio to `out` as a PCM WAV file, the lines in order."""
 
 
 class StoryWriter(Protocol):
