@@ -146,10 +146,10 @@ def caption_warnings(project: Project) -> list[str]:
     lay = caption_track.layout(video.caption_style.params(), video.width, video.height, video.caption_style.font)
     names = [character.name for character in project.characters]
     problems = [
-        Problem(("scenes", index, "narration"), f"warning: the caption line {line!r} does not fit the caption "
+        Problem(path, f"warning: the caption line {line!r} does not fit the caption "
                 f"area even at the smallest letters; it will be drawn too small to read")
-        for index, scene in enumerate(project.scenes)
-        for line in caption_track.too_wide(scene.narration, lay, names)
+        for path, text in _spoken(project)
+        for line in caption_track.too_wide(text, lay, names)
     ]
     problems += _glyph_warnings(project)
     if not problems:
@@ -164,8 +164,7 @@ def _glyph_warnings(project: Project) -> list[Problem]:
     from storybuild import typeset
 
     font = project.video.caption_style.font
-    texts = [(("title",), project.title)] + [(("scenes", i, "narration"), s.narration)
-                                             for i, s in enumerate(project.scenes)]
+    texts = [(("title",), project.title)] + _spoken(project)
     problems = []
     for path, text in texts:
         missing = "".join(sorted(typeset.missing_glyphs(text, font)))
@@ -173,6 +172,17 @@ def _glyph_warnings(project: Project) -> list[Problem]:
             problems.append(Problem(path, f"warning: no font has the letters {missing!r}; they are left out of "
                                           "the picture (the .srt/.vtt keep them)"))
     return problems
+
+
+def _spoken(project: Project) -> list[tuple[JsonPath, str]]:
+    """(path, text) of every narration and dialogue line, for the warnings."""
+    texts: list[tuple[JsonPath, str]] = []
+    for i, scene in enumerate(project.scenes):
+        if scene.lines:
+            texts += [(("scenes", i, "lines", j, "text"), line.text) for j, line in enumerate(scene.lines)]
+        else:
+            texts.append((("scenes", i, "narration"), scene.narration))
+    return texts
 
 
 def format_path(path: JsonPath) -> str:
