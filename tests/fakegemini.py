@@ -459,7 +459,8 @@ def conversation_audio(record: Recorded, fmt: str) -> tuple[str, bytes]:
     for part in (p for p in record.parts if "text" in p):
         pitch = 220.0 * (1.5 if names.index(part["speech_metadata"]["speaker"]) else 1.0)
         time_axis = np.arange(round(speech_seconds(part["text"]) * PCM_RATE)) / PCM_RATE
-        pieces += [np.zeros(round(0.3 * PCM_RATE)) if pieces else np.zeros(0), 0.3 * np.sin(2 * np.pi * pitch * time_axis)]
+        pause = np.zeros(round(0.3 * PCM_RATE) if pieces else 0)
+        pieces += [pause, 0.3 * np.sin(2 * np.pi * pitch * time_axis)]
     samples = (32767 * np.concatenate(pieces)).astype("<i2").tobytes()
     return _pcm_answer(samples, fmt)
 

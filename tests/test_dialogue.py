@@ -253,7 +253,7 @@ def test_editing_one_line_revoices_that_line_only(rendered, tmp_path):
     # A line inserted above: the lines below it move to new ids but keep their keys.
     document["scenes"][1]["lines"].insert(0, {"text": "Then Buster saw something."})
     write_story(root, document)
-    status = run_cli("status", str(root)).stdout.splitlines()
-    assert [line.split()[:2] for line in status if line.split()[1:2] and line.split()[1].startswith("voice/puddle")] == [
+    status = [line.split()[:2] for line in run_cli("status", str(root)).stdout.splitlines()]
+    assert [words for words in status if words[1:] and words[1].startswith("voice/puddle")] == [
         ["stale", "voice/puddle/1"], ["restore", "voice/puddle/2"], ["restore", "voice/puddle/3"],
         ["restore", "voice/puddle/4"]]
