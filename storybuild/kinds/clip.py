@@ -169,4 +169,5 @@ def _speech(p: ClipParams, voices: list[Inputs], lay) -> tuple[float, list, str,
     return timeline.speech_seconds(lengths, p.sample_rate), timings, source, pages
 
 
-KIND = StepKind("clip", recipe=RECIPE, run=run, views=("scenes/*/clip.mp4", "scenes/*/captions.json"))
+KIND = StepKind("clip", recipe=RECIPE, run=run,
+                views=("scenes/*/clip.mp4", "scenes/*/captions.json"), seconds=1.0)
