@@ -131,7 +131,8 @@ def test_a_dialogue_page_always_starts_with_its_speaker_and_fits_with_the_label(
 
 def test_two_characters_without_settings_sound_different_offline(tmp_path):
     """The same words by the first two characters and the narrator, from the real
-    piper voice: mean pitch at least 15% apart, length kept (within 15%)."""
+    piper voice: mean pitch at least 15% apart, length set by the pace alone (within
+    10%: piper's own timing varies from take to take)."""
     pytest.importorskip("piper")
     from mediacheck import mean_pitch
     from storybuild.dialogue import speaker_voice
@@ -153,7 +154,7 @@ def test_two_characters_without_settings_sound_different_offline(tmp_path):
     assert all(higher / lower >= 1.15 for lower, higher in zip(pitches, pitches[1:])), found
     assert found["whiskers"][0] > found[None][0] > found["buster"][0], found  # +4 and -4 semitones
     narration_seconds = found[None][1]
-    assert all(abs(seconds / narration_seconds - 1 / pace) < 0.15
+    assert all(abs(seconds / narration_seconds - 1 / pace) < 0.1
                for (_, seconds), pace in zip(found.values(), (1.0, 1.0, 0.94))), found
     print(json.dumps({str(k): [round(v, 1) for v in values] for k, values in found.items()}))  # pytest -s
 

@@ -87,40 +87,39 @@ class PiperNarrator:
     def narrate(self, request: NarrationRequest, out: Path) -> list[WordTime]:
         """Synthesize `request.text` with the requested voice, write it to `out` and
         return when each word of the text is spoken (clause boundaries are exact).
-        `request.pitch` and `request.pace` shape the voice (see shaped_rate)."""
+        `request.pace` scales piper's speed; `request.pitch` moves the voice (shift_pitch)."""
         package = resolve_voice(request.voice or self.choice.model)
         voice = self.load_voice(package)
-        ratio = pitch_ratio(request.pitch)
         # One synthesis at a time: each holds ~10 MB per word of the longest clause,
         # and two at once were most of a render's peak memory.
         with _synthesis_lock:
             try:
-                samples, timings = _synthesize(voice, request.text, self.length_scale * ratio / request.pace)
+                samples, timings = _synthesize(voice, request.text, self.length_scale / request.pace)
             finally:
                 release_freed_memory()
         if not len(samples):
             raise ProviderError(f"piper produced no audio for scene {request.scene_id!r}: is the narration "
                                 f"only punctuation? ({request.text!r})")
-        rate = shaped_rate(voice.config.sample_rate, ratio)
-        _write_wav(Path(out), samples, rate)
-        scale = voice.config.sample_rate / rate  # the same samples, played at the shaped rate
-        return [WordTime(t.word, t.start * scale, t.end * scale) for t in timings]
+        _write_wav(Path(out), samples, voice.config.sample_rate)
+        if request.pitch:
+            shift_pitch(Path(out), request.pitch)
+        return timings
 
 
-def pitch_ratio(semitones: float) -> float:
-    """The frequency ratio of a shift by `semitones` (+12: twice as high)."""
-    return 2.0 ** (semitones / 12.0)
+def shift_pitch(wav: Path, semitones: float) -> None:
+    """Move the voice in `wav` up or down by `semitones`, keeping its length to the
+    sample (so its word times stay true): piper has no pitch control, so the bundled
+    ffmpeg's rubberband filter does it (formants move with the pitch, which makes a
+    character sound smaller or bigger, not only higher or lower)."""
+    from storybuild.media import run_ffmpeg
 
-
-def shaped_rate(native_rate: int, ratio: float) -> int:
-    """The sample rate a voice shifted by `ratio` is written at. piper has no pitch
-    control, so the shift is made in two exact steps: piper speaks `ratio` times
-    slower (its own length scale, which keeps the voice natural), and the samples are
-    declared at `ratio` times the voice's rate, so they play `ratio` times faster and
-    higher: the pitch moves by `ratio` and the length comes back to the voice's own.
-    The soundtrack resamples every voice to the film's rate, so nothing else is
-    computed here (no resampling, no time-stretching filter)."""
-    return max(1000, round(native_rate * ratio))
+    shaped = wav.with_name(wav.stem + ".shaped.wav")
+    ratio = 2.0 ** (semitones / 12.0)
+    run_ffmpeg(["-i", str(wav), "-af", f"rubberband=pitch={ratio:.6f}", "-map_metadata", "-1", "-c:a", "pcm_s16le",
+                "-y", str(shaped)],
+               "shifting a voice's pitch")
+    write_atomic(wav, shaped.read_bytes())
+    shaped.unlink()
 
 
 def _speed(value: Any) -> float:
