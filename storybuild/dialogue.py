@@ -101,10 +101,22 @@ def speaker_voice(project: Project, speaker: str | None) -> tuple[str | None, fl
     if voice is None and entry.speaker_voices:
         spare = [name for name in entry.speaker_voices if name != default_voice]
         voice = spare[index % len(spare)]
+    if not entry.shapes_voice:  # pitch and pace mean nothing to it: kept out of its keys
+        return voice or default_voice, 0.0, 1.0
     pitch, pace = found.pitch, found.pace
-    if entry.shapes_voice and found.voice is None and pitch is None and pace is None:
+    if found.voice is None and pitch is None and pace is None:
         pitch, pace = SHAPES[index % len(SHAPES)]
     return voice or default_voice, pitch or 0.0, pace or 1.0
+
+
+def narration_shape(project: Project, speaker: str | None) -> tuple[float, float]:
+    """(pitch, pace) of a narration scene's speaker: only what the character sets
+    itself (no default, so narration keeps the voice and the keys it always had),
+    and only for providers that shape a voice."""
+    if speaker is None or not providers.info("voice", project.providers.voice.name).shapes_voice:
+        return 0.0, 1.0
+    found = project.character(speaker)
+    return found.pitch or 0.0, found.pace or 1.0
 
 
 NARRATOR = "Narrator"  # the name the narrator's lines are spoken under in a conversation call

@@ -258,3 +258,12 @@ def test_editing_one_line_revoices_that_line_only(rendered, tmp_path):
     assert [words for words in status if words[1:] and words[1].startswith("voice/puddle")] == [
         ["stale", "voice/puddle/1"], ["restore", "voice/puddle/2"], ["restore", "voice/puddle/3"],
         ["restore", "voice/puddle/4"]]
+
+
+def test_a_narrating_speaker_takes_only_its_own_pitch_and_pace(tmp_path):
+    narration = "    narration: Hi.\n    speaker: buster\n"
+    (tmp_path / "story.yaml").write_text(STORY % ("", narration))
+    assert "pitch" not in steps_of(tmp_path)["voice/puddle"].params  # no default: the key it always had
+    (tmp_path / "story.yaml").write_text(STORY % (", voice: {pitch: -2}", narration))
+    assert (steps_of(tmp_path)["voice/puddle"].params["pitch"], "pace" in steps_of(tmp_path)["voice/puddle"].params) \
+        == (-2.0, False)

@@ -85,11 +85,14 @@ def conversation_step(project: Project, scene: Scene, start: int, end: int) -> S
 def step(project: Project, scene: Scene) -> Step:
     """The voice of a narration scene."""
     choice = project.providers.voice
+    pitch, pace = dialogue.narration_shape(project, scene.speaker)
     request = NarrationRequest(
         scene_id=scene.id,
         text=scene.narration,
         voice=voice_for(project, scene),
         direction=choice.options.get("direction"),
+        pitch=pitch,
+        pace=pace,
     )
     return Step(
         id=f"voice/{scene.id}",
