@@ -29,14 +29,19 @@ def steps_of(root: Path) -> dict:
     return {step.id: step for step in build_graph(load_project(root))}
 
 
+def example_keys(name: str) -> dict[str, str]:
+    """Every step's key in an example, with a stand-in digest for each input."""
+    steps = build_graph(load_project(ROOT / "examples" / name))
+    return {s.id: digest_value(key_parts(s, {d: "0" * 64 for d in s.deps})) for s in steps}
+
+
 def test_narration_scenes_keep_the_keys_they_had_before_dialogue():
-    """Keys (with stand-in input digests) of both narration examples, recorded with
-    the code before dialogue existed: an existing build stays fresh."""
+    """Keys of both narration examples, recorded with the code before dialogue
+    existed: an existing build stays fresh. A change that means to re-key them
+    (a recipe bump) records them again: python tests/test_dialogue.py --record."""
     golden = json.loads(GOLDEN.read_text())
     for name, keys in golden.items():
-        steps = build_graph(load_project(ROOT / "examples" / name))
-        got = {s.id: digest_value(key_parts(s, {d: "0" * 64 for d in s.deps})) for s in steps}
-        assert got == keys, name
+        assert example_keys(name) == keys, name
 
 
 STORY = """\
@@ -267,3 +272,11 @@ def test_a_narrating_speaker_takes_only_its_own_pitch_and_pace(tmp_path):
     (tmp_path / "story.yaml").write_text(STORY % (", voice: {pitch: -2}", narration))
     assert (steps_of(tmp_path)["voice/puddle"].params["pitch"], "pace" in steps_of(tmp_path)["voice/puddle"].params) \
         == (-2.0, False)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--record"]:
+        names = ("whiskers-and-buster", "moonlight-lantern-parade")
+        GOLDEN.write_text(json.dumps({name: example_keys(name) for name in names}, indent=1) + "\n")
