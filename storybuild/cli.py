@@ -115,6 +115,7 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
     from storybuild import report
     from storybuild.buildfs import check_views
     from storybuild.execute import RenderResult
+    from storybuild import review_publish
     from storybuild.lock import project_lock
     from storybuild.plan import FRESH
 
@@ -129,13 +130,14 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
         # intact, which a read-only checkout skips), so a read-only checkout can ask.
         store.save_checked()
         result = RenderResult(fresh=[d.step.id for d in decisions])
+        review_publish.refresh(loaded, steps, store, result, time.monotonic() - started)
     else:
         report.check_credentials(decisions)
         report.check_installed([d.step for d in decisions if d.runs])
         check_views(store.build_dir, steps)
         try:
             with project_lock(store.meta):
-                result = _execute(loaded, steps, store, jobs, keep_going, forced)
+                result = _execute(loaded, steps, store, jobs, keep_going, forced, started)
         finally:
             for view, aside in store.set_aside:
                 click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
@@ -270,9 +272,10 @@ def _default_jobs(steps) -> int:
     return 8 if any(step.cpu == "none" for step in steps) else max(2, os.cpu_count() or 2)
 
 
-def _execute(loaded, steps, store, jobs, keep_going, forced):
+def _execute(loaded, steps, store, jobs, keep_going, forced, started):
+    from storybuild import review_publish
     from storybuild.actions import ProviderPool
-    from storybuild.execute import Executor
+    from storybuild.execute import Executor, RenderFailed
     from storybuild.memory import limit_arenas
 
     limit_arenas()  # before the workers start: each thread would otherwise get an arena
@@ -282,8 +285,14 @@ def _execute(loaded, steps, store, jobs, keep_going, forced):
 
     executor = Executor(steps, store, ProviderPool(loaded), Progress(len(steps)), jobs=jobs or _default_jobs(steps),
                         keep_going=keep_going, forced=forced)
-    result = executor.run()  # raises when a step failed: then nothing is pruned
+    try:
+        result = executor.run()  # raises when a step failed: then nothing is pruned
+    except RenderFailed:
+        review_publish.publish(loaded, steps, store, executor.result,
+                               review_publish.summary(executor.result, time.monotonic() - started))
+        raise
     prune_stale_views(store, steps)
+    review_publish.publish(loaded, steps, store, result, review_publish.summary(result, time.monotonic() - started))
     return result
 
 
