@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
+from storybuild import events
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
 from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
-from storybuild.progress import Progress
 from storybuild.store import Store, Trace
 
 
@@ -38,7 +38,10 @@ _PRIORITY = {"none": 0, "all": 1, "one": 2}
 
 
 class RenderFailed(StorybuildError):
-    """One or more steps failed; everything that succeeded is stored."""
+    """One or more steps failed; everything that succeeded is stored. `result` says
+    what each step did (set by the executor)."""
+
+    result: "RenderResult | None" = None
 
 
 class Interrupted(StorybuildError):
@@ -73,12 +76,15 @@ class Executor:
     on it; forced: step ids that run even when their key is stored.
     """
 
-    def __init__(self, steps: list[Step], store: Store, pool: ProviderPool, progress: Progress, *,
-                 jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset()):
+    def __init__(self, steps: list[Step], store: Store, pool: ProviderPool, listener: events.Listener = events.ignore,
+                 *, jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset()):
         self.steps = steps
         self.store = store
         self.pool = pool
-        self.progress = progress
+        self.listener = listener
+        self._done = 0  # steps settled (fresh, restored, built, failed, skipped)
+        self._began = time.monotonic()
+        self._events_lock = threading.Lock()  # "waiting" comes from worker threads
         self.jobs = max(1, jobs)
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
         # cores only thrashes (and costs memory), and would hold -j slots that network
@@ -118,9 +124,10 @@ class Executor:
         finally:
             self.store.save_checked()
         workers.shutdown(wait=True)
-        self.progress.close()
         if self.result.failed:
-            raise RenderFailed(self._failure_message())
+            failure = RenderFailed(self._failure_message())
+            failure.result = self.result
+            raise failure
         return self.result
 
     # -- scheduling ----------------------------------------------------------------
@@ -143,7 +150,7 @@ class Executor:
         broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
         if broken:
             self.result.skipped.append(step.id)
-            self.progress.skipped(step.id, f"needs {broken[0]}")
+            self._emit("skipped", step.id, message=f"needs {broken[0]}", settles=1)
             return True
         if any(dep not in self._digests for dep in step.deps):
             return False
@@ -185,9 +192,23 @@ class Executor:
         workdir = self.store.new_workdir()
         inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                   for dep in step.deps}
-        future = workers.submit(run_action, step, inputs, workdir, self.pool)
+        future = workers.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
-        self.progress.started_step(step.id)
+        self._emit("start", step.id)
+
+    def _run_step(self, step: Step, inputs, workdir: Path) -> dict[str, Path]:
+        """In a worker thread: the step's action, with a way for its provider to say it waits."""
+        with events.step_scope(step.id, lambda step_id, message: self._emit("waiting", step_id, message=message)):
+            return run_action(step, inputs, workdir, self.pool)
+
+    def _emit(self, kind: str, step_id: str, *, seconds: float | None = None, message: str = "",
+              settles: int = 0) -> None:
+        """Count `settles` more steps as settled (negative: reopened) and tell the listener."""
+        with self._events_lock:
+            self._done += settles
+            event = events.StepEvent(kind, step_id, self._done, len(self.steps),
+                                     time.monotonic() - self._began, seconds, message)
+            self.listener(event)
 
     # -- damaged inputs ---------------------------------------------------------------
     def _inputs_intact(self, step: Step) -> bool:
@@ -214,8 +235,8 @@ class Executor:
         trace = self._traces[step.id]
         reopened = self._reopen(step)
         digest = next(d for d in trace.outputs.values() if d not in self._intact)
-        self.progress.damaged(step.id, f"stored output {digest[:12]} does not match its digest; removed it",
-                              reopened)
+        self._emit("damaged", step.id, message=f"stored output {digest[:12]} does not match its digest; removed it",
+                   settles=-reopened)
         if step.id in self._repaired:
             self._fail(step, "its output was damaged again right after it was rebuilt; check the disk")
         self._repaired.add(step.id)
@@ -256,7 +277,7 @@ class Executor:
         if step in self._pending:
             self._pending.remove(step)
         self.result.failed[step.id] = message
-        self.progress.failed(step.id, message)
+        self._emit("failed", step.id, message=message, settles=1)
 
     # -- completion ------------------------------------------------------------------
     def _finish(self, future: Future) -> None:
@@ -272,18 +293,17 @@ class Executor:
         except Exception as error:  # a failed step is a value reported at the end, not a crash
             message = _describe(error, job.workdir)
             self.result.failed[job.step.id] = message
-            self.progress.failed(job.step.id, message)
+            self._emit("failed", job.step.id, seconds=time.monotonic() - job.started, message=message, settles=1)
             return
         finally:
             shutil.rmtree(job.workdir, ignore_errors=True)
         if job.step.id in self._redo:  # an input upstream was damaged: its key may change
             self._redo.discard(job.step.id)
             self._pending.append(job.step)
-            self.progress.running.pop(job.step.id, None)
             return
-        self._accept(job.step, trace, "built")
+        self._accept(job.step, trace, "built", trace.seconds)
 
-    def _accept(self, step: Step, trace: Trace, outcome: str) -> None:
+    def _accept(self, step: Step, trace: Trace, outcome: str, seconds: float | None = None) -> None:
         """Make `trace` the step's current output: link views, publish its digest."""
         if outcome != FRESH:
             self.store.link_views(step.id, trace, step.views)
@@ -291,10 +311,8 @@ class Executor:
         self._traces[step.id] = trace
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
             {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
-        if outcome == FRESH:
-            self.progress.up_to_date()
-        else:
-            self.progress.finished(step.id, "restored" if outcome == RESTORE else "built")
+        kind = {FRESH: "fresh", RESTORE: "restored"}.get(outcome, "built")
+        self._emit(kind, step.id, seconds=seconds, settles=1)
 
     # -- failure and interruption ------------------------------------------------------
     def _abandon(self, workers: ThreadPoolExecutor) -> None:
@@ -307,7 +325,6 @@ class Executor:
             kill_running()
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
-        self.progress.close()
 
     def _interrupted_message(self) -> str:
         kept = len(self.result.built) + len(self.result.restored)

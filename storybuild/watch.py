@@ -59,8 +59,9 @@ def story_files(story: Path, project) -> list[Path]:
 
 
 class Watch:
-    """One watch session of the project at `project_dir`: `render_once` is called for
-    each render and returns (project or None, one-line outcome, state for the page)."""
+    """The loop of one watch session on `story`: `render_once()` is called for each
+    render and returns (project or None, one line saying what happened, "rendered" or
+    "error" for the page)."""
 
     def __init__(self, story: Path, render_once: Callable, echo: Callable[[str], None]):
         self.story = story
@@ -94,158 +95,51 @@ class Watch:
             server.stop()
 
 
-class Renderer:
-    """Renders one project again and again in this process, with its providers kept
-    loaded between renders (a provider is made again only when story.yaml changes its
-    settings). Call under the project lock."""
+def render_once(session):
+    """One render of a watch: (project or None, one line saying what happened,
+    "rendered" | "error"). A story, credential or file-system problem is a line for the
+    banner, not an exit; Ctrl-C (execute.Interrupted) is raised."""
+    from storybuild import report
+    from storybuild.errors import StorybuildError
+    from storybuild.execute import Interrupted
+    from storybuild.progress import Progress
 
-    def __init__(self, project_dir: Path):
-        self.project_dir = project_dir
-        self.pool = None
-
-    def __call__(self):
-        """(project or None, one line saying what happened, "rendered" | "error")."""
-        from storybuild.errors import StorybuildError
-        from storybuild.execute import Interrupted, RenderFailed
-
-        started = time.monotonic()
-        project = None
-        try:
-            project, steps, store = self._load()
-            result = self._render(project, steps, store, started)
-        except RenderFailed as failed:
-            return project, failed.format_message(), "rendered"
-        except Interrupted:
-            raise  # Ctrl-C during a render ends the watch
-        except StorybuildError as error:
-            return project, f"Error: {error.format_message()}", "error"
-        from storybuild.report import render_summary
-
-        return project, render_summary(result, steps, project, time.monotonic() - started), "rendered"
-
-    def _load(self):
-        from storybuild import buildfs
-        from storybuild.graph import build_graph
-        from storybuild.project import load_project
-        from storybuild.store import Store
-
-        build_dir = self.project_dir / "build"
-        project = load_project(self.project_dir / "story.yaml", cache_dir=buildfs.validation_cache(build_dir))
-        return project, build_graph(project), Store(project.build_dir)
-
-    def _render(self, project, steps, store, started: float):
-        from storybuild import report, review_publish
-        from storybuild.buildfs import check_views
-        from storybuild.execute import Executor, RenderFailed
-        from storybuild.maintenance import prune_stale_views
-        from storybuild.plan import plan
-        from storybuild.progress import Progress
-
-        decisions = plan(steps, store)
-        if all(not d.runs and d.state == "fresh" for d in decisions):
-            from storybuild.execute import RenderResult
-
-            result = RenderResult(fresh=[d.step.id for d in decisions])
-            if not review_publish.page_is_current(project, steps, store):
-                review_publish.publish(project, steps, store, result,
-                                       review_publish.summary(result, time.monotonic() - started))
-            return result
-        report.check_credentials(decisions)
-        report.check_installed([d.step for d in decisions if d.runs])
-        check_views(store.build_dir, steps)
-        executor = Executor(steps, store, self._pool(project), Progress(len(steps)),
-                            jobs=max(2, os.cpu_count() or 2))
-        try:
-            result = executor.run()
-        except RenderFailed:
-            review_publish.publish(project, steps, store, executor.result,
-                                   review_publish.summary(executor.result, time.monotonic() - started))
-            raise
-        prune_stale_views(store, steps)
-        review_publish.publish(project, steps, store, result, review_publish.summary(result, time.monotonic() - started))
-        return result
-
-    def _pool(self, project):
-        if self.pool is None:
-            self.pool = KeptProviders(project)
-        self.pool.use(project)
-        return self.pool
+    try:
+        with Progress() as progress:
+            outcome = session.render(listener=progress)
+    except Interrupted:
+        raise
+    except StorybuildError as error:
+        return None, f"Error: {error.format_message()}", "error"
+    line = outcome.message if outcome.failed else report.render_summary(outcome.result, outcome.video, outcome.seconds)
+    return outcome.plan.project, line, "rendered"
 
 
-class KeptProviders:
-    """A provider pool that outlives a render: providers stay loaded until the story
-    asks for different ones (another provider, model or options)."""
-
-    def __init__(self, project):
-        import threading
-
-        self._project = project
-        self._made: dict[str, tuple[object, object]] = {}  # kind -> (choice, provider)
-        self._lock = threading.Lock()
-
-    def use(self, project) -> None:
-        """The story of the next render; providers whose settings changed are closed."""
-        with self._lock:
-            self._project = project
-            stale = [kind for kind, (choice, _) in self._made.items()
-                     if getattr(project.providers, kind) != choice]
-            closing = [self._made.pop(kind)[1] for kind in stale]
-        for provider in closing:
-            _close(provider)
-
-    def get(self, kind: str):
-        from storybuild import providers
-
-        with self._lock:
-            if kind not in self._made:
-                choice = getattr(self._project.providers, kind)
-                self._made[kind] = (choice, providers.create(kind, choice))
-            return self._made[kind][1]
-
-    def release_unneeded(self, remaining) -> None:
-        """Kept for the next render: the point of watching is not loading them again."""
-
-    def close(self) -> None:
-        with self._lock:
-            made, self._made = list(self._made.values()), {}
-        for _, provider in made:
-            _close(provider)
-
-
-def _close(provider) -> None:
-    close = getattr(provider, "close", None)
-    if close is not None:
-        close()
-
-
-def watch(project_dir: Path, port: int, open_page: bool, echo: Callable[[str], None]) -> None:
-    """The `watch` command: hold the lock, serve, render on every save until Ctrl-C."""
+def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> None:
+    """The `watch` command: hold the lock, serve, render on every save until Ctrl-C.
+    `session` is an api.Session keeping its providers loaded between renders."""
     from storybuild import review_page
     from storybuild.errors import InputError
     from storybuild.execute import Interrupted
     from storybuild.lock import project_lock
-    from storybuild.memory import limit_arenas
 
-    if not project_dir.is_dir():
-        raise InputError(f"{project_dir}: no such project folder")
-    limit_arenas()
-    renderer = Renderer(project_dir)
-    session = Watch(project_dir / "story.yaml", renderer, echo)
-    placeholder = review_page.render(review_page.ReviewPage(project_dir.name, 16, 9, "rendering…"))
-    with project_lock(project_dir / "build" / ".storybuild"):
+    if not session.folder.is_dir():
+        raise InputError(f"{session.folder}: no such project folder")
+    looping = Watch(session.story_file, lambda: render_once(session), echo)
+    placeholder = review_page.render(review_page.ReviewPage(session.folder.name, 16, 9, "rendering…"))
+    with project_lock(session.build_dir / ".storybuild"):
         try:
-            server = ReviewServer(project_dir / "build", session.hub, port, placeholder.encode("utf-8"))
+            server = ReviewServer(session.build_dir, looping.hub, port, placeholder.encode("utf-8"))
         except OSError as error:
-            raise InputError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; choose another port with --port") from None
-        echo(f"watching {project_dir / 'story.yaml'} and the files it names; "
-             f"review page at {server.url} (Ctrl-C to stop)")
+            raise InputError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; "
+                             "choose another port with --port") from None
+        echo(f"watching {session.story_file} and the files it names; review page at {server.url} (Ctrl-C to stop)")
         try:
-            session.run(server, on_first=lambda: _open(server.url) if open_page else None)
+            looping.run(server, on_first=lambda: _open(server.url) if open_page else None)
         except (KeyboardInterrupt, Interrupted):
             echo("stopped watching")
         finally:
-            if renderer.pool is not None:
-                renderer.pool.close()
+            session.close()
 
 
 def _open(url: str) -> None:
