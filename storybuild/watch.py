@@ -20,6 +20,7 @@ from typing import Callable
 from storybuild.review_server import Hub, ReviewServer
 
 POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few syscalls per poll
+SETTLE_POLLS = 40  # a file still changing after this many polls (2 s) is rendered anyway
 
 
 @dataclass
@@ -81,6 +82,17 @@ class Watch:
         self.hub.announce(state, line)
         self.echo(line)
 
+    def _settle(self) -> None:
+        """Wait until a save is complete (an editor may truncate, then write): the
+        files look the same for one poll, or at most SETTLE_POLLS polls have passed."""
+        previous = Watched.of(self.watched.files)
+        for _ in range(SETTLE_POLLS):
+            time.sleep(POLL_SECONDS)
+            now = Watched.of(previous.files)
+            if now.files == previous.files:
+                return
+            previous = now
+
     def run(self, server: ReviewServer, on_first: Callable[[], None] = lambda: None) -> None:
         """Render, then render again after each save, until Ctrl-C (KeyboardInterrupt)."""
         server.start()
@@ -90,6 +102,7 @@ class Watch:
             while True:
                 time.sleep(POLL_SECONDS)
                 if self.watched.changed():
+                    self._settle()
                     self.cycle()
         finally:
             server.stop()
