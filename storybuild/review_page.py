@@ -80,6 +80,7 @@ class ReviewPage:
     scenes: tuple[SceneCard, ...] = ()
     film: tuple[StepRow, ...] = ()
     failures: tuple[tuple[str, str], ...] = field(default=())
+    burned: bool = False  # captions are in the picture: the .vtt track is offered, not shown
 
 
 def media_url(rel: str, digest: str | None) -> str:
@@ -138,7 +139,8 @@ def _film(page: ReviewPage) -> str:
         return '<section class="film"><p class="missing">The video is not built yet.</p></section>\n'
     track = ""
     if page.captions:
-        track = f'<track kind="captions" srclang="en" label="Captions" src="{_e(page.captions)}" default>'
+        shown = "" if page.burned else " default"
+        track = f'<track kind="captions" srclang="en" label="Captions" src="{_e(page.captions)}"{shown}>'
     return (f'<section class="film" aria-label="The video"><video id="film" controls preload="metadata" '
             f'aria-label="The video: {_e(page.title)}" width="{page.width}" height="{page.height}" '
             f'src="{_e(page.video)}">{track}</video></section>\n')
@@ -150,12 +152,13 @@ def _card(card: SceneCard, page: ReviewPage) -> str:
     picture = (f'<img src="{_e(card.image)}" alt="Picture of scene {_e(card.scene_id)}: {_e(card.prompt)}" '
                f'width="{page.width}" height="{page.height}" loading="lazy">' if card.image
                else '<div class="missing media">no picture yet</div>')
-    clip = (f'<video controls preload="none" src="{_e(card.clip)}" aria-label="Clip of scene {_e(card.scene_id)}" '
+    clip = (f'<video controls preload="metadata" src="{_e(card.clip)}" aria-label="Clip of scene {_e(card.scene_id)}" '
             f'width="{page.width}" height="{page.height}"></video>' if card.clip
             else '<div class="missing media">no clip yet</div>')
     badge = '<span class="badge">changed</span>' if card.changed else ""
     speaker = f'<p class="speaker">Read by {_e(card.speaker)}</p>' if card.speaker else ""
-    duration = f'<p class="duration">{_e(_seconds(card.duration))}</p>' if card.duration is not None else ""
+    duration = (f'<p class="duration">{_e(_seconds(card.duration))} in the film</p>'
+                if card.duration is not None else "")
     return (f'<article class="{classes}" id="scene-{_e(card.scene_id)}" data-scene="{_e(card.scene_id)}" '
             f'aria-labelledby="h-{_e(card.scene_id)}">\n'
             f'<h3 id="h-{_e(card.scene_id)}">{_e(heading)} {badge}</h3>\n'
@@ -303,4 +306,4 @@ def build(project, steps, states: dict[str, tuple[str, str]], seconds: dict[str,
     film = tuple(rows[s.id] for s in steps if s.scene is None)
     failures = tuple((s.id, rows[s.id].message) for s in steps if rows[s.id].state == "failed")
     return ReviewPage(project.title, project.video.width, project.video.height, summary, video[0], video[1],
-                      tuple(cards), film, failures)
+                      tuple(cards), film, failures, project.video.captions)

@@ -66,11 +66,14 @@ def test_page_shows_each_scene_with_its_steps_pages_and_duration():
             '<span class="took">0.9 s</span></li>') in text
     assert '<li class="step fresh"><code>image/garden</code> <span class="state">fresh</span>' in text
     assert '<li><span class="when">0.1–1.5 s</span> One sunny<br>morning.</li>' in text
-    assert '<p class="duration">4.2 s</p>' in text
+    assert '<p class="duration">4.2 s in the film</p>' in text
     assert 'alt="Picture of scene garden: a garden"' in text
     assert 'aria-label="Clip of scene garden"' in text
     assert '<p class="summary">1 built, 2 fresh in 1.2 s</p>' in text
     assert 'class="landscape"' in text
+    assert 'label="Captions" src="rainbow-day.vtt?v=456" default>' in text
+    burned = review_page.render(_page(burned=True))  # no second copy over the burned-in captions
+    assert 'label="Captions" src="rainbow-day.vtt?v=456">' in burned
 
 
 def test_page_escapes_story_text_and_lays_out_portrait_videos():
