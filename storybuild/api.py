@@ -200,6 +200,27 @@ class Session:
             self._pool.retarget(project)
         return self._pool
 
+    def preload(self) -> None:
+        """Make the providers the story's steps use and let those that can warm up
+        (load their model: piper's voice), so the next render does not wait for it.
+        Only for a session keeping its providers; best effort: a provider that cannot
+        be made now is reported by the render that needs it."""
+        from storybuild.errors import ProviderError, StorybuildError
+        from storybuild.graph import build_graph
+        from storybuild.kinds import provider_family
+
+        if not self.keep_providers:
+            return
+        try:
+            project = self.load()
+            pool = self._providers(project)
+            for family in sorted({provider_family(step) for step in build_graph(project)} - {None}):
+                warm_up = getattr(pool.get(family), "warm_up", None)
+                if warm_up is not None:
+                    warm_up()
+        except (StorybuildError, ProviderError):
+            pass
+
     def close(self) -> None:
         """Let go of the providers kept loaded between renders."""
         if self._pool is not None:

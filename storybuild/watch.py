@@ -148,14 +148,18 @@ def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> N
                              "choose another port with --port") from None
         echo(f"watching {session.story_file} and the files it names; review page at {server.url} (Ctrl-C to stop)")
         try:
-            looping.run(server, on_first=lambda: _open(server.url) if open_page else None)
+            looping.run(server, on_first=lambda: _after_first(session, server.url, open_page))
         except (KeyboardInterrupt, Interrupted):
             echo("stopped watching")
         finally:
             session.close()
 
 
-def _open(url: str) -> None:
-    import webbrowser
+def _after_first(session, url: str, open_page: bool) -> None:
+    """Open the page, then load the narrator now (the first render may have had
+    nothing to say), so the first edit does not wait for it."""
+    if open_page:
+        import webbrowser
 
-    webbrowser.open(url)
+        webbrowser.open(url)
+    session.preload()
