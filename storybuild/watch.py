@@ -113,7 +113,7 @@ def render_once(session):
     "rendered" | "error"). A story, credential or file-system problem is a line for the
     banner, not an exit; Ctrl-C (execute.Interrupted) is raised."""
     from storybuild import report
-    from storybuild.errors import StorybuildError
+    from storybuild.errors import StorybuildError, file_system_error
     from storybuild.execute import Interrupted
     from storybuild.progress import Progress
 
@@ -124,6 +124,8 @@ def render_once(session):
         raise
     except StorybuildError as error:
         return None, f"Error: {error.format_message()}", "error"
+    except OSError as error:  # the file system refused a write (full disk, read-only): one line
+        return None, f"Error: {file_system_error(error, None).format_message()}", "error"
     line = outcome.message if outcome.failed else report.render_summary(outcome.result, outcome.video, outcome.seconds)
     return outcome.plan.project, line, "rendered"
 
