@@ -115,6 +115,7 @@ def warm_edits(project: Path, scene_line: str, log) -> dict:
         first = watcher.next_render()
         if first["state"] != "rendered":
             raise SystemExit(f"the first render of the watch failed: {first['message']}")
+        time.sleep(3.0)  # the watch loads the narrator after its first render; a person opens the page first
         current, times, totals = scene_line, [], []
         for index in range(EDITS):
             text = new_text(scene_line, index)
