@@ -132,6 +132,13 @@ def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rende
     assert narrations == [scene["narration"] for scene in document["scenes"]]
     assert browser.evaluate("window.pwned === undefined")
     assert browser.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 480)")
+    # Keyboard and screen readers: every picture described, every player named, and
+    # the first Tab lands on the skip link.
+    assert browser.evaluate("[...document.images].every(i => i.alt.startsWith('Picture of scene '))")
+    assert browser.evaluate("[...document.querySelectorAll('video')].every(v => v.getAttribute('aria-label'))")
+    browser.call("Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab", windowsVirtualKeyCode=9)
+    browser.call("Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab", windowsVirtualKeyCode=9)
+    assert browser.evaluate("document.activeElement.textContent") == "Skip to the storyboard"
     ended = browser.evaluate("""new Promise(done => {
         const video = document.getElementById('film');
         video.muted = true; video.playbackRate = 16;
