@@ -46,10 +46,9 @@ def init(directory: Path, theme: str, scene_count: int, writer: str, force: bool
     Example:
       storybuild init garden-friends --theme "a cat and a dog playing" --scenes 5
     """
-    from storybuild.init_project import write_new_project
+    from storybuild.init_project import init_message, write_new_project
 
-    path = write_new_project(directory, theme, scene_count, writer, force)
-    click.echo(f"wrote {path}; render it with: storybuild render {directory}")
+    click.echo(init_message(write_new_project(directory, theme, scene_count, writer, force), directory))
 
 
 @main.command()
@@ -66,6 +65,7 @@ def validate(project: Path) -> None:
     checked = session.validate()
     for warning in checked.warnings:
         click.echo(warning, err=True)
+    _refresh_schema(session.folder)
     click.echo(f"{session.story_file}: ok ({_count(checked.project.scenes, 'scene')}, "
                f"{_count(checked.project.characters, 'character')})")
 
@@ -100,24 +100,29 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--progress", "shown", type=click.Choice(["auto", "lines", "json"]), default="auto", show_default=True,
+              help="Progress on stderr: a live bar on a terminal and lines elsewhere (auto), plain lines, "
+                   "or one JSON object per step event (for tools).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only the summary line (and errors).")
+def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+           shown: str, quiet: bool) -> None:
     """Build the video, running only the steps whose inputs changed.
 
     \b
     Example:
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
+      storybuild render --progress json 2> events.jsonl
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
-    from storybuild.progress import Progress
 
     session = Session(project)
     if dry_run:
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
-    with Progress() as progress:
-        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+    with _progress(session, force, jobs, "none" if quiet else shown) as listener:
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     if outcome.failed:
@@ -198,6 +203,40 @@ def watch(project: Path, port: int, open_page: bool) -> None:
     from storybuild.watch import watch as watching
 
     watching(Session(project, keep_providers=True), port, open_page, lambda line: click.echo(line))
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _refresh_schema(folder: Path) -> None:
+    """Keep the project's copy of the schema (its modeline's target) this version's."""
+    from storybuild.init_project import VENDORED_SCHEMA, refresh_schema
+
+    try:
+        if refresh_schema(folder):
+            click.echo(f"updated {folder / VENDORED_SCHEMA} to the schema of storybuild {__version__}", err=True)
+    except OSError as error:
+        click.echo(f"warning: could not update {folder / VENDORED_SCHEMA} (editors read it): "
+                   f"{error.strerror or error}", err=True)
+
+
+def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown: str):
+    """The listener for `render --progress SHOWN` (none: --quiet), as a context manager."""
+    from contextlib import nullcontext
+
+    from storybuild import events
+    from storybuild.api import default_jobs
+    from storybuild.progress import JsonLines, Progress, expected_seconds, kind_seconds
+
+    if shown == "none":
+        return nullcontext(events.ignore)
+    if shown == "json":
+        return JsonLines()
+    if shown == "lines" or not sys.stderr.isatty():
+        return Progress(interactive=False)
+    # The ETA adds up how long each step took last time (its trace); a render with
+    # nothing to run plans once more here, which costs a few milliseconds.
+    planned = session.plan(force)
+    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps),
+                    defaults=kind_seconds(planned))
 
 
 def _count(items, noun: str) -> str:
