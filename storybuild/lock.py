@@ -31,7 +31,8 @@ def _held() -> set[str]:
 
 @contextmanager
 def project_lock(meta_dir: Path) -> Iterator[None]:
-    """Hold the project's lock for the block (re-entrant within one thread). Raises LockedError (exit 3) when another
+    """Hold the project's lock for the block (re-entrant within one thread: `watch`
+    holds it around its renders). Raises LockedError (exit 3) when another
     process holds it, UnsafePathError when build/ is reached through a link, and a
     one-line FileSystemError when the lock file cannot be created or locked."""
     held = _held()
