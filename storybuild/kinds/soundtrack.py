@@ -38,7 +38,9 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
 
 
 def voices(timeline: list[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple(entry["voice"] for entry in timeline if entry.get("voice"))
+    """Every voice step the timeline places: scenes' narrations and dialogues' lines, in order."""
+    return tuple(voice for entry in timeline for voice in ([entry["voice"]] if entry.get("voice") else [])
+                 + list(entry.get("voices") or ()))
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
