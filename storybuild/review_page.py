@@ -55,6 +55,7 @@ class SceneCard:
     pages: tuple[tuple[float, float, tuple[str, ...]], ...] = ()
     duration: float | None = None
     steps: tuple[StepRow, ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()  # a dialogue's (speaker name, text); empty: narration
 
     @property
     def changed(self) -> bool:
@@ -163,8 +164,15 @@ def _card(card: SceneCard, page: ReviewPage) -> str:
             f'aria-labelledby="h-{_e(card.scene_id)}">\n'
             f'<h3 id="h-{_e(card.scene_id)}">{_e(heading)} {badge}</h3>\n'
             f'<div class="media-pair">{picture}{clip}</div>\n'
-            f'{speaker}<p class="narration">{_e(card.narration)}</p>\n{duration}'
+            f'{speaker}{_spoken(card)}\n{duration}'
             f'{_pages(card)}{_steps(card.steps, f"Steps of scene {card.scene_id}")}</article>')
+
+
+def _spoken(card: SceneCard) -> str:
+    if not card.lines:
+        return f'<p class="narration">{_e(card.narration)}</p>'
+    items = "".join(f'<li><span class="who">{_e(who)}</span> {_e(text)}</li>' for who, text in card.lines)
+    return f'<ol class="narration dialogue">{items}</ol>'
 
 
 def _pages(card: SceneCard) -> str:
@@ -221,6 +229,7 @@ video,img{display:block;max-width:100%;height:auto;background:#000;border-radius
 .media.missing{display:flex;align-items:center;justify-content:center;min-height:6rem;border:1px dashed var(--line);
 border-radius:6px}
 .narration{margin:.6rem 0 .3rem;font-size:1.05rem}
+.dialogue{list-style:none;padding:0}.who{font-weight:700;color:var(--restored)}
 .pages ol{margin:.3rem 0;padding-left:1.3rem}
 .steps{list-style:none;margin:.5rem 0 0;padding:0;font-size:.88rem}
 .steps li{padding:.15rem 0;border-top:1px solid var(--line)}
@@ -302,7 +311,8 @@ def build(project, steps, states: dict[str, tuple[str, str]], seconds: dict[str,
         cards.append(SceneCard(
             scene.id, scene.title, scene.narration, scene.image, names.get(scene.speaker or "", ""),
             extra.image, extra.clip, extra.pages, extra.duration,
-            tuple(rows[s.id] for s in steps if s.scene == scene.id)))
+            tuple(rows[s.id] for s in steps if s.scene == scene.id),
+            tuple((names.get(line.speaker or "", "Narrator"), line.text) for line in scene.lines)))
     film = tuple(rows[s.id] for s in steps if s.scene is None)
     failures = tuple((s.id, rows[s.id].message) for s in steps if rows[s.id].state == "failed")
     return ReviewPage(project.title, project.video.width, project.video.height, summary, video[0], video[1],

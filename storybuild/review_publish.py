@@ -93,34 +93,38 @@ def _media(project, steps: Sequence[Step], store: Store, traces: dict[str, Trace
     media = {}
     for scene in project.scenes:
         image, clip = by_id.get(f"image/{scene.id}"), by_id.get(f"clip/{scene.id}")
-        pages, duration = _clip_facts(traces.get(f"clip/{scene.id}"), traces.get(f"voice/{scene.id}"), clip, store)
+        pages, duration = _clip_facts(traces.get(f"clip/{scene.id}"), clip, traces, store)
         media[scene.id] = review_page.SceneMedia(
             _url(image, store, traces, "image.png") if image else None,
             _url(clip, store, traces, "clip.mp4") if clip else None, pages, duration)
     return media
 
 
-def _clip_facts(trace: Trace | None, voiced: Trace | None, clip: Step | None, store: Store):
+def _clip_facts(trace: Trace | None, clip: Step | None, traces: dict[str, Trace], store: Store):
     """(caption pages, the scene's seconds in the film) from the clip's stored
-    captions.json and the voice's length; empty when they are not built."""
+    captions.json and its voices' lengths (one narration, or a dialogue's lines);
+    empty when they are not built."""
     from storybuild import media, timeline
 
     pages: tuple = ()
     if trace is not None and "pages.json" in trace.outputs:
         try:
             data = json.loads(store.object_path(trace.outputs["pages.json"]).read_text("utf-8"))
-            pages = tuple((float(a), float(b), tuple(map(str, lines))) for a, b, lines in data["pages"])
-        except (OSError, ValueError, KeyError, TypeError):
+            pages = tuple((float(page[0]), float(page[1]), tuple(map(str, page[2]))) for page in data["pages"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             pages = ()
-    duration = None
-    if clip is not None and voiced is not None and "voice.wav" in voiced.outputs:
-        p = clip.params
-        try:
-            seconds = media.wav_duration(store.object_path(voiced.outputs["voice.wav"]))
-        except (OSError, ValueError):
-            return pages, None
-        duration = timeline.scene_timing(seconds, p["duration_floor"], p["head"], p["tail"], p["fps"]).frames / p["fps"]
-    return pages, duration
+    if clip is None:
+        return pages, None
+    voiced = [traces.get(dep) for dep in clip.deps if dep.startswith("voice/")]
+    if not voiced or any(v is None or "voice.wav" not in v.outputs for v in voiced):
+        return pages, None
+    p = clip.params
+    try:
+        lengths = [media.wav_duration(store.object_path(v.outputs["voice.wav"])) for v in voiced]
+    except (OSError, ValueError):
+        return pages, None
+    seconds = timeline.speech_seconds(lengths, p["sample_rate"]) if p.get("lines") else lengths[0]
+    return pages, timeline.scene_timing(seconds, p["duration_floor"], p["head"], p["tail"], p["fps"]).frames / p["fps"]
 
 
 def summary(result, seconds: float) -> str:

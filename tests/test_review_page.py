@@ -85,6 +85,12 @@ def test_page_escapes_story_text_and_lays_out_portrait_videos():
     assert 'class="portrait"' in text
 
 
+def test_a_dialogue_scene_shows_each_line_with_its_speaker():
+    text = review_page.render(_page(scenes=(_card(lines=(("Pip", "Look, <lanterns>!"), ("Narrator", "Pip smiled."))),)))
+    assert ('<ol class="narration dialogue"><li><span class="who">Pip</span> Look, &lt;lanterns&gt;!</li>'
+            '<li><span class="who">Narrator</span> Pip smiled.</li></ol>') in text
+
+
 def test_failed_steps_show_their_message_in_a_banner_and_on_the_card():
     card = _card(steps=(StepRow("voice/garden", "failed", None, "piper produced no audio"),
                         StepRow("clip/garden", "skipped")), clip=None)
