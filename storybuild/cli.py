@@ -200,6 +200,24 @@ def verify(project: Path, repair: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@PROJECT
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port of the review page on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_page", is_flag=True, help="Open the review page in the web browser.")
+def watch(project: Path, port: int, open_page: bool) -> None:
+    """Render, serve the review page on 127.0.0.1, and render again each time story.yaml
+    (or a file it names) is saved; the page updates itself. Ctrl-C stops.
+
+    \b
+    Example:
+      storybuild watch examples/whiskers-and-buster --open
+    """
+    from storybuild.watch import watch as watching
+
+    watching(Session(project, keep_providers=True), port, open_page, lambda line: click.echo(line))
+
+
 @main.command(name="providers")
 @click.argument("project", required=False, default=None, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Ask each paid service which models exist (needs its API key).")

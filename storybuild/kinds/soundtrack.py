@@ -56,7 +56,8 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
                                  sample_rate=p["sample_rate"],
                                  music=Path(step.sources["music"]) if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
-                                 loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"])
+                                 loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
+                                 measure=False)  # the render needs the sound, not a report on it
     return {"sound.m4a": out}
 
 

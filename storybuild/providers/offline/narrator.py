@@ -78,6 +78,10 @@ class PiperNarrator:
                 self._voices[package.name] = _load(package)
             return self._voices[package.name]
 
+    def warm_up(self) -> None:
+        """Load the default voice now (a watching session, before the first edit)."""
+        self.load_voice(resolve_voice(self.choice.model))
+
     def close(self) -> None:
         """Drop the loaded voices (~140 MB each) once no narration is left to do."""
         with self._load_lock:
