@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,8 @@ from storybuild.step import Step
 from storybuild.memory import release_freed_memory
 from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
 from storybuild.progress import Progress
-from storybuild.store import Store, Trace
+from storybuild.runner import LocalRunner, Runner
+from storybuild.store import ArtifactStore, Trace
 
 
 # Network steps first: their latency hides behind local work. Whole-machine steps
@@ -69,17 +69,20 @@ class _Running:
 class Executor:
     """Runs `steps` (in graph order) against `store`.
 
-    jobs: worker threads; keep_going: after a failure, still run what does not depend
-    on it; forced: step ids that run even when their key is stored.
+    jobs: steps in flight at once; keep_going: after a failure, still run what does not
+    depend on it; forced: step ids that run even when their key is stored; runner: where
+    step work runs (default: `jobs` threads here), and who stops it on an interrupt.
     """
 
-    def __init__(self, steps: list[Step], store: Store, pool: ProviderPool, progress: Progress, *,
-                 jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset()):
+    def __init__(self, steps: list[Step], store: ArtifactStore, pool: ProviderPool, progress: Progress, *,
+                 jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset(),
+                 runner: Runner | None = None):
         self.steps = steps
         self.store = store
         self.pool = pool
         self.progress = progress
         self.jobs = max(1, jobs)
+        self.runner = runner or LocalRunner(self.jobs)
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
         # cores only thrashes (and costs memory), and would hold -j slots that network
         # calls could use. Steps declare their appetite; see _cores().
@@ -100,7 +103,7 @@ class Executor:
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
-        workers = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="step")
+        workers = self.runner
         try:
             while True:
                 self._schedule(workers)
@@ -117,14 +120,14 @@ class Executor:
             raise
         finally:
             self.store.save_checked()
-        workers.shutdown(wait=True)
+        workers.shutdown()
         self.progress.close()
         if self.result.failed:
             raise RenderFailed(self._failure_message())
         return self.result
 
     # -- scheduling ----------------------------------------------------------------
-    def _schedule(self, workers: ThreadPoolExecutor) -> None:
+    def _schedule(self, workers: Runner) -> None:
         """Decide every step whose inputs are settled; repeat while that settles more.
         Steps are offered by _PRIORITY, then in graph order."""
         progressed = True
@@ -138,7 +141,7 @@ class Executor:
             progressed |= self._replan
             self._replan = False
 
-    def _settle(self, step: Step, workers: ThreadPoolExecutor) -> bool:
+    def _settle(self, step: Step, workers: Runner) -> bool:
         """Handle `step` if it can be handled now; True when it left the pending list."""
         broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
         if broken:
@@ -178,7 +181,7 @@ class Executor:
     def _cores(self, step: Step) -> int:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
-    def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
+    def _submit(self, step: Step, decision: Decision, workers: Runner) -> None:
         old = self.store.trace(decision.key)
         if old is not None and self.store.output_problem(old) is not None:
             self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
@@ -297,14 +300,9 @@ class Executor:
             self.progress.finished(step.id, "restored" if outcome == RESTORE else "built")
 
     # -- failure and interruption ------------------------------------------------------
-    def _abandon(self, workers: ThreadPoolExecutor) -> None:
+    def _abandon(self, workers: Runner) -> None:
         _ignore_further_interrupts()
-        workers.shutdown(wait=False, cancel_futures=True)
-        # A worker may be importing storybuild.media right now: only a fully imported
-        # module can have started ffmpeg children, which would otherwise outlive us.
-        kill_running = getattr(sys.modules.get("storybuild.media"), "kill_running", None)
-        if kill_running is not None:
-            kill_running()
+        workers.abandon()  # cancels what waits, kills what runs (ffmpeg children included)
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
         self.progress.close()

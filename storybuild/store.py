@@ -5,6 +5,9 @@ Layout (all writes are temp file + os.replace, so a crash never leaves a torn fi
     objects/ab/cdef...   artifact bytes, named by their sha256, read-only, never rewritten
     traces/ab/<key>.json what a step with that key produced: key parts, outputs, timing
     current.json         step id -> key of the output now linked into the views
+    views.json           view path -> [digest, inode, size, mtime_ns] of the view file when it
+                         was linked: a view is current when it still has that signature, so a
+                         copy (a file system without hard links) is as good as a link
     checked.json         digest -> (inode, size, mtime_ns) of the object when its bytes were
                          last seen to hash to its name: a stat tells whether it was written since
     tmp/                 scratch space for running steps; emptied when a render starts
@@ -27,7 +30,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.atomic import write_atomic
 from storybuild.buildfs import refuse_symlinks
@@ -76,11 +79,35 @@ class Trace:
                 "seconds": round(self.seconds, 3)}
 
 
-class Store:
-    """The store of one project's build folder. Thread-safe for the executor's workers."""
+class ArtifactStore(Protocol):
+    """What the executor needs of a store: read traces and objects, write them, and show
+    a step's outputs at its view paths. `Store` is the local implementation."""
 
-    def __init__(self, build_dir: Path):
+    build_dir: Path
+
+    def trace(self, key: str) -> Trace | None: ...
+    def object_path(self, digest: str) -> Path: ...
+    def output_problem(self, trace: Trace) -> str | None: ...
+    def intact(self, digest: str, quick: bool = False) -> bool: ...
+    def put_file(self, source: Path) -> str: ...
+    def record(self, trace: Trace) -> None: ...
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None: ...
+    def discard_object(self, digest: str, views: Iterable[Path] = ()) -> int: ...
+    def new_workdir(self) -> Path: ...
+    def clear_tmp(self) -> None: ...
+    def save_checked(self) -> None: ...
+
+
+class Store:
+    """The store of one project's build folder. Thread-safe for the executor's workers.
+
+    copy_views: write views as copies instead of hard links (what happens anyway on a
+    file system that refuses links); both are recognised by the digest recorded at
+    link time, so neither makes a step look stale."""
+
+    def __init__(self, build_dir: Path, copy_views: bool = False):
         self.build_dir = build_dir
+        self.copy_views = copy_views
         self.meta = build_dir / ".storybuild"
         self.objects = self.meta / "objects"
         self.traces = self.meta / "traces"
@@ -90,6 +117,8 @@ class Store:
         self._checked_file = self.meta / "checked.json"
         self._trace_cache: dict[str, Trace | None] = {}
         self._current: dict[str, str] | None = None
+        self._views_file = self.meta / "views.json"
+        self._views: dict[str, list] | None = None
         self._checked: dict[str, list[int]] | None = None
         self._checked_dirty = False
         self._damaged: set[str] = set()  # digests found damaged by this process
@@ -203,14 +232,34 @@ class Store:
         return self.trace(key) if key else None
 
     def views_match(self, trace: Trace, views: Mapping[str, str]) -> bool:
-        """True when every friendly view is the stored object itself (same inode)."""
+        """True when every friendly view shows `trace`'s object: it is the object itself
+        (a hard link), or it still has the signature recorded when that object was
+        copied there (a file system without hard links; see `link_views`)."""
+        recorded = self.view_records()
         for name, rel in views.items():
+            digest = trace.outputs.get(name)
+            if digest is None:
+                return False
             try:
-                if os.stat(self.build_dir / rel).st_ino != os.stat(self.object_path(trace.outputs[name])).st_ino:
+                info = os.stat(self.build_dir / rel)
+                if recorded.get(rel) == [digest, info.st_ino, info.st_size, info.st_mtime_ns]:
+                    continue
+                if info.st_ino != os.stat(self.object_path(digest)).st_ino:
                     return False
-            except (FileNotFoundError, KeyError):
+            except FileNotFoundError:
                 return False
         return True
+
+    def view_records(self) -> dict[str, list]:
+        """view path (relative to build/) -> [digest, inode, size, mtime_ns] of the view
+        file right after it was linked; empty when views.json is missing or damaged."""
+        if self._views is None:
+            try:
+                data = json.loads(self._views_file.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._views = {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+        return self._views
 
     # -- writing ---------------------------------------------------------------
     def new_workdir(self) -> Path:
@@ -262,10 +311,19 @@ class Store:
             self._trace_cache[trace.key] = trace
 
     def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None:
-        """Point the friendly views at `trace`'s objects and remember it as current."""
+        """Point the friendly views at `trace`'s objects and remember it as current,
+        with the signature of each view file (see `views_match`)."""
+        signatures = {}
         for name, rel in views.items():
-            self._link(self.object_path(trace.outputs[name]), self.build_dir / rel)
+            view = self.build_dir / rel
+            self._link(self.object_path(trace.outputs[name]), view)
+            info = os.stat(view)
+            signatures[rel] = [trace.outputs[name], info.st_ino, info.st_size, info.st_mtime_ns]
         with self._lock:
+            records = dict(self.view_records())
+            records.update(signatures)
+            self._views = records
+            write_atomic(self._views_file, json.dumps(records, sort_keys=True).encode("utf-8"))
             current = dict(self.current())
             current[step_id] = trace.key
             self._save_current(current)
@@ -296,9 +354,12 @@ class Store:
         tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
         try:
             try:
+                if self.copy_views:
+                    raise OSError(errno.EPERM, "copies asked for")
                 os.link(source, tmp)
             except OSError:  # a file system without hard links: copy instead
                 shutil.copyfile(source, tmp)
+                os.chmod(tmp, 0o444)  # as read-only as a link to the object
             os.replace(tmp, view)
         except OSError as error:
             error.filename, error.filename2 = str(view), None  # name the view, not our temp name
@@ -367,5 +428,8 @@ class Store:
                 self._save_current(current)
 
     def forget_current(self) -> None:
+        """Forget what the views show (after `clean`): the next render relinks them all."""
         self._current_file.unlink(missing_ok=True)
+        self._views_file.unlink(missing_ok=True)
         self._current = {}
+        self._views = {}
