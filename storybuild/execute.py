@@ -26,7 +26,7 @@ from storybuild.actions import ProviderPool, run_action
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
-from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
+from storybuild.plan import FRESH, REMOTE, RESTORE, STALE, Decision, decide, key_parts
 from storybuild.progress import Progress
 from storybuild.runner import LocalRunner, Runner
 from storybuild.store import ArtifactStore, Trace
@@ -49,10 +49,12 @@ class Interrupted(StorybuildError):
 
 @dataclass
 class RenderResult:
-    """What a render did, step ids by outcome. `failed` maps step id -> message."""
+    """What a render did, step ids by outcome. `failed` maps step id -> message;
+    `downloaded` steps came from the remote store (built elsewhere, nothing generated)."""
 
     built: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    downloaded: list[str] = field(default_factory=list)
     fresh: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -64,6 +66,7 @@ class _Running:
     decision: Decision
     workdir: Path
     started: float
+    download: bool = False  # fetching a remote build, not running the step
 
 
 class Executor:
@@ -121,6 +124,9 @@ class Executor:
         finally:
             self.store.save_checked()
         workers.shutdown()
+        remote = getattr(self.store, "remote", None)
+        if remote is not None:
+            remote.flush()  # uploads of what was built here: the team's next render finds them
         self.progress.close()
         if self.result.failed:
             raise RenderFailed(self._failure_message())
@@ -153,7 +159,11 @@ class Executor:
         if self.result.failed and not self.keep_going:
             return False  # stop starting work after a failure; what runs finishes
         decision = decide(step, self.store, self._digests, step.id in self.forced)
-        if decision.state == STALE:
+        if decision.state == REMOTE:
+            if len(self._running) >= self.jobs:
+                return False  # a download is network work: it needs a -j slot, not a core
+            self._submit_download(step, decision, workers)
+        elif decision.state == STALE:
             if not self._has_slot(step):
                 return False  # decided again when a slot frees up (deciding is pure and cheap)
             if not self._inputs_intact(step):
@@ -191,6 +201,33 @@ class Executor:
         future = workers.submit(run_action, step, inputs, workdir, self.pool)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self.progress.started_step(step.id)
+
+    def _submit_download(self, step: Step, decision: Decision, workers: Runner) -> None:
+        remote = self.store.remote
+        workdir = self.store.new_workdir()
+        future = workers.submit(remote.download, remote.trace(decision.key), workdir)
+        self._running[future] = _Running(step, decision, workdir, time.monotonic(), download=True)
+        self.progress.started_step(step.id)
+
+    def _store_download(self, job: _Running, future: Future) -> Trace | None:
+        """Keep a finished download in the local store; None when it failed (the remote
+        rejected the key, so the step goes back to be decided again: now it is built)."""
+        remote = self.store.remote
+        try:
+            outputs = future.result()
+            found = remote.trace(job.decision.key)
+            trace = Trace(found.key, found.step, found.parts,
+                          {name: self.store.put_file(path) for name, path in outputs.items()}, found.seconds)
+            self.store.record(trace)
+            return trace
+        except Exception as error:  # noqa: BLE001 - a bad download is rebuilt, never fatal
+            remote.reject(job.decision.key)
+            self.progress.running.pop(job.step.id, None)
+            self.progress.damaged(job.step.id, f"not taken from the remote store: {error}", 0)
+            self._pending.append(job.step)
+            return None
+        finally:
+            shutil.rmtree(job.workdir, ignore_errors=True)
 
     # -- damaged inputs ---------------------------------------------------------------
     def _inputs_intact(self, step: Step) -> bool:
@@ -245,7 +282,7 @@ class Executor:
             downstream.add(step.id)
             if step.id in self._digests:
                 del self._digests[step.id], self._traces[step.id]
-                for outcomes in (self.result.fresh, self.result.restored):
+                for outcomes in (self.result.fresh, self.result.restored, self.result.downloaded):
                     if step.id in outcomes:
                         outcomes.remove(step.id)
                 self._pending.append(step)
@@ -266,6 +303,11 @@ class Executor:
         job = self._running.pop(future)
         self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
         release_freed_memory()  # what the step's pictures and frames used, back to the system
+        if job.download:
+            trace = self._store_download(job, future)
+            if trace is not None:
+                self._accept(job.step, trace, REMOTE)
+            return
         try:
             outputs = future.result()
             trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),
@@ -279,6 +321,8 @@ class Executor:
             return
         finally:
             shutil.rmtree(job.workdir, ignore_errors=True)
+        if getattr(self.store, "remote", None) is not None:
+            self.store.remote.upload(trace, self.store.object_path)
         if job.step.id in self._redo:  # an input upstream was damaged: its key may change
             self._redo.discard(job.step.id)
             self._pending.append(job.step)
@@ -293,11 +337,12 @@ class Executor:
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
-            {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
+            outcomes = {FRESH: self.result.fresh, RESTORE: self.result.restored, REMOTE: self.result.downloaded}
+            outcomes.get(outcome, self.result.built).append(step.id)
         if outcome == FRESH:
             self.progress.up_to_date()
         else:
-            self.progress.finished(step.id, "restored" if outcome == RESTORE else "built")
+            self.progress.finished(step.id, {RESTORE: "restored", REMOTE: "fetched"}.get(outcome, "built"))
 
     # -- failure and interruption ------------------------------------------------------
     def _abandon(self, workers: Runner) -> None:
@@ -308,7 +353,7 @@ class Executor:
         self.progress.close()
 
     def _interrupted_message(self) -> str:
-        kept = len(self.result.built) + len(self.result.restored)
+        kept = len(self.result.built) + len(self.result.restored) + len(self.result.downloaded)
         return (f"interrupted: {kept} finished step(s) are stored, {len(self._running)} running step(s) "
                 "were discarded; run `storybuild render` again to resume")
 

@@ -84,9 +84,11 @@ def check_credentials(decisions: Sequence[Decision]) -> None:
 def render_summary(result, steps: Sequence[Step], project, seconds: float) -> str:
     video = next(s for s in steps if s.kind == "video")
     target = project.build_dir / video.views["video.mp4"]
-    if not result.built and not result.restored:
+    downloaded = getattr(result, "downloaded", [])
+    if not result.built and not result.restored and not downloaded:
         return f"up to date ({len(result.fresh)} steps fresh) in {seconds:.2f}s: {target}"
-    return (f"built {len(result.built)}, restored {len(result.restored)}, fresh {len(result.fresh)} "
+    fetched = f", downloaded {len(downloaded)}" if downloaded else ""
+    return (f"built {len(result.built)}, restored {len(result.restored)}{fetched}, fresh {len(result.fresh)} "
             f"in {seconds:.1f}s: {target}")
 
 

@@ -108,6 +108,7 @@ class Store:
     def __init__(self, build_dir: Path, copy_views: bool = False):
         self.build_dir = build_dir
         self.copy_views = copy_views
+        self.remote: Any = None  # a store_remote.Remote shared with the team, when configured
         self.meta = build_dir / ".storybuild"
         self.objects = self.meta / "objects"
         self.traces = self.meta / "traces"
@@ -226,6 +227,10 @@ class Store:
             valid = isinstance(data, dict) and all(isinstance(v, str) for v in data.values())
             self._current = data if valid else {}
         return self._current
+
+    def remote_trace(self, key: str) -> Trace | None:
+        """The remote store's trace for `key` when a remote is configured, else None."""
+        return self.remote.trace(key) if self.remote is not None else None
 
     def current_trace(self, step_id: str) -> Trace | None:
         key = self.current().get(step_id)
