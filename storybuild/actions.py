@@ -22,29 +22,52 @@ from storybuild.step import Inputs, Step
 class ProviderPool:
     """Creates each provider once per render and shares it between workers, so
     expensive setup (a loaded TTS voice, an HTTP client) happens once, and lets it go
-    as soon as no step needs it, so its memory is not held through composition."""
+    as soon as no step needs it, so its memory is not held through composition.
 
-    def __init__(self, project: Project):
+    With `keep_loaded` (a watching session) providers outlive the render instead, so the
+    next render finds the narrator loaded; a provider whose choice in story.yaml changed
+    is replaced."""
+
+    def __init__(self, project: Project, keep_loaded: bool = False):
         self._project = project
-        self._made: dict[str, object] = {}
+        self._keep_loaded = keep_loaded
+        self._made: dict[str, tuple[object, object]] = {}  # kind -> (choice it was made for, provider)
         self._lock = threading.Lock()
+
+    def retarget(self, project: Project) -> None:
+        """Serve `project` (the story as edited) from now on; providers made for a
+        choice that changed are closed."""
+        with self._lock:
+            self._project = project
+            changed = [kind for kind, (choice, _) in self._made.items()
+                       if getattr(project.providers, kind) != choice]
+            released = [self._made.pop(kind)[1] for kind in changed]
+        _close(released)
 
     def get(self, kind: str):
         with self._lock:
             if kind not in self._made:
-                self._made[kind] = providers.create(kind, getattr(self._project.providers, kind))
-            return self._made[kind]
+                choice = getattr(self._project.providers, kind)
+                self._made[kind] = (choice, providers.create(kind, choice))
+            return self._made[kind][1]
 
-    def release_unneeded(self, remaining: Iterable[Step]) -> None:
-        """Close the providers that none of the `remaining` steps will use."""
+    def release_unneeded(self, remaining: Iterable[Step], force: bool = False) -> None:
+        """Close the providers that none of the `remaining` steps will use (kept when
+        the pool keeps them loaded, unless `force`)."""
+        if self._keep_loaded and not force:
+            return
         needed = {kinds.provider_family(step) for step in remaining}
         with self._lock:
             idle = [kind for kind in self._made if kind not in needed]
-            released = [self._made.pop(kind) for kind in idle]
-        for provider in released:
-            close = getattr(provider, "close", None)
-            if close is not None:
-                close()
+            released = [self._made.pop(kind)[1] for kind in idle]
+        _close(released)
+
+
+def _close(released: Iterable[object]) -> None:
+    for provider in released:
+        close = getattr(provider, "close", None)
+        if close is not None:
+            close()
 
 
 def run_action(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) -> dict[str, Path]:

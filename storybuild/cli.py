@@ -1,4 +1,4 @@
-"""Command-line wiring only: parse options, call the library, print results.
+"""Command-line wiring only: parse options, call the library API (storybuild.api), print results.
 
 Heavy modules (Pillow, PyAV, google-genai, piper, jsonschema) are imported only by
 the code paths that need them, so `status` and a no-op `render` stay instant.
@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from storybuild import __version__
+from storybuild.api import Session
 
 PROJECT = click.argument("project", required=False, default=".", type=click.Path(path_type=Path))
 
@@ -62,13 +62,12 @@ def validate(project: Path) -> None:
     Example:
       storybuild validate examples/whiskers-and-buster
     """
-    from storybuild.project import caption_warnings
-
-    loaded = _load(project, use_cache=False)
-    for warning in caption_warnings(loaded):
+    session = Session(project)
+    checked = session.validate()
+    for warning in checked.warnings:
         click.echo(warning, err=True)
-    click.echo(f"{_story_file(project)}: ok ({_count(loaded.scenes, 'scene')}, "
-               f"{_count(loaded.characters, 'character')})")
+    click.echo(f"{session.story_file}: ok ({_count(checked.project.scenes, 'scene')}, "
+               f"{_count(checked.project.characters, 'character')})")
 
 
 @main.command()
@@ -86,13 +85,10 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
       storybuild status --explain examples/whiskers-and-buster
     """
     from storybuild import report
-    from storybuild.plan import FRESH
 
-    loaded, steps, store = _prepare(project)
-    _, decisions = _plan(steps, store, force)
-    store.save_checked()  # objects hashed while planning (a copied store) need not be hashed again
-    click.echo(report.status_json(decisions) if as_json else report.status_text(decisions, explain))
-    if any(d.state != FRESH for d in decisions):
+    planned = Session(project).status(force)
+    click.echo(report.status_json(planned.decisions) if as_json else report.status_text(planned.decisions, explain))
+    if not planned.up_to_date:
         sys.exit(1)
 
 
@@ -113,33 +109,20 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
       storybuild render --force voice/garden      # a new take of one narration
     """
     from storybuild import report
-    from storybuild.buildfs import check_views
-    from storybuild.execute import RenderResult
-    from storybuild.lock import project_lock
-    from storybuild.plan import FRESH
+    from storybuild.execute import RenderFailed
+    from storybuild.progress import Progress
 
-    started = time.monotonic()
-    loaded, steps, store = _prepare(project)
-    forced, decisions = _plan(steps, store, force)
+    session = Session(project)
     if dry_run:
-        click.echo(report.status_text(decisions, explain=True))
+        click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
-    if all(d.state == FRESH for d in decisions):
-        # Nothing to do: take no lock and write nothing (but the cache of objects found
-        # intact, which a read-only checkout skips), so a read-only checkout can ask.
-        store.save_checked()
-        result = RenderResult(fresh=[d.step.id for d in decisions])
-    else:
-        report.check_credentials(decisions)
-        report.check_installed([d.step for d in decisions if d.runs])
-        check_views(store.build_dir, steps)
-        try:
-            with project_lock(store.meta):
-                result = _execute(loaded, steps, store, jobs, keep_going, forced)
-        finally:
-            for view, aside in store.set_aside:
-                click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
-    click.echo(report.render_summary(result, steps, loaded, time.monotonic() - started))
+    with Progress() as progress:
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+    for view, aside in outcome.set_aside:
+        click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
+    if outcome.failed:
+        raise RenderFailed(outcome.message)
+    click.echo(report.render_summary(outcome.result, outcome.video, outcome.seconds))
 
 
 @main.command()
@@ -155,18 +138,13 @@ def clean(project: Path, everything: bool) -> None:
       storybuild clean examples/whiskers-and-buster
     """
     from storybuild import clean as cleaning
-    from storybuild.lock import project_lock
-    from storybuild.store import Store
 
-    build_dir = _project_dir(project) / "build"
-    if not cleaning.check_cleanable(_project_dir(project), build_dir):
-        click.echo(f"nothing to clean: {build_dir} does not exist")
+    session = Session(project)
+    swept = session.clean(everything)
+    if swept is None:
+        click.echo(f"nothing to clean: {session.build_dir} does not exist")
         return
-    with project_lock(build_dir / ".storybuild"):
-        result = cleaning.sweep(build_dir, everything)
-        if not everything:
-            Store(build_dir).forget_current()  # the next render relinks (restores) every view
-    click.echo(cleaning.message(result, build_dir, everything))
+    click.echo(cleaning.message(swept, session.build_dir, everything))
 
 
 @main.command()
@@ -178,12 +156,7 @@ def gc(project: Path) -> None:
     Example:
       storybuild gc examples/whiskers-and-buster
     """
-    from storybuild import maintenance
-    from storybuild.lock import project_lock
-
-    loaded, steps, store = _prepare(project)
-    with project_lock(store.meta):
-        click.echo(maintenance.collect_garbage(store, _plan(steps, store, ())[1]))
+    click.echo(Session(project).gc())
 
 
 @main.command()
@@ -199,92 +172,18 @@ def verify(project: Path, repair: bool) -> None:
       storybuild verify examples/whiskers-and-buster
       storybuild verify --repair examples/whiskers-and-buster
     """
-    from storybuild import verify as verifying
-    from storybuild.errors import InputError
-    from storybuild.lock import project_lock
-    from storybuild.store import Store
-
-    folder = _project_dir(project)
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such project folder")
-    store = Store(folder / "build")
-    if not store.meta.is_dir():
-        click.echo(f"nothing to verify: {store.meta} does not exist (nothing was rendered yet)")
+    session = Session(project)
+    found = session.verify(repair)
+    if found is None:
+        click.echo(f"nothing to verify: {session.build_dir / '.storybuild'} does not exist (nothing was rendered yet)")
         return
-    if repair:
-        with project_lock(store.meta):
-            report = verifying.verify(store)
-            verifying.repair(store, report)
-    else:
-        report = verifying.verify(store)
-    click.echo(report.text(repaired=repair))
-    if report.damaged:
+    click.echo(found.text(repaired=repair))
+    if found.damaged:
         sys.exit(1)
 
 
-# -- helpers ---------------------------------------------------------------------------
 def _count(items, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
-
-
-def _project_dir(project: Path) -> Path:
-    return project.parent if project.name.endswith((".yaml", ".yml")) else project
-
-
-def _story_file(project: Path) -> Path:
-    return project if project.name.endswith((".yaml", ".yml")) else project / "story.yaml"
-
-
-def _load(project: Path, use_cache: bool = True):
-    from storybuild import buildfs
-    from storybuild.project import load_project
-
-    build_dir = _project_dir(project) / "build"
-    cache = buildfs.validation_cache(build_dir) if use_cache else None
-    loaded = load_project(_story_file(project), cache_dir=cache)
-    if cache is not None:
-        buildfs.mark_new(build_dir)
-    return loaded
-
-
-def _prepare(project: Path):
-    from storybuild.graph import build_graph
-    from storybuild.store import Store
-
-    loaded = _load(project)
-    return loaded, build_graph(loaded), Store(loaded.build_dir)
-
-
-def _plan(steps, store, force: tuple[str, ...]):
-    """(forced step ids, decisions): the one planning path of status, render and gc."""
-    from storybuild.plan import plan
-    from storybuild.report import resolve_force
-
-    forced = resolve_force(steps, force)
-    return forced, plan(steps, store, forced)
-
-
-def _default_jobs(steps) -> int:
-    # Network providers wait on I/O, so more workers help (each provider caps its own
-    # concurrency); offline ones are CPU-bound, so more workers than cores only thrash.
-    return 8 if any(step.cpu == "none" for step in steps) else max(2, os.cpu_count() or 2)
-
-
-def _execute(loaded, steps, store, jobs, keep_going, forced):
-    from storybuild.actions import ProviderPool
-    from storybuild.execute import Executor
-    from storybuild.memory import limit_arenas
-
-    limit_arenas()  # before the workers start: each thread would otherwise get an arena
-    from storybuild.progress import Progress
-
-    from storybuild.maintenance import prune_stale_views
-
-    executor = Executor(steps, store, ProviderPool(loaded), Progress(len(steps)), jobs=jobs or _default_jobs(steps),
-                        keep_going=keep_going, forced=forced)
-    result = executor.run()  # raises when a step failed: then nothing is pruned
-    prune_stale_views(store, steps)
-    return result
 
 
 def _raise_interrupt(_signum, _frame):

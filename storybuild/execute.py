@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
+from storybuild import events
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
 from storybuild.plan import FRESH, REMOTE, RESTORE, STALE, Decision, decide, key_parts
-from storybuild.progress import Progress
 from storybuild.runner import LocalRunner, Runner
 from storybuild.store import ArtifactStore, Trace
 
@@ -38,7 +38,10 @@ _PRIORITY = {"none": 0, "all": 1, "one": 2}
 
 
 class RenderFailed(StorybuildError):
-    """One or more steps failed; everything that succeeded is stored."""
+    """One or more steps failed; everything that succeeded is stored. `result` says
+    what each step did (set by the executor)."""
+
+    result: "RenderResult | None" = None
 
 
 class Interrupted(StorybuildError):
@@ -77,13 +80,16 @@ class Executor:
     step work runs (default: `jobs` threads here), and who stops it on an interrupt.
     """
 
-    def __init__(self, steps: list[Step], store: ArtifactStore, pool: ProviderPool, progress: Progress, *,
-                 jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset(),
-                 runner: Runner | None = None):
+    def __init__(self, steps: list[Step], store: ArtifactStore, pool: ProviderPool,
+                 listener: events.Listener = events.ignore, *, jobs: int, keep_going: bool = False,
+                 forced: frozenset[str] = frozenset(), runner: Runner | None = None):
         self.steps = steps
         self.store = store
         self.pool = pool
-        self.progress = progress
+        self.listener = listener
+        self._done = 0  # steps settled (fresh, restored, built, failed, skipped)
+        self._began = time.monotonic()
+        self._events_lock = threading.Lock()  # "waiting" comes from worker threads
         self.jobs = max(1, jobs)
         self.runner = runner or LocalRunner(self.jobs)
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
@@ -127,9 +133,10 @@ class Executor:
         remote = getattr(self.store, "remote", None)
         if remote is not None:
             remote.flush()  # uploads of what was built here: the team's next render finds them
-        self.progress.close()
         if self.result.failed:
-            raise RenderFailed(self._failure_message())
+            failure = RenderFailed(self._failure_message())
+            failure.result = self.result
+            raise failure
         return self.result
 
     # -- scheduling ----------------------------------------------------------------
@@ -152,7 +159,7 @@ class Executor:
         broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
         if broken:
             self.result.skipped.append(step.id)
-            self.progress.skipped(step.id, f"needs {broken[0]}")
+            self._emit("skipped", step.id, message=f"needs {broken[0]}", settles=1)
             return True
         if any(dep not in self._digests for dep in step.deps):
             return False
@@ -198,16 +205,30 @@ class Executor:
         workdir = self.store.new_workdir()
         inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                   for dep in step.deps}
-        future = workers.submit(run_action, step, inputs, workdir, self.pool)
+        future = workers.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
-        self.progress.started_step(step.id)
+        self._emit("start", step.id)
+
+    def _run_step(self, step: Step, inputs, workdir: Path) -> dict[str, Path]:
+        """In a worker thread: the step's action, with a way for its provider to say it waits."""
+        with events.step_scope(step.id, lambda step_id, message: self._emit("waiting", step_id, message=message)):
+            return run_action(step, inputs, workdir, self.pool)
+
+    def _emit(self, kind: str, step_id: str, *, seconds: float | None = None, message: str = "",
+              settles: int = 0) -> None:
+        """Count `settles` more steps as settled (negative: reopened) and tell the listener."""
+        with self._events_lock:
+            self._done += settles
+            event = events.StepEvent(kind, step_id, self._done, len(self.steps),
+                                     time.monotonic() - self._began, seconds, message)
+            self.listener(event)
 
     def _submit_download(self, step: Step, decision: Decision, workers: Runner) -> None:
         remote = self.store.remote
         workdir = self.store.new_workdir()
         future = workers.submit(remote.download, remote.trace(decision.key), workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic(), download=True)
-        self.progress.started_step(step.id)
+        self._emit("start", step.id)
 
     def _store_download(self, job: _Running, future: Future) -> Trace | None:
         """Keep a finished download in the local store; None when it failed (the remote
@@ -222,8 +243,7 @@ class Executor:
             return trace
         except Exception as error:  # noqa: BLE001 - a bad download is rebuilt, never fatal
             remote.reject(job.decision.key)
-            self.progress.running.pop(job.step.id, None)
-            self.progress.damaged(job.step.id, f"not taken from the remote store: {error}", 0)
+            self._emit("damaged", job.step.id, message=f"not taken from the remote store: {error}")
             self._pending.append(job.step)
             return None
         finally:
@@ -254,8 +274,8 @@ class Executor:
         trace = self._traces[step.id]
         reopened = self._reopen(step)
         digest = next(d for d in trace.outputs.values() if d not in self._intact)
-        self.progress.damaged(step.id, f"stored output {digest[:12]} does not match its digest; removed it",
-                              reopened)
+        self._emit("damaged", step.id, message=f"stored output {digest[:12]} does not match its digest; removed it",
+                   settles=-reopened)
         if step.id in self._repaired:
             self._fail(step, "its output was damaged again right after it was rebuilt; check the disk")
         self._repaired.add(step.id)
@@ -296,7 +316,7 @@ class Executor:
         if step in self._pending:
             self._pending.remove(step)
         self.result.failed[step.id] = message
-        self.progress.failed(step.id, message)
+        self._emit("failed", step.id, message=message, settles=1)
 
     # -- completion ------------------------------------------------------------------
     def _finish(self, future: Future) -> None:
@@ -306,7 +326,7 @@ class Executor:
         if job.download:
             trace = self._store_download(job, future)
             if trace is not None:
-                self._accept(job.step, trace, REMOTE)
+                self._accept(job.step, trace, REMOTE, time.monotonic() - job.started)
             return
         try:
             outputs = future.result()
@@ -317,7 +337,7 @@ class Executor:
         except Exception as error:  # a failed step is a value reported at the end, not a crash
             message = _describe(error, job.workdir)
             self.result.failed[job.step.id] = message
-            self.progress.failed(job.step.id, message)
+            self._emit("failed", job.step.id, seconds=time.monotonic() - job.started, message=message, settles=1)
             return
         finally:
             shutil.rmtree(job.workdir, ignore_errors=True)
@@ -326,11 +346,10 @@ class Executor:
         if job.step.id in self._redo:  # an input upstream was damaged: its key may change
             self._redo.discard(job.step.id)
             self._pending.append(job.step)
-            self.progress.running.pop(job.step.id, None)
             return
-        self._accept(job.step, trace, "built")
+        self._accept(job.step, trace, "built", trace.seconds)
 
-    def _accept(self, step: Step, trace: Trace, outcome: str) -> None:
+    def _accept(self, step: Step, trace: Trace, outcome: str, seconds: float | None = None) -> None:
         """Make `trace` the step's current output: link views, publish its digest."""
         if outcome != FRESH:
             self.store.link_views(step.id, trace, step.views)
@@ -339,10 +358,8 @@ class Executor:
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
             outcomes = {FRESH: self.result.fresh, RESTORE: self.result.restored, REMOTE: self.result.downloaded}
             outcomes.get(outcome, self.result.built).append(step.id)
-        if outcome == FRESH:
-            self.progress.up_to_date()
-        else:
-            self.progress.finished(step.id, {RESTORE: "restored", REMOTE: "fetched"}.get(outcome, "built"))
+        kind = {FRESH: "fresh", RESTORE: "restored", REMOTE: "downloaded"}.get(outcome, "built")
+        self._emit(kind, step.id, seconds=seconds, settles=1)
 
     # -- failure and interruption ------------------------------------------------------
     def _abandon(self, workers: Runner) -> None:
@@ -350,7 +367,6 @@ class Executor:
         workers.abandon()  # cancels what waits, kills what runs (ffmpeg children included)
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
-        self.progress.close()
 
     def _interrupted_message(self) -> str:
         kept = len(self.result.built) + len(self.result.restored) + len(self.result.downloaded)

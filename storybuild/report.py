@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from storybuild.errors import InputError, MissingDependencyError
@@ -81,9 +82,7 @@ def check_credentials(decisions: Sequence[Decision]) -> None:
                          "Set GEMINI_API_KEY (or GOOGLE_API_KEY), or choose offline providers in story.yaml")
 
 
-def render_summary(result, steps: Sequence[Step], project, seconds: float) -> str:
-    video = next(s for s in steps if s.kind == "video")
-    target = project.build_dir / video.views["video.mp4"]
+def render_summary(result, target: Path, seconds: float) -> str:
     downloaded = getattr(result, "downloaded", [])
     if not result.built and not result.restored and not downloaded:
         return f"up to date ({len(result.fresh)} steps fresh) in {seconds:.2f}s: {target}"

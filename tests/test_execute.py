@@ -12,7 +12,6 @@ from PIL import Image
 
 from storybuild.execute import Executor
 from storybuild.graph import build_graph
-from storybuild.progress import Progress
 from storybuild.providers.offline.narrator import speech_pieces
 from storybuild.store import Store
 from test_plan import make_project
@@ -64,8 +63,7 @@ def generation_steps(tmp_path, cpu_of_voice="all", cpu_of_image="one"):
 
 def run(tmp_path, steps, jobs: int, cores: int = 2) -> Recorder:
     recorder = Recorder()
-    executor = Executor(steps, Store(tmp_path / "build"), RecordingPool(recorder),
-                        Progress(len(steps), interactive=False), jobs=jobs)
+    executor = Executor(steps, Store(tmp_path / "build"), RecordingPool(recorder), jobs=jobs)
     executor.cores = cores
     result = executor.run()
     assert sorted(result.built) == sorted(s.id for s in steps)

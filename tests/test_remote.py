@@ -4,7 +4,6 @@ moto's standalone server started here on 127.0.0.1."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -25,7 +24,6 @@ def render_in_process(root: Path, copy_views: bool = False, remote=None):
     from storybuild.actions import ProviderPool
     from storybuild.execute import Executor
     from storybuild.graph import build_graph
-    from storybuild.progress import Progress
     from storybuild.project import load_project
     from storybuild.store import Store
 
@@ -34,7 +32,7 @@ def render_in_process(root: Path, copy_views: bool = False, remote=None):
     store = Store(project.build_dir, copy_views=copy_views)
     store.remote = remote
     (project.build_dir / ".storybuild").mkdir(parents=True, exist_ok=True)
-    executor = Executor(steps, store, ProviderPool(project), Progress(len(steps), stream=io.StringIO()), jobs=2)
+    executor = Executor(steps, store, ProviderPool(project), jobs=2)
     return executor.run()
 
 
