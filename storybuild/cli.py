@@ -17,6 +17,13 @@ from storybuild import __version__
 from storybuild.api import Session
 
 PROJECT = click.argument("project", required=False, default=".", type=click.Path(path_type=Path))
+REMOTE = click.option("--remote", metavar="URL", default=None,
+                      help="Shared store (file://, s3://...) [default: $STORYBUILD_REMOTE or `remote:` in "
+                           ".storybuild.yaml or ~/.config/storybuild/config.yaml]; '' for none.")
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,18 +82,20 @@ def validate(project: Path) -> None:
 @click.option("--explain", is_flag=True, help="Show every step with the reason for its state.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE", help="Treat as if forced by render --force.")
-def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) -> None:
+@REMOTE
+def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], remote: str | None) -> None:
     """Show which steps a render would run, and why. Exits 1 when the build is not up to date.
 
     \b
     States: fresh (up to date), restore (an earlier build is stored: relinked, nothing
-    generated), stale (will run), blocked (waits for a stale input).
+    generated), stale (will run), blocked (waits for a stale input), remote (the shared
+    store has it: downloaded, nothing generated).
     Example:
       storybuild status --explain examples/whiskers-and-buster
     """
     from storybuild import report
 
-    planned = Session(project).status(force)
+    planned = Session(project, remote=remote, warn=_warn).status(force)
     click.echo(report.status_json(planned.decisions) if as_json else report.status_text(planned.decisions, explain))
     if not planned.up_to_date:
         sys.exit(1)
@@ -100,7 +109,9 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool) -> None:
+@REMOTE
+def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+           remote: str | None) -> None:
     """Build the video, running only the steps whose inputs changed.
 
     \b
@@ -112,7 +123,7 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
     from storybuild.execute import RenderFailed
     from storybuild.progress import Progress
 
-    session = Session(project)
+    session = Session(project, remote=remote, warn=_warn)
     if dry_run:
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
@@ -180,6 +191,38 @@ def verify(project: Path, repair: bool) -> None:
     click.echo(found.text(repaired=repair))
     if found.damaged:
         sys.exit(1)
+
+
+@main.command()
+@PROJECT
+@REMOTE
+def push(project: Path, remote: str | None) -> None:
+    """Upload this project's current build to the shared store, so teammates' renders
+    download it instead of generating it again.
+
+    \b
+    Example:
+      storybuild push --remote s3://studio-cache/storybuild examples/whiskers-and-buster
+    """
+    session = Session(project, remote=remote, warn=_warn)
+    steps, sent = session.push()
+    click.echo(f"pushed {steps} step(s) ({sent:,} bytes sent) to {session.remote().label}")
+
+
+@main.command()
+@PROJECT
+@REMOTE
+def pull(project: Path, remote: str | None) -> None:
+    """Download every step of the story that the shared store has into the local store;
+    the next render links them into build/ without generating anything.
+
+    \b
+    Example:
+      storybuild pull --remote s3://studio-cache/storybuild examples/whiskers-and-buster
+    """
+    session = Session(project, remote=remote, warn=_warn)
+    count = session.pull()
+    click.echo(f"pulled {count} step(s) from {session.remote().label}; `storybuild render` links them into build/")
 
 
 def _count(items, noun: str) -> str:

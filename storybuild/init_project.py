@@ -10,7 +10,7 @@ from storybuild.errors import InputError, ProviderError, StorybuildError, StoryV
 from storybuild.model import ProviderChoice
 from storybuild.atomic import write_atomic
 
-GITIGNORE = "build/\n"
+GITIGNORE = "build/\n.storybuild.yaml\n"  # your remote store settings stay yours
 
 
 def schema_reference() -> str:

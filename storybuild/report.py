@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from storybuild.errors import InputError, MissingDependencyError
 from storybuild.kinds import provider_family
 from storybuild.step import Step
-from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
+from storybuild.plan import BLOCKED, FRESH, REMOTE, RESTORE, STALE, STATES, Decision
 
 
 def resolve_force(steps: Sequence[Step], names: Iterable[str]) -> frozenset[str]:
@@ -52,7 +52,7 @@ def status_text(decisions: Sequence[Decision], explain: bool) -> str:
 def summary_line(decisions: Sequence[Decision]) -> str:
     counts = Counter(d.state for d in decisions)
     runs = counts[STALE] + counts[BLOCKED]
-    if runs == 0 and counts[RESTORE] == 0:
+    if runs == 0 and counts[RESTORE] == 0 and counts[REMOTE] == 0:
         return f"up to date: all {len(decisions)} steps are fresh"
     parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
     paid = [d for d in decisions if d.runs and d.step.paid]

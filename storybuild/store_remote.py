@@ -260,10 +260,40 @@ def _config_value(path: Path) -> str | None:
 
 def push(store: Any, remote: Remote, keys: Iterable[str]) -> tuple[int, int]:
     """Upload the traces of `keys` with their objects; returns (traces, bytes sent)."""
+    from storybuild.errors import StorybuildError
+
     count = sent = 0
     for key in keys:
         trace = store.trace(key)
         if trace is not None and store.output_problem(trace) is None:
-            sent += remote.upload_now(trace, store.object_path)
+            try:
+                sent += remote.upload_now(trace, store.object_path)
+            except Exception as error:  # noqa: BLE001 - one line, never the backend's traceback
+                raise StorybuildError(f"cannot upload to the remote store {remote.label} "
+                                      f"({type(error).__name__}); {count} step(s) were pushed") from None
             count += 1
     return count, sent
+
+
+def pull(store: Any, decisions: Iterable[Any]) -> int:
+    """Download the steps decided REMOTE into `store` (traces after their objects);
+    returns how many came. A damaged download is skipped: a render rebuilds it."""
+    from storybuild.plan import REMOTE
+
+    remote = store.remote
+    count = 0
+    for decision in decisions:
+        trace = remote.trace(decision.key) if decision.state == REMOTE else None
+        if trace is None:
+            continue
+        workdir = store.new_workdir()
+        try:
+            outputs = remote.download(trace, workdir)
+            stored = {name: store.put_file(path) for name, path in outputs.items()}
+        except RemoteDamaged:
+            continue
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        store.record(Trace(trace.key, trace.step, trace.parts, stored, trace.seconds))
+        count += 1
+    return count

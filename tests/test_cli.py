@@ -84,7 +84,7 @@ def test_offline_init_writes_a_story_that_validates(tmp_path):
     assert result.stdout == f"wrote {tmp_path / 'pets' / 'story.yaml'}; render it with: storybuild render {tmp_path / 'pets'}\n"
     story = tmp_path / "pets" / "story.yaml"
     assert story.read_text().startswith("# yaml-language-server: $schema=")
-    assert (tmp_path / "pets" / ".gitignore").read_text() == "build/\n"
+    assert (tmp_path / "pets" / ".gitignore").read_text() == "build/\n.storybuild.yaml\n"
     assert run_cli("validate", str(tmp_path / "pets"), check=True).stdout.endswith("ok (4 scenes, 2 characters)\n")
     again = run_cli("init", str(tmp_path / "pets"), "--theme", "x")
     assert again.returncode == 2 and "already exists; use --force" in again.stderr
