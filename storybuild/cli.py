@@ -102,7 +102,7 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], 
 
 
 @main.command()
-@PROJECT
+@click.argument("projects", nargs=-1, type=click.Path(path_type=Path), metavar="[DIR]...")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Steps run at once [default: CPU count offline, 8 with a network provider].")
 @click.option("-k", "--keep-going", is_flag=True, help="After a failure, still build every step that does not depend on it.")
@@ -110,20 +110,25 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], 
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
 @REMOTE
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
            remote: str | None) -> None:
-    """Build the video, running only the steps whose inputs changed.
+    """Build the video, running only the steps whose inputs changed. Several DIRs render
+    together: one scheduler, one -j budget, a summary line per project.
 
     \b
     Example:
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
+      storybuild render stories/*/                # every story, one shared scheduler
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
     from storybuild.progress import Progress
 
-    session = Session(project, remote=remote, warn=_warn)
+    if len(projects) > 1:
+        _render_batch(projects, jobs, keep_going, force, dry_run, remote)
+        return
+    session = Session(projects[0] if projects else Path("."), remote=remote, warn=_warn)
     if dry_run:
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
@@ -223,6 +228,32 @@ def pull(project: Path, remote: str | None) -> None:
     session = Session(project, remote=remote, warn=_warn)
     count = session.pull()
     click.echo(f"pulled {count} step(s) from {session.remote().label}; `storybuild render` links them into build/")
+
+
+def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],
+                  dry_run: bool, remote: str | None) -> None:
+    from storybuild import report
+    from storybuild.batch import render_batch
+    from storybuild.execute import RenderFailed
+    from storybuild.progress import Progress
+
+    sessions = [Session(project, remote=remote, warn=_warn) for project in projects]
+    if dry_run:
+        for session in sessions:
+            click.echo(f"{session.folder}:\n{report.status_text(session.plan(force).decisions, explain=True)}")
+        return
+    with Progress() as progress:
+        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+    failures = []
+    for session, outcome in zip(sessions, outcomes):
+        for view, aside in outcome.set_aside:
+            click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
+        if outcome.message:  # failed, or stopped by another project's failure
+            failures.append(f"{session.folder}: {outcome.message}")
+        else:
+            click.echo(report.render_summary(outcome.result, outcome.video, outcome.seconds))
+    if failures:
+        raise RenderFailed(f"{len(failures)} of {len(sessions)} projects did not finish:\n" + "\n".join(failures))
 
 
 def _count(items, noun: str) -> str:

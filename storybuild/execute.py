@@ -109,18 +109,21 @@ class Executor:
         self._repaired: set[str] = set()  # steps rebuilt because their output was damaged
         self._redo: set[str] = set()  # running steps to decide again when they finish
         self._replan = False  # the pending list grew: schedule another pass
+        # Executors of one batch (storybuild.batch) share -j, the cores and a failure:
+        # each counts the others' running steps when it looks for a slot.
+        self.peers: list[Executor] = [self]
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
         workers = self.runner
         try:
             while True:
-                self._schedule(workers)
+                self.schedule()
                 if not self._running:
                     break
                 done, _ = wait(self._running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._finish(future)
+                    self.finish(future)
         except KeyboardInterrupt:
             self._abandon(workers)
             raise Interrupted(self._interrupted_message()) from None
@@ -130,9 +133,36 @@ class Executor:
         finally:
             self.store.save_checked()
         workers.shutdown()
+        return self.conclude()
+
+    @property
+    def running(self) -> list[Future]:
+        """Futures of the steps this executor has in flight."""
+        return list(self._running)
+
+    def schedule(self) -> None:
+        """Start every step that can start now (one scheduling pass)."""
+        self._schedule(self.runner)
+
+    def finish(self, future: Future) -> None:
+        """Take in the result of one of `running` that is done."""
+        self._finish(future)
+
+    def abandon(self) -> None:
+        """Stop what runs (interrupt): the runner cancels and kills; scratch is removed."""
+        self._abandon(self.runner)
+
+    def conclude(self) -> RenderResult:
+        """After the last step: finish uploads; the result, or RenderFailed carrying it."""
+        self.store.save_checked()
         remote = getattr(self.store, "remote", None)
         if remote is not None:
             remote.flush()  # uploads of what was built here: the team's next render finds them
+        if self._pending and not self.result.failed:  # a batch stopped: another project failed
+            failure = RenderFailed(f"{len(self._pending)} step(s) not started because another project failed; "
+                                   "use -k to build everything that does not depend on a failure")
+            failure.result = self.result
+            raise failure
         if self.result.failed:
             failure = RenderFailed(self._failure_message())
             failure.result = self.result
@@ -163,11 +193,11 @@ class Executor:
             return True
         if any(dep not in self._digests for dep in step.deps):
             return False
-        if self.result.failed and not self.keep_going:
-            return False  # stop starting work after a failure; what runs finishes
+        if not self.keep_going and any(peer.result.failed for peer in self.peers):
+            return False  # stop starting work after a failure (in any project of a batch); what runs finishes
         decision = decide(step, self.store, self._digests, step.id in self.forced)
         if decision.state == REMOTE:
-            if len(self._running) >= self.jobs:
+            if len(self._in_flight()) >= self.jobs:
                 return False  # a download is network work: it needs a -j slot, not a core
             self._submit_download(step, decision, workers)
         elif decision.state == STALE:
@@ -183,17 +213,22 @@ class Executor:
     def _has_slot(self, step: Step) -> bool:
         """-j bounds all steps in flight; local steps also share the machine's cores.
         A step wanting every core still starts on an idle machine (-j 1 included)."""
-        if len(self._running) >= self.jobs:
+        in_flight = self._in_flight()
+        if len(in_flight) >= self.jobs:
             return False
         if self._cores(step) == 0:
             return True
-        busy = sum(self._cores(job.step) for job in self._running.values())
-        if busy == 0 or (busy + self._cores(step) <= self.cores and not self._machine_wanted):
+        busy = sum(self._cores(job.step) for job in in_flight)
+        wanted = any(peer._machine_wanted for peer in self.peers)
+        if busy == 0 or (busy + self._cores(step) <= self.cores and not wanted):
             return True
         # A waiting whole-machine step reserves the cores as they free up; otherwise
         # one-core steps would keep slipping in ahead of it.
         self._machine_wanted |= step.cpu == "all"
         return False
+
+    def _in_flight(self) -> list[_Running]:
+        return [job for peer in self.peers for job in peer._running.values()]
 
     def _cores(self, step: Step) -> int:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
