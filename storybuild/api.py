@@ -165,10 +165,13 @@ class Session:
 
     # -- building ---------------------------------------------------------------------------
     def render(self, *, jobs: int | None = None, keep_going: bool = False, force: Iterable[str] = (),
-               listener: events.Listener | None = None, runner: "Runner | None" = None) -> RenderOutcome:
+               listener: events.Listener | None = None, runner: "Runner | None" = None,
+               executor: str = "local") -> RenderOutcome:
         """Run the steps whose inputs changed. Failed steps are values in the outcome
         (everything that succeeded is stored); a story, credential or file-system problem
-        raises before anything runs. Ctrl-C raises execute.Interrupted."""
+        raises before anything runs. Ctrl-C raises execute.Interrupted. `executor`: "local"
+        (threads here), "dask" (a LocalCluster of processes) or a Dask scheduler address
+        (tcp://host:8786); `runner` overrides it with a Runner of your own."""
         from storybuild import report
         from storybuild.buildfs import check_views
         from storybuild.execute import RenderFailed, RenderResult
@@ -188,6 +191,10 @@ class Session:
         message = ""
         with project_lock(planned.store.meta):
             try:
+                if runner is None and executor != "local":
+                    from storybuild.dask_runner import DaskRunner
+
+                    runner = DaskRunner(executor, planned.project, planned.store, planned.store.remote)
                 result = self._execute(planned, jobs, keep_going, listener or self.listener, runner)
             except RenderFailed as failure:
                 result, message = failure.result or RenderResult(), failure.format_message()
@@ -201,7 +208,8 @@ class Session:
 
         limit_arenas()  # before the workers start: each thread would otherwise get an arena
         executor = Executor(planned.steps, planned.store, self._providers(planned.project), listener,
-                            jobs=jobs or default_jobs(planned.steps), keep_going=keep_going,
+                            jobs=jobs or getattr(runner, 'jobs', None) or default_jobs(planned.steps),
+                            keep_going=keep_going,
                             forced=planned.forced, runner=runner)
         result = executor.run()  # raises RenderFailed when a step failed: then nothing is pruned
         prune_stale_views(planned.store, planned.steps)

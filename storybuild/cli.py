@@ -110,8 +110,10 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], 
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
 @REMOTE
+@click.option("--executor", default="local", metavar="local|dask|tcp://HOST:8786",
+              help="Where steps run: here, a local Dask cluster, or a Dask scheduler (with --remote).")
 def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
-           remote: str | None) -> None:
+           remote: str | None, executor: str) -> None:
     """Build the video, running only the steps whose inputs changed. Several DIRs render
     together: one scheduler, one -j budget, a summary line per project.
 
@@ -120,12 +122,18 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
       storybuild render stories/*/                # every story, one shared scheduler
+      storybuild render --executor tcp://farm:8786 --remote s3://studio/cache my-story
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
     from storybuild.progress import Progress
 
+    if executor not in ("local", "dask") and "://" not in executor:
+        raise click.BadParameter("local, dask, or a Dask scheduler address such as tcp://host:8786",
+                                 param_hint="--executor")
     if len(projects) > 1:
+        if executor != "local":
+            raise click.BadParameter("several DIRs render with the local executor only", param_hint="--executor")
         _render_batch(projects, jobs, keep_going, force, dry_run, remote)
         return
     session = Session(projects[0] if projects else Path("."), remote=remote, warn=_warn)
@@ -133,7 +141,8 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
     with Progress() as progress:
-        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress,
+                                 executor=executor)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     if outcome.failed:

@@ -95,7 +95,7 @@ class Executor:
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
         # cores only thrashes (and costs memory), and would hold -j slots that network
         # calls could use. Steps declare their appetite; see _cores().
-        self.cores = os.cpu_count() or 1
+        self.cores = getattr(self.runner, "cores", None) or os.cpu_count() or 1
         self.keep_going = keep_going
         self.forced = forced
         self.result = RenderResult()
@@ -240,7 +240,11 @@ class Executor:
         workdir = self.store.new_workdir()
         inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                   for dep in step.deps}
-        future = workers.submit(self._run_step, step, inputs, workdir)
+        run_step = getattr(workers, "run_step", None)
+        if run_step is not None:  # a cluster: the runner moves inputs and outputs through the shared store
+            future = run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
+        else:
+            future = workers.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self._emit("start", step.id)
 

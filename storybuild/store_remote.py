@@ -67,6 +67,7 @@ class Remote:
             raise MissingDependencyError("a remote store needs fsspec (and s3fs for s3://): "
                                          "pip install 'storybuild[remote]'") from None
         self.label = redact(url)
+        self.url = url  # handed to Dask workers; may hold credentials: print `label` instead
         try:
             self.fs, self.root = fsspec.core.url_to_fs(url)
         except (ImportError, ValueError) as error:
@@ -122,16 +123,29 @@ class Remote:
         for name, digest in trace.outputs.items():
             target = workdir / f"{len(outputs)}-{name}"
             try:
-                self.fs.get_file(self.object_name(digest), str(target))
+                self.fetch_object(digest, target, name)
+            except RemoteDamaged:
+                self.reject(trace.key, digest)
+                raise
             except Exception:
                 self.reject(trace.key)
                 raise
-            if digest_file(target) != digest:
-                self.reject(trace.key, digest)
-                raise RemoteDamaged(f"the remote copy of {name} ({digest[:12]}) does not match its digest; "
-                                    "building it here instead")
             outputs[name] = target
         return outputs
+
+    def fetch_object(self, digest: str, target: Path, name: str = "an object") -> None:
+        """Download object `digest` to `target`, checked against its digest (RemoteDamaged)."""
+        self.fs.get_file(self.object_name(digest), str(target))
+        if digest_file(target) != digest:
+            target.unlink(missing_ok=True)
+            raise RemoteDamaged(f"the remote copy of {name} ({digest[:12]}) does not match its digest; "
+                                "building it here instead")
+
+    def put_object(self, source: Path, digest: str) -> None:
+        """Upload `source` (whose bytes hash to `digest`) unless the remote has it intact."""
+        name = self.object_name(digest)
+        if digest in self._damaged or not self.fs.exists(name):
+            self._put(lambda out: _copy_file(source, out), name)
 
     def reject(self, key: str, damaged_digest: str | None = None) -> None:
         """Never use `key` from the remote again in this process."""
@@ -152,11 +166,9 @@ class Remote:
         """Upload `trace` and the objects the remote lacks; returns the bytes sent."""
         sent = 0
         for digest in trace.outputs.values():
-            name = self.object_name(digest)
-            if digest in self._damaged or not self.fs.exists(name):
-                source = object_path(digest)
-                self._put(lambda out, source=source: _copy_file(source, out), name)
-                sent += os.path.getsize(source)
+            if digest in self._damaged or not self.fs.exists(self.object_name(digest)):
+                self.put_object(object_path(digest), digest)
+                sent += os.path.getsize(object_path(digest))
         body = canonical_json(trace.to_json()).encode("utf-8")
         self._put(lambda out: out.write(body), self.trace_name(trace.key))
         with self._lock:
