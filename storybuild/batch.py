@@ -7,6 +7,9 @@ to the others. Network providers cap their calls per process (one budget per
 provider, whatever the project). Without -k a failure anywhere stops starting new
 steps everywhere; with -k every project builds all it can.
 
+Stories whose provider choices are the same share one provider pool, kept loaded for
+the whole batch: the narrator's voice model loads once, not once per story.
+
 Invariants: every project's story is loaded and checked (credentials, installed
 providers, views) before anything runs; each project is locked for the whole batch;
 a project's stale views are pruned only when that project finished without a failure.
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from storybuild import events
 
 if TYPE_CHECKING:
+    from storybuild.actions import ProviderPool
     from storybuild.api import Plan, RenderOutcome, Session
     from storybuild.execute import Executor
     from storybuild.runner import Runner
@@ -66,6 +70,7 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
                  runner: "Runner | None" = None) -> list["RenderOutcome"]:
     """Render every session's project with one shared scheduler; one outcome per project,
     in order (failures are values in them, as Session.render returns them)."""
+    from storybuild.actions import ProviderPool
     from storybuild.api import default_jobs
     from storybuild.lock import project_lock
     from storybuild.memory import limit_arenas
@@ -79,15 +84,19 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
     jobs = jobs or max(default_jobs(planned.steps) for planned in plans)
     runner = runner or LocalRunner(jobs)
     relay = BatchListener(listener or events.ignore)
+    pools: dict[str, ProviderPool] = {}
     limit_arenas()
     with ExitStack() as locks:
+        locks.callback(lambda: [pool.release_unneeded((), force=True) for pool in pools.values()])
         executors: list[Executor | None] = []
         for session, planned, name in zip(sessions, plans, project_names(sessions)):
             if planned.up_to_date:
                 executors.append(None)
                 continue
             locks.enter_context(project_lock(planned.store.meta))
-            executors.append(_executor(session, planned, relay.for_project(name, len(planned.steps)),
+            # Stories with the same provider choices share one pool: the narrator loads once.
+            pool = pools.setdefault(repr(planned.project.providers), ProviderPool(planned.project, keep_loaded=True))
+            executors.append(_executor(planned, pool, relay.for_project(name, len(planned.steps)),
                                        jobs, keep_going, runner))
         active = [executor for executor in executors if executor is not None]
         for executor in active:
@@ -107,12 +116,12 @@ def _check(planned: "Plan") -> None:
     check_views(planned.store.build_dir, planned.steps)
 
 
-def _executor(session: "Session", planned: "Plan", listener: events.Listener, jobs: int, keep_going: bool,
+def _executor(planned: "Plan", pool: "ProviderPool", listener: events.Listener, jobs: int, keep_going: bool,
               runner: "Runner") -> "Executor":
     from storybuild.execute import Executor
 
     planned.store.clear_tmp()
-    return Executor(planned.steps, planned.store, session._providers(planned.project), listener, jobs=jobs,
+    return Executor(planned.steps, planned.store, pool, listener, jobs=jobs,
                     keep_going=keep_going, forced=planned.forced, runner=runner)
 
 
