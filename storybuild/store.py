@@ -28,6 +28,7 @@ import stat
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
@@ -37,6 +38,11 @@ from storybuild.buildfs import refuse_symlinks
 from storybuild.keys import canonical_json, digest_file, digest_value
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
+# current.json and views.json are rewritten whole: during a render at most every this
+# many seconds (and at its end), so a 1,000-scene render does not rewrite them 6,000
+# times. A crash loses at most that much of the record: the next render relinks those
+# views (restore), it never regenerates anything.
+RECORD_EVERY = 0.5
 
 
 def trace_problem(data: Any, key: str) -> str | None:
@@ -120,6 +126,8 @@ class Store:
         self._current: dict[str, str] | None = None
         self._views_file = self.meta / "views.json"
         self._views: dict[str, list] | None = None
+        self._record_dirty = False
+        self._recorded_at = 0.0
         self._checked: dict[str, list[int]] | None = None
         self._checked_dirty = False
         self._damaged: set[str] = set()  # digests found damaged by this process
@@ -201,11 +209,16 @@ class Store:
         return self._checked
 
     def save_checked(self) -> None:
-        """Persist what this process learned about intact objects. Best effort: a
-        read-only build/ only means hashing them again next time. Only into a build
-        folder storybuild made (marked, no links): `status` never writes elsewhere."""
+        """Write the record of what the views show when links were made since it was
+        last written (see RECORD_EVERY), then persist what this process learned about
+        intact objects. The latter is best effort: a read-only build/ only means hashing
+        them again next time, and it goes only into a build folder storybuild made
+        (marked, no links): `status` never writes elsewhere."""
         from storybuild.buildfs import is_marked
 
+        if self._record_dirty:
+            with self._lock:
+                self._write_record()
         if not self._checked_dirty or not is_marked(self.build_dir):
             return
         with self._lock:
@@ -325,13 +338,11 @@ class Store:
             info = os.stat(view)
             signatures[rel] = [trace.outputs[name], info.st_ino, info.st_size, info.st_mtime_ns]
         with self._lock:
-            records = dict(self.view_records())
-            records.update(signatures)
-            self._views = records
-            write_atomic(self._views_file, json.dumps(records, sort_keys=True).encode("utf-8"))
-            current = dict(self.current())
-            current[step_id] = trace.key
-            self._save_current(current)
+            self.view_records().update(signatures)  # in place: copying would cost O(steps) a link
+            self.current()[step_id] = trace.key
+            self._record_dirty = True
+            if time.monotonic() - self._recorded_at >= RECORD_EVERY:
+                self._write_record()
 
     def replace_current(self, current: dict[str, str]) -> None:
         """Make `current` (step id -> key) the record of what the views show."""
@@ -340,7 +351,15 @@ class Store:
 
     def _save_current(self, current: dict[str, str]) -> None:
         self._current = current
-        write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+        self._write_record()
+
+    def _write_record(self) -> None:
+        """Write current.json and views.json now (under the lock)."""
+        write_atomic(self._current_file, json.dumps(self.current(), indent=1, sort_keys=True).encode("utf-8"))
+        if self._views is not None:
+            write_atomic(self._views_file, json.dumps(self._views, sort_keys=True).encode("utf-8"))
+        self._record_dirty = False
+        self._recorded_at = time.monotonic()
 
     def _link(self, source: Path, view: Path) -> None:
         """Make `view` the object `source` (a hard link, or a copy where links fail).
