@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
 
@@ -76,7 +77,7 @@ class Trace:
     outputs: Mapping[str, str]
     seconds: float = 0.0
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return digest_value(dict(self.outputs))
 
@@ -119,6 +120,9 @@ class Store:
         self.objects = self.meta / "objects"
         self.traces = self.meta / "traces"
         self.tmp = self.meta / "tmp"
+        self._objects_text = str(self.objects)
+        self._build_text = str(build_dir)
+        self._traces_text = str(self.traces)
         self._current_file = self.meta / "current.json"
         self._lock = threading.Lock()
         self._checked_file = self.meta / "checked.json"
@@ -138,6 +142,11 @@ class Store:
     def object_path(self, digest: str) -> Path:
         return self.objects / digest[:2] / digest[2:]
 
+    def _object_name(self, digest: str) -> str:
+        """object_path as text: status stats thousands of them, and pathlib costs more
+        than the stat itself."""
+        return f"{self._objects_text}/{digest[:2]}/{digest[2:]}"
+
     def trace(self, key: str) -> Trace | None:
         """The trace stored for `key`, or None. Cached: traces for a key only change
         when this process writes them."""
@@ -151,7 +160,8 @@ class Store:
 
     def _read_trace(self, key: str) -> Trace | None:
         try:
-            data = json.loads(self.trace_path(key).read_text("utf-8"))
+            with open(f"{self._traces_text}/{key[:2]}/{key}.json", "rb") as handle:
+                data = json.loads(handle.read())
         except (OSError, ValueError):
             return None  # a missing or unreadable trace just means "not built"
         if trace_problem(data, key) is not None:
@@ -166,10 +176,17 @@ class Store:
         """Why `trace`'s outputs cannot be used ("missing" or "damaged"), or None. Cheap:
         one stat per object; an object is hashed only when it was written since it was
         last seen intact (see `intact(quick=True)`)."""
-        paths = {d: self.object_path(d) for d in trace.outputs.values()}
-        if not all(path.is_file() for path in paths.values()):
-            return "missing"
-        if not all(self.intact(d, quick=True) for d in paths):
+        unproven = []
+        for digest in trace.outputs.values():
+            try:
+                info = os.stat(self._object_name(digest))
+            except OSError:
+                return "missing"
+            if not stat.S_ISREG(info.st_mode):
+                return "missing"
+            if digest in self._damaged or self.checked().get(digest) != [info.st_ino, info.st_size, info.st_mtime_ns]:
+                unproven.append(digest)
+        if not all(self.intact(d) for d in unproven):
             return "damaged"
         return None
 
@@ -180,7 +197,7 @@ class Store:
         and the check before a step reads its inputs hash every byte)."""
         if digest in self._damaged:
             return False
-        path = self.object_path(digest)
+        path = self._object_name(digest)
         try:
             info = os.stat(path)
             signature = [info.st_ino, info.st_size, info.st_mtime_ns]
@@ -259,10 +276,10 @@ class Store:
             if digest is None:
                 return False
             try:
-                info = os.stat(self.build_dir / rel)
+                info = os.stat(f"{self._build_text}/{rel}")
                 if recorded.get(rel) == [digest, info.st_ino, info.st_size, info.st_mtime_ns]:
                     continue
-                if info.st_ino != os.stat(self.object_path(digest)).st_ino:
+                if info.st_ino != os.stat(self._object_name(digest)).st_ino:
                     return False
             except FileNotFoundError:
                 return False
