@@ -105,7 +105,8 @@ class Session:
         self.keep_providers = keep_providers
         self._pool: ProviderPool | None = None
         self._remote_option = remote
-        self._remote: Remote | None | bool = False  # False: not looked up yet
+        self._remote: Remote | None = None
+        self._remote_known = False  # looked up (the answer may be None: no remote)
         self._warn = warn
 
     @property
@@ -149,12 +150,14 @@ class Session:
 
     def remote(self) -> "Remote | None":
         """The shared store, connected on first use (None when none is configured)."""
-        if self._remote is False:
+        if not self._remote_known:
             from storybuild.store_remote import Remote, remote_url
 
             url = remote_url(self.folder, self._remote_option)
-            self._remote = None if url is None else Remote(url, **({"warn": self._warn} if self._warn else {}))
-        return self._remote or None
+            if url is not None:
+                self._remote = Remote(url, self._warn) if self._warn else Remote(url)
+            self._remote_known = True
+        return self._remote
 
     def status(self, force: Iterable[str] = ()) -> Plan:
         """Like plan(), and remembers the objects it hashed (a copied store) so the next
@@ -236,7 +239,7 @@ class Session:
         to the shared store; returns (steps, bytes sent)."""
         from storybuild.store_remote import push
 
-        remote = self._require_remote()
+        remote = self.require_remote()
         planned = self.plan()
         return push(planned.store, remote, [d.key for d in planned.decisions if d.key])
 
@@ -246,12 +249,12 @@ class Session:
         from storybuild.lock import project_lock
         from storybuild.store_remote import pull
 
-        self._require_remote()
+        self.require_remote()
         planned = self.plan()
         with project_lock(planned.store.meta):
             return pull(planned.store, planned.decisions)
 
-    def _require_remote(self) -> "Remote":
+    def require_remote(self) -> "Remote":
         remote = self.remote()
         if remote is None:
             raise InputError("no remote store is set: pass --remote URL, set STORYBUILD_REMOTE, or put "

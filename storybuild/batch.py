@@ -87,9 +87,9 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
     pools: dict[str, ProviderPool] = {}
     limit_arenas()
     with ExitStack() as locks:
-        locks.callback(lambda: [pool.release_unneeded((), force=True) for pool in pools.values()])
+        locks.callback(_release, pools)
         executors: list[Executor | None] = []
-        for session, planned, name in zip(sessions, plans, project_names(sessions)):
+        for planned, name in zip(plans, project_names(sessions)):
             if planned.up_to_date:
                 executors.append(None)
                 continue
@@ -103,6 +103,11 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
             executor.peers = active
         _run_together(active, runner)
         return [_outcome(planned, executor, started) for planned, executor in zip(plans, executors)]
+
+
+def _release(pools: dict[str, "ProviderPool"]) -> None:
+    for pool in pools.values():
+        pool.release_unneeded((), force=True)
 
 
 def _check(planned: "Plan") -> None:
@@ -167,7 +172,7 @@ def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "R
     try:
         result = executor.conclude()
     except RenderFailed as failure:
-        return RenderOutcome(planned, failure.result, seconds, list(planned.store.set_aside),
+        return RenderOutcome(planned, failure.result or RenderResult(), seconds, list(planned.store.set_aside),
                              failure.format_message())
     prune_stale_views(planned.store, planned.steps)
     return RenderOutcome(planned, result, seconds, list(planned.store.set_aside))

@@ -220,7 +220,7 @@ def push(project: Path, remote: str | None) -> None:
     """
     session = Session(project, remote=remote, warn=_warn)
     steps, sent = session.push()
-    click.echo(f"pushed {steps} step(s) ({sent:,} bytes sent) to {session.remote().label}")
+    click.echo(f"pushed {steps} step(s) ({sent:,} bytes sent) to {session.require_remote().label}")
 
 
 @main.command()
@@ -236,7 +236,8 @@ def pull(project: Path, remote: str | None) -> None:
     """
     session = Session(project, remote=remote, warn=_warn)
     count = session.pull()
-    click.echo(f"pulled {count} step(s) from {session.remote().label}; `storybuild render` links them into build/")
+    click.echo(f"pulled {count} step(s) from {session.require_remote().label}; "
+               "`storybuild render` links them into build/")
 
 
 def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],

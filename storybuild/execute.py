@@ -207,7 +207,9 @@ class Executor:
                 return False  # a damaged input is being rebuilt; decided again after it
             self._submit(step, decision, workers)
         else:
-            self._accept(step, self.store.trace(decision.key), decision.state)
+            trace = self.store.trace(_key(decision))
+            assert trace is not None  # FRESH and RESTORE are decided from a stored trace
+            self._accept(step, trace, decision.state)
         return True
 
     def _has_slot(self, step: Step) -> bool:
@@ -234,7 +236,7 @@ class Executor:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
     def _submit(self, step: Step, decision: Decision, workers: Runner) -> None:
-        old = self.store.trace(decision.key)
+        old = self.store.trace(_key(decision))
         if old is not None and self.store.output_problem(old) is not None:
             self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
         workdir = self.store.new_workdir()
@@ -369,7 +371,7 @@ class Executor:
             return
         try:
             outputs = future.result()
-            trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),
+            trace = Trace(_key(job.decision), job.step.id, key_parts(job.step, self._digests),
                           {name: self.store.put_file(path) for name, path in outputs.items()},
                           time.monotonic() - job.started)
             self.store.record(trace)
@@ -426,6 +428,13 @@ class Executor:
             lines.append(f"{len(self.result.skipped)} step(s) skipped because an input failed")
         lines.append("everything that finished is stored; fix the problem and render again")
         return "\n".join(lines)
+
+
+def _key(decision: Decision) -> str:
+    """The key of a decided step: every state but BLOCKED has one, and the executor
+    decides a step only once its inputs are settled, so it is never BLOCKED here."""
+    assert decision.key is not None
+    return decision.key
 
 
 def _ignore_further_interrupts() -> None:

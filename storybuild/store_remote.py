@@ -119,7 +119,7 @@ class Remote:
         """Fetch `trace`'s objects into `workdir` (output name -> file), each checked
         against its digest. Raises RemoteDamaged (the key is then rejected) or the
         backend's error."""
-        outputs = {}
+        outputs: dict[str, Path] = {}
         for name, digest in trace.outputs.items():
             target = workdir / f"{len(outputs)}-{name}"
             try:
