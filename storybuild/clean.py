@@ -94,7 +94,9 @@ def message(result: Sweep, build_dir: Path, everything: bool) -> str:
     """The one-line report: how many outputs went, whether the store went, what stayed."""
     count = len(result.removed)
     text = f"removed {count} build output{'' if count == 1 else 's'}"
-    if everything:
+    if everything and not os.path.lexists(build_dir):  # nothing of yours was left in it
+        text += f", the store and the empty folder {build_dir}"
+    elif everything:
         text += f" and the store ({build_dir / META})"
     else:
         text += "; the store is kept, so the next render restores them"

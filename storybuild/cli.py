@@ -53,10 +53,9 @@ def init(directory: Path, theme: str, scene_count: int, writer: str, force: bool
     Example:
       storybuild init garden-friends --theme "a cat and a dog playing" --scenes 5
     """
-    from storybuild.init_project import write_new_project
+    from storybuild.init_project import init_message, write_new_project
 
-    path = write_new_project(directory, theme, scene_count, writer, force)
-    click.echo(f"wrote {path}; render it with: storybuild render {directory}")
+    click.echo(init_message(write_new_project(directory, theme, scene_count, writer, force), directory))
 
 
 @main.command()
@@ -73,6 +72,7 @@ def validate(project: Path) -> None:
     checked = session.validate()
     for warning in checked.warnings:
         click.echo(warning, err=True)
+    _refresh_schema(session.folder)
     click.echo(f"{session.story_file}: ok ({_count(checked.project.scenes, 'scene')}, "
                f"{_count(checked.project.characters, 'character')})")
 
@@ -109,11 +109,15 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], 
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE",
               help="Run this step (voice/garden), scene (garden) or kind (image) even if stored; repeatable.")
 @click.option("-n", "--dry-run", is_flag=True, help="Print what would run and stop; costs nothing.")
+@click.option("--progress", "shown", type=click.Choice(["auto", "lines", "json"]), default="auto", show_default=True,
+              help="Progress on stderr: a live bar on a terminal and lines elsewhere (auto), plain lines, "
+                   "or one JSON object per step event (for tools).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only the summary line (and errors).")
 @REMOTE
 @click.option("--executor", default="local", metavar="local|dask|tcp://HOST:8786",
               help="Where steps run: here, a local Dask cluster, or a Dask scheduler (with --remote).")
 def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
-           remote: str | None, executor: str) -> None:
+           shown: str, quiet: bool, remote: str | None, executor: str) -> None:
     """Build the video, running only the steps whose inputs changed. Several DIRs render
     together: one scheduler, one -j budget, a summary line per project.
 
@@ -121,12 +125,12 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
     Example:
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
+      storybuild render --progress json 2> events.jsonl
       storybuild render stories/*/                # every story, one shared scheduler
       storybuild render --executor tcp://farm:8786 --remote s3://studio/cache my-story
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
-    from storybuild.progress import Progress
 
     if executor not in ("local", "dask") and "://" not in executor:
         raise click.BadParameter("local, dask, or a Dask scheduler address such as tcp://host:8786",
@@ -134,14 +138,14 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
     if len(projects) > 1:
         if executor != "local":
             raise click.BadParameter("several DIRs render with the local executor only", param_hint="--executor")
-        _render_batch(projects, jobs, keep_going, force, dry_run, remote)
+        _render_batch(projects, jobs, keep_going, force, dry_run, "none" if quiet else shown, remote)
         return
     session = Session(projects[0] if projects else Path("."), remote=remote, warn=_warn)
     if dry_run:
         click.echo(report.status_text(session.plan(force).decisions, explain=True))
         return
-    with Progress() as progress:
-        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=progress,
+    with _progress(session, force, jobs, "none" if quiet else shown) as listener:
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener,
                                  executor=executor)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
@@ -241,19 +245,18 @@ def pull(project: Path, remote: str | None) -> None:
 
 
 def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],
-                  dry_run: bool, remote: str | None) -> None:
+                  dry_run: bool, shown: str, remote: str | None) -> None:
     from storybuild import report
     from storybuild.batch import render_batch
     from storybuild.execute import RenderFailed
-    from storybuild.progress import Progress
 
     sessions = [Session(project, remote=remote, warn=_warn) for project in projects]
     if dry_run:
         for session in sessions:
             click.echo(f"{session.folder}:\n{report.status_text(session.plan(force).decisions, explain=True)}")
         return
-    with Progress() as progress:
-        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=progress)
+    with _batch_progress(shown) as listener:
+        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener)
     failures = []
     for session, outcome in zip(sessions, outcomes):
         for view, aside in outcome.set_aside:
@@ -264,6 +267,54 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
             click.echo(report.render_summary(outcome.result, outcome.video, outcome.seconds))
     if failures:
         raise RenderFailed(f"{len(failures)} of {len(sessions)} projects did not finish:\n" + "\n".join(failures))
+
+
+def _batch_progress(shown: str):
+    """The listener for a batch: one display for every project (no ETA across them)."""
+    from contextlib import nullcontext
+
+    from storybuild import events
+    from storybuild.progress import JsonLines, Progress
+
+    if shown == "none":
+        return nullcontext(events.ignore)
+    if shown == "json":
+        return JsonLines()
+    return Progress(interactive=shown != "lines" and sys.stderr.isatty())
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _refresh_schema(folder: Path) -> None:
+    """Keep the project's copy of the schema (its modeline's target) this version's."""
+    from storybuild.init_project import VENDORED_SCHEMA, refresh_schema
+
+    try:
+        if refresh_schema(folder):
+            click.echo(f"updated {folder / VENDORED_SCHEMA} to the schema of storybuild {__version__}", err=True)
+    except OSError as error:
+        click.echo(f"warning: could not update {folder / VENDORED_SCHEMA} (editors read it): "
+                   f"{error.strerror or error}", err=True)
+
+
+def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown: str):
+    """The listener for `render --progress SHOWN` (none: --quiet), as a context manager."""
+    from contextlib import nullcontext
+
+    from storybuild import events
+    from storybuild.api import default_jobs
+    from storybuild.progress import JsonLines, Progress, expected_seconds, kind_seconds
+
+    if shown == "none":
+        return nullcontext(events.ignore)
+    if shown == "json":
+        return JsonLines()
+    if shown == "lines" or not sys.stderr.isatty():
+        return Progress(interactive=False)
+    # The ETA adds up how long each step took last time (its trace); a render with
+    # nothing to run plans once more here, which costs a few milliseconds.
+    planned = session.plan(force)
+    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps),
+                    defaults=kind_seconds(planned))
 
 
 def _count(items, noun: str) -> str:

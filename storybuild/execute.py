@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
-from storybuild import events
+from storybuild import events, kinds
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
@@ -34,6 +34,7 @@ from storybuild.store import ArtifactStore, Trace
 
 # Network steps first: their latency hides behind local work. Whole-machine steps
 # next, so they run back to back instead of each waiting for the cores to drain.
+# Within each, the longest step first (see Executor._expected_seconds), then graph order.
 _PRIORITY = {"none": 0, "all": 1, "one": 2}
 
 
@@ -112,6 +113,7 @@ class Executor:
         # Executors of one batch (storybuild.batch) share -j, the cores and a failure:
         # each counts the others' running steps when it looks for a slot.
         self.peers: list[Executor] = [self]
+        self._expected: dict[str, float] = {}  # step id -> seconds it is expected to take
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
@@ -177,12 +179,21 @@ class Executor:
         while progressed:
             progressed = False
             self._machine_wanted = False
-            for step in sorted(self._pending, key=lambda s: _PRIORITY[s.cpu]):
+            for step in sorted(self._pending, key=lambda s: (_PRIORITY[s.cpu], -self._expected_seconds(s))):
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
             progressed |= self._replan
             self._replan = False
+
+    def _expected_seconds(self, step: Step) -> float:
+        """How long `step` will take: its own time when it ran before, else its kind's
+        estimate. Only the order of ready steps depends on it (longest first), so the
+        render does not end with one long step running alone beside an idle core."""
+        if step.id not in self._expected:
+            before = self.store.current_trace(step.id)
+            self._expected[step.id] = before.seconds if before and before.seconds else kinds.kind(step.kind).seconds
+        return self._expected[step.id]
 
     def _settle(self, step: Step, workers: Runner) -> bool:
         """Handle `step` if it can be handled now; True when it left the pending list."""

@@ -50,10 +50,16 @@ def status_text(decisions: Sequence[Decision], explain: bool) -> str:
 
 
 def summary_line(decisions: Sequence[Decision]) -> str:
+    """The last line of `status`: how many steps would run, of how many, and why."""
     counts = Counter(d.state for d in decisions)
     runs = counts[STALE] + counts[BLOCKED]
     if runs == 0 and counts[RESTORE] == 0 and counts[REMOTE] == 0:
         return f"up to date: all {len(decisions)} steps are fresh"
+    if runs == 0:  # after a revert or a clean: relinking stored files, nothing generated
+        fresh = f", {counts[FRESH]} are fresh" if counts[FRESH] else ""
+        restored = f"{counts[RESTORE]} would be restored from the store" if counts[RESTORE] else ""
+        downloaded = f"{counts[REMOTE]} would be downloaded from the remote store" if counts[REMOTE] else ""
+        return f"0 of {len(decisions)} steps would run; {' and '.join(filter(None, (restored, downloaded)))}{fresh}"
     parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
     paid = [d for d in decisions if d.runs and d.step.paid]
     text = f"{runs} of {len(decisions)} steps would run ({parts})"
@@ -103,14 +109,33 @@ def check_installed(steps_to_run: Sequence[Step], missing=None) -> None:
     """Refuse to start when a provider that will run lacks its optional packages,
     instead of failing every one of its steps after the others have run.
     `missing` maps a ProviderInfo to its missing modules (injectable for tests)."""
-    from storybuild import providers
-
-    missing = missing or providers.missing_modules
     used = {(provider_family(s), s.provider) for s in steps_to_run if provider_family(s)}
     for kind, name in sorted(used):
-        entry = providers.info(kind, name)
-        absent = missing(entry)
-        if absent:
-            raise MissingDependencyError(
-                f"the '{name}' {kind} provider needs the optional package(s) {', '.join(absent)}: "
-                f"pip install 'storybuild[{entry.extra}]'")
+        check_provider_installed(kind, name, missing)
+
+
+def check_provider_installed(kind: str, name: str, missing=None) -> None:
+    """Raise MissingDependencyError naming the pip extra when provider `name` of `kind`
+    lacks a module it requires (`init --writer gemini` and a render say the same)."""
+    from storybuild import providers
+
+    entry = providers.info(kind, name)
+    absent = (missing or missing_modules)(entry)
+    if absent:
+        raise MissingDependencyError(
+            f"the '{name}' {kind} provider needs the optional package(s) {', '.join(absent)}: "
+            f"pip install 'storybuild[{entry.extra}]'")
+
+
+def missing_modules(entry) -> list[str]:
+    """The modules `entry` requires that are not installed, found without importing them;
+    a dotted name ("google.genai") whose parent package is absent is missing too."""
+    from importlib.util import find_spec
+
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except ModuleNotFoundError:  # find_spec("a.b") imports "a" and raises when it is absent
+            return True
+
+    return [name for name in entry.requires if absent(name)]

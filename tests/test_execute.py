@@ -24,12 +24,13 @@ class Recorder:
         self.lock = threading.Lock()
         self.running: set[str] = set()
         self.overlaps: list[tuple[str, ...]] = []
+        self.seconds: dict[str, float] = {}  # step name -> how long it takes (default 0.05 s)
 
-    def _work(self, name: str, seconds: float = 0.05) -> None:
+    def _work(self, name: str) -> None:
         with self.lock:
             self.running.add(name)
             self.overlaps.append(tuple(sorted(self.running)))
-        time.sleep(seconds)
+        time.sleep(self.seconds.get(name, 0.05))
         with self.lock:
             self.running.discard(name)
 
@@ -96,3 +97,24 @@ def test_long_sentences_are_spoken_clause_by_clause():
         ("humming softly as the moon rose above the hills!", 0.12),
     ]
     assert speech_pieces("One sunny morning, the friends played.") == [("One sunny morning, the friends played.", 0.2)]
+
+
+def started_in_order(recorder: Recorder) -> list[str]:
+    """Step names in the order they started (with -j 1 each overlap tuple is one step)."""
+    return [running[0] for running in recorder.overlaps]
+
+
+def test_ready_steps_start_longest_first_by_kind_then_by_their_own_recorded_time(tmp_path):
+    steps = generation_steps(tmp_path, cpu_of_voice="one", cpu_of_image="one")
+    first = started_in_order(run(tmp_path, steps, jobs=1))
+    # No step ran before: a voice (estimated 0.5 s) starts before any picture (0.25 s).
+    assert [name.split("/")[0] for name in first] == ["voice"] * 3 + ["image"] * 3
+
+    recorder = Recorder()
+    recorder.seconds = {"image/pool": 0.3}  # this picture took longest last time
+    store = Store(tmp_path / "build")
+    Executor(steps, store, RecordingPool(recorder), jobs=1, forced=frozenset(s.id for s in steps)).run()
+    again = Recorder()
+    Executor(steps, Store(tmp_path / "build"), RecordingPool(again), jobs=1,
+             forced=frozenset(s.id for s in steps)).run()
+    assert started_in_order(again)[0] == "image/pool"

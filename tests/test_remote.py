@@ -99,7 +99,7 @@ def test_second_clone_downloads_every_step_from_a_folder_remote_and_generates_no
     lines = status.stdout.splitlines()
     assert all(line.startswith("remote   ") for line in lines[:-1]) and len(lines) == 20
     assert "the remote store has it (key " in lines[0] and lines[0].endswith("): downloaded, nothing generated")
-    assert lines[-1] == "0 of 19 steps would run (19 remote)"
+    assert lines[-1] == "0 of 19 steps would run; 19 would be downloaded from the remote store"
 
     fetched = run_cli("render", str(second), env=env, check=True)
     assert " built " not in fetched.stderr and fetched.stderr.count(" fetched ") == 19

@@ -96,7 +96,7 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
 
 def test_clean_all_of_a_build_with_only_storybuild_files_removes_build(built):
     result = run_cli("clean", "--all", str(built), check=True)
-    assert result.stdout == f"removed 17 build outputs and the store ({built}/build/.storybuild)\n"
+    assert result.stdout == f"removed 17 build outputs, the store and the empty folder {built}/build\n"
     assert sorted(p.name for p in built.iterdir()) == ["story.yaml"]
     assert run_cli("clean", str(built), check=True).stdout == f"nothing to clean: {built}/build does not exist\n"
 

@@ -57,4 +57,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"card.png": picture, "card.mp4": clip}
 
 
-KIND = StepKind("card", recipe=RECIPE, run=run, views=("cards/*.png",))
+KIND = StepKind("card", recipe=RECIPE, run=run, views=("cards/*.png",), seconds=0.5)

@@ -108,4 +108,5 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"clip.mp4": out, "pages.json": listing}
 
 
-KIND = StepKind("clip", recipe=RECIPE, run=run, views=("scenes/*/clip.mp4", "scenes/*/captions.json"))
+KIND = StepKind("clip", recipe=RECIPE, run=run,
+                views=("scenes/*/clip.mp4", "scenes/*/captions.json"), seconds=1.0)

@@ -102,4 +102,4 @@ def _convert_picture(source: Path, out: Path) -> None:
         raise ProviderError(f"cannot read the picture {source.name}: {error}") from None
 
 
-KIND = StepKind("image", recipe=1, run=run, provider_kind="image", views=("scenes/*/image.png",))
+KIND = StepKind("image", recipe=1, run=run, provider_kind="image", views=("scenes/*/image.png",), seconds=0.25)

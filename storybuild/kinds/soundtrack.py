@@ -58,4 +58,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"sound.m4a": out}
 
 
-KIND = StepKind("soundtrack", recipe=RECIPE, run=run)
+KIND = StepKind("soundtrack", recipe=RECIPE, run=run, seconds=1.5)

@@ -73,4 +73,4 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     return {"seam.mp4": out}
 
 
-KIND = StepKind("transition", recipe=RECIPE, run=run)
+KIND = StepKind("transition", recipe=RECIPE, run=run, seconds=0.25)

@@ -69,4 +69,4 @@ def _cues(plan: list[dict[str, Any]], cut, inputs: Inputs, fps: int) -> list:
     return cues
 
 
-KIND = StepKind("video", recipe=RECIPE, run=run, views=("*.mp4", "*.srt", "*.vtt"))
+KIND = StepKind("video", recipe=RECIPE, run=run, views=("*.mp4", "*.srt", "*.vtt"), seconds=0.2)

