@@ -19,11 +19,9 @@ without regenerating; `gc` is the only thing that deletes them.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import secrets
 import stat
 import shutil
 import tempfile
@@ -35,8 +33,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.atomic import write_atomic
-from storybuild.buildfs import refuse_symlinks
 from storybuild.keys import canonical_json, digest_file, digest_value
+from storybuild.store_views import link_file
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
 # current.json and views.json are rewritten whole: during a render at most every this
@@ -355,7 +353,7 @@ class Store:
         signatures = {}
         for name, rel in views.items():
             view = self.build_dir / rel
-            self._link(self.object_path(trace.outputs[name]), view)
+            link_file(self, self.object_path(trace.outputs[name]), view)
             info = os.stat(view)
             signatures[rel] = [trace.outputs[name], info.st_ino, info.st_size, info.st_mtime_ns]
         with self._lock:
@@ -381,62 +379,6 @@ class Store:
             write_atomic(self._views_file, json.dumps(self._views, sort_keys=True).encode("utf-8"))
         self._record_dirty = False
         self._recorded_at = time.monotonic()
-
-    def _link(self, source: Path, view: Path) -> None:
-        """Make `view` the object `source` (a hard link, or a copy where links fail).
-        Refuses when a folder on the way is a symbolic link; never leaves its temp
-        file behind."""
-        refuse_symlinks(self.build_dir, view)
-        try:
-            if os.path.samefile(source, view):
-                return  # already this object (rename onto the same inode would do nothing)
-        except OSError:
-            pass  # no view yet (or no object: the link below says so)
-        view.parent.mkdir(parents=True, exist_ok=True)
-        self._keep_user_file(view)
-        # Unique per call: two steps never share a view, but an interrupted run must not
-        # leave a name that a later one trips over.
-        tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
-        try:
-            try:
-                if self.copy_views:
-                    raise OSError(errno.EPERM, "copies asked for")
-                os.link(source, tmp)
-            except OSError:  # a file system without hard links: copy instead
-                shutil.copyfile(source, tmp)
-                os.chmod(tmp, 0o444)  # as read-only as a link to the object
-            os.replace(tmp, view)
-        except OSError as error:
-            error.filename, error.filename2 = str(view), None  # name the view, not our temp name
-            raise
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def _keep_user_file(self, view: Path) -> None:
-        """Move a file of the user's out of a view's way instead of replacing it.
-
-        A regular file at `view` whose bytes exist nowhere else (a single link, and
-        not a stored object) is one the user saved there: it is renamed to
-        `<stem>.yours<suffix>` (`.yours-2`, ... when taken), never overwritten, and
-        the move is remembered in `set_aside` for the render's report."""
-        try:
-            info = os.lstat(view)
-        except FileNotFoundError:
-            return
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1 or self.object_path(digest_file(view)).is_file():
-            return  # a view (or a copy of one), or a file whose bytes live on under another name
-        for number in range(1, 1000):
-            aside = view.with_name(f"{view.stem}.yours{'' if number == 1 else f'-{number}'}{view.suffix}")
-            try:
-                os.link(view, aside)  # never replaces an existing file, unlike rename
-                break
-            except FileExistsError:
-                continue
-        else:
-            raise FileExistsError(errno.EEXIST, "no free name to keep your file under", str(view))
-        view.unlink()
-        with self._lock:
-            self.set_aside.append((view, aside))
 
     # -- maintenance ------------------------------------------------------------
     def all_trace_files(self) -> Iterable[Path]:
