@@ -133,7 +133,7 @@ class Session:
         project = self.load(use_cache=False)
         return Validation(project, caption_warnings(project))
 
-    def plan(self, force: Iterable[str] = ()) -> Plan:
+    def plan(self, force: Iterable[str] = (), lean: bool = False) -> Plan:
         """Decide every step against the store, as a render would start. Pure apart from
         reading the store; `force` names steps, scenes or kinds as `render --force` does."""
         from storybuild.graph import build_graph
@@ -143,7 +143,7 @@ class Session:
 
         project = self.load()
         steps = build_graph(project)
-        store = Store(project.build_dir)
+        store = Store(project.build_dir, lean=lean)
         store.remote = self.remote()
         forced = resolve_force(steps, force)
         return Plan(project, steps, store, forced, plan(steps, store, forced))
@@ -162,7 +162,7 @@ class Session:
     def status(self, force: Iterable[str] = ()) -> Plan:
         """Like plan(), and remembers the objects it hashed (a copied store) so the next
         call need not hash them again."""
-        planned = self.plan(force)
+        planned = self.plan(force, lean=True)  # only reports: traces need not keep their key parts
         planned.store.save_checked()
         return planned
 

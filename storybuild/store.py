@@ -114,9 +114,12 @@ class Store:
     file system that refuses links); both are recognised by the digest recorded at
     link time, so neither makes a step look stale."""
 
-    def __init__(self, build_dir: Path, copy_views: bool = False):
+    def __init__(self, build_dir: Path, copy_views: bool = False, lean: bool = False):
         self.build_dir = build_dir
         self.copy_views = copy_views
+        # lean (status): cached traces drop their key parts, which are most of a trace's
+        # memory; only the explanation of a changed step reads them, from the file.
+        self.lean = lean
         self.remote: Any = None  # a store_remote.Remote shared with the team, when configured
         self.meta = build_dir / ".storybuild"
         self.objects = self.meta / "objects"
@@ -160,7 +163,7 @@ class Store:
         """Where the trace of `key` is (or would be) stored."""
         return self.traces / key[:2] / f"{key}.json"
 
-    def _read_trace(self, key: str) -> Trace | None:
+    def _read_trace(self, key: str, lean: bool | None = None) -> Trace | None:
         try:
             with open(f"{self._traces_text}/{key[:2]}/{key}.json", "rb") as handle:
                 data = json.loads(handle.read())
@@ -168,7 +171,9 @@ class Store:
             return None  # a missing or unreadable trace just means "not built"
         if trace_problem(data, key) is not None:
             return None  # so does a damaged one: `verify` reports it, a render overwrites it
-        return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
+        lean = self.lean if lean is None else lean
+        return Trace(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
+                     data.get("seconds", 0.0))
 
     def has_outputs(self, trace: Trace) -> bool:
         """True when every output of `trace` is stored and not known to be damaged."""
@@ -266,6 +271,8 @@ class Store:
 
     def current_trace(self, step_id: str) -> Trace | None:
         key = self.current().get(step_id)
+        if key and self.lean:
+            return self._read_trace(key, lean=False)  # with its parts: it explains what changed
         return self.trace(key) if key else None
 
     def views_match(self, trace: Trace, views: Mapping[str, str]) -> bool:
