@@ -175,7 +175,7 @@ class Session:
         raises before anything runs. Ctrl-C raises execute.Interrupted. `executor`: "local"
         (threads here), "dask" (a LocalCluster of processes) or a Dask scheduler address
         (tcp://host:8786); `runner` overrides it with a Runner of your own."""
-        from storybuild import report
+        from storybuild import report, review_publish
         from storybuild.buildfs import check_views
         from storybuild.execute import RenderFailed, RenderResult
         from storybuild.lock import project_lock
@@ -187,6 +187,8 @@ class Session:
             # intact (which a read-only checkout skips), so a read-only checkout can ask.
             planned.store.save_checked()
             result = RenderResult(fresh=[d.step.id for d in planned.decisions])
+            # The review page, only when it is missing or stale (and never on a read-only checkout).
+            review_publish.refresh(planned.project, planned.steps, planned.store, result, time.monotonic() - started)
             return RenderOutcome(planned, result, time.monotonic() - started)
         report.check_credentials(planned.decisions)
         report.check_installed([d.step for d in planned.decisions if d.runs])
@@ -201,6 +203,8 @@ class Session:
                 result = self._execute(planned, jobs, keep_going, listener or self.listener, runner)
             except RenderFailed as failure:
                 result, message = failure.result or RenderResult(), failure.format_message()
+            review_publish.publish(planned.project, planned.steps, planned.store, result,
+                                   review_publish.summary(result, time.monotonic() - started))
         return RenderOutcome(planned, result, time.monotonic() - started, list(planned.store.set_aside), message)
 
     def _execute(self, planned: Plan, jobs: int | None, keep_going: bool,
@@ -226,6 +230,28 @@ class Session:
         else:
             self._pool.retarget(project)
         return self._pool
+
+    def preload(self) -> None:
+        """Make the providers the story's steps use and let those that can warm up
+        (load their model: piper's voice), so the next render does not wait for it.
+        Only for a session keeping its providers; best effort: a provider that cannot
+        be made now is reported by the render that needs it."""
+        from storybuild.errors import ProviderError, StorybuildError
+        from storybuild.graph import build_graph
+        from storybuild.kinds import provider_family
+
+        if not self.keep_providers:
+            return
+        try:
+            project = self.load()
+            pool = self._providers(project)
+            families = {provider_family(step) for step in build_graph(project)}
+            for family in sorted(f for f in families if f is not None):
+                warm_up = getattr(pool.get(family), "warm_up", None)
+                if warm_up is not None:
+                    warm_up()
+        except (StorybuildError, ProviderError):
+            pass
 
     def close(self) -> None:
         """Let go of the providers kept loaded between renders."""

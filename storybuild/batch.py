@@ -161,6 +161,7 @@ def _run_together(executors: list["Executor"], runner: "Runner") -> None:
 
 
 def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "RenderOutcome":
+    from storybuild import review_publish
     from storybuild.api import RenderOutcome
     from storybuild.execute import RenderFailed, RenderResult
     from storybuild.maintenance import prune_stale_views
@@ -168,11 +169,16 @@ def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "R
     seconds = time.monotonic() - started
     if executor is None:
         planned.store.save_checked()
-        return RenderOutcome(planned, RenderResult(fresh=[d.step.id for d in planned.decisions]), seconds)
+        result = RenderResult(fresh=[d.step.id for d in planned.decisions])
+        review_publish.refresh(planned.project, planned.steps, planned.store, result, seconds)
+        return RenderOutcome(planned, result, seconds)
+    message = ""
     try:
         result = executor.conclude()
+        prune_stale_views(planned.store, planned.steps)
     except RenderFailed as failure:
-        return RenderOutcome(planned, failure.result or RenderResult(), seconds, list(planned.store.set_aside),
-                             failure.format_message())
-    prune_stale_views(planned.store, planned.steps)
-    return RenderOutcome(planned, result, seconds, list(planned.store.set_aside))
+        result, message = failure.result or RenderResult(), failure.format_message()
+    # Each story's review page, as a single render writes it (under its lock, held here).
+    review_publish.publish(planned.project, planned.steps, planned.store, result,
+                           review_publish.summary(result, seconds))
+    return RenderOutcome(planned, result, seconds, list(planned.store.set_aside), message)

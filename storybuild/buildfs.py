@@ -26,6 +26,8 @@ MARKER_TEXT = (b"This build folder was made by storybuild. `storybuild clean` re
                b"storybuild made here (and, with --all, this .storybuild store); your own files stay.\n")
 # Folders of the store that are written to: none of them may be a link either.
 _META_FOLDERS = ("objects", "traces", "tmp", "validated")
+# Views that belong to no step: the review page every render writes (review_publish).
+PAGE_VIEWS = ("index.html",)
 
 
 def is_view_path(rel: PurePath) -> bool:
@@ -34,7 +36,7 @@ def is_view_path(rel: PurePath) -> bool:
     if rel.name.startswith("."):
         return False
     return any(len(rel.parts) == len(PurePath(pattern).parts) and rel.match(pattern)
-               for pattern in view_patterns())
+               for pattern in (*view_patterns(), *PAGE_VIEWS))
 
 
 def refuse_symlinks(build_dir: Path, path: Path) -> None:

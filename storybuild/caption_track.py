@@ -23,6 +23,7 @@ SIZES = {"small": 0.045, "medium": 0.055, "large": 0.07}  # of the frame's short
 SMALLEST = 8  # pixels: the smallest legible size; `validate` warns about lines wider than this
 LINE_SPACING = 1.25
 BAND_ALPHA = 120
+LABEL_COLOR = "#9fd8ff"  # a dialogue speaker's name: light blue, apart from the words and the highlight
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,26 @@ def _pad_y(size: int) -> int:
     return round(size * 0.3)
 
 
-def pages_for(text: str, lay: Layout, names: Sequence[str] = ()) -> list[captions.Page]:
-    """The narration's pages for this layout: lines fit LINE_CHARS and the pixel width."""
+def pages_for(text: str, lay: Layout, names: Sequence[str] = (), speaker: str = "") -> list[captions.Page]:
+    """The narration's (or one dialogue line's) pages for this layout: lines fit
+    LINE_CHARS and the pixel width, with the `speaker`'s label in front."""
     return captions.paginate(text, measure=lambda line: measure(line, lay.size, lay.font),
-                             max_width=lay.max_text_width, names=names)
+                             max_width=lay.max_text_width, names=names, speaker=speaker)
+
+
+def shown_lines(page: captions.Page) -> list[str]:
+    """The page's lines as drawn: a dialogue page's first line after its speaker's label."""
+    lines = list(page.lines)
+    if page.speaker:
+        lines[0] = f"{captions.label(page.speaker)} {lines[0]}"
+    return lines
 
 
 def page_size(page: captions.Page, lay: Layout) -> int:
     """The layout's font size, or smaller until the page's widest line fits (even
     below SMALLEST: a caption is never cut)."""
     size = lay.size
-    while size > 1 and max(measure(line, size, lay.font) for line in page.lines) > lay.max_text_width:
+    while size > 1 and max(measure(line, size, lay.font) for line in shown_lines(page)) > lay.max_text_width:
         size -= 1
     return size
 
@@ -220,7 +230,7 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
 
     size = page_size(page, lay)
     line_height = round(size * LINE_SPACING)
-    block_width = max(measure(line, size, lay.font) for line in page.lines)
+    block_width = max(measure(line, size, lay.font) for line in shown_lines(page))
     block_height = line_height * len(page.lines)
     pad_x, pad_y = _pad_x(size), _pad_y(size)
     top = {"top": pad_y, "center": (canvas[1] - block_height) // 2}.get(lay.position, canvas[1] - pad_y - block_height)
@@ -233,9 +243,12 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
     image = Image.new("RGBA", canvas, (0, 0, 0, 0))
     image.putalpha(band)
     draw, places = ImageDraw.Draw(image), []
-    for row, line in enumerate(page.lines):
+    for row, (line, shown) in enumerate(zip(page.lines, shown_lines(page))):
         y = top + row * line_height + line_height / 2
-        x = (canvas[0] - measure(line, size, lay.font)) / 2
+        x = (canvas[0] - measure(shown, size, lay.font)) / 2
+        if shown != line:  # the speaker's label, in its own colour, then the words
+            draw_text(draw, (x, y), captions.label(page.speaker), size, LABEL_COLOR, lay.font)
+            x += measure(shown, size, lay.font) - measure(line, size, lay.font)
         words = captions.tokens(line)
         for position in range(len(words)):  # where each word starts: the line up to it, less the word
             places.append((x + measure(captions.join(words[: position + 1]), size, lay.font)

@@ -79,6 +79,7 @@ class Page:
 
     lines: tuple[str, ...]
     first: int
+    speaker: str = ""  # who speaks the page in a dialogue ("" for narration); never one of `words`
 
     @property
     def words(self) -> list[str]:
@@ -96,6 +97,12 @@ class Cue:
     start: float
     end: float
     lines: tuple[str, ...]
+    speaker: str = ""  # a dialogue line's speaker: its name starts the cue ("" for narration)
+
+
+def label(speaker: str) -> str:
+    """The name label a dialogue page starts with ("Whiskers:"), "" for narration."""
+    return f"{speaker}:" if speaker else ""
 
 
 def char_measure(text: str) -> float:
@@ -158,15 +165,20 @@ def _ends_phrase(word: str) -> bool:
 
 
 def paginate(
-    text: str, *, measure: Measure = char_measure, max_width: float = float("inf"), names: Sequence[str] = ()
+    text: str, *, measure: Measure = char_measure, max_width: float = float("inf"), names: Sequence[str] = (),
+    speaker: str = "",
 ) -> list[Page]:
     """The narration's pages: as few as fit, balanced in length, ending after a
     sentence or phrase where possible, each with balanced line breaks. A unit wider
     than a line (a very long word or name) gets a line of its own (names are then
-    split into words first); it is never cut."""
+    split into words first); it is never cut. With a `speaker`, every page is that
+    speaker's and its first line starts with the speaker's label, so each line is
+    measured (in characters and by `measure`) with the label in front of it."""
     words = tokens(text)
     if not words:
         return []
+    if speaker:
+        measure = _Labelled(label(speaker) + " ", measure)
     units = _fitting_units(words, name_units(words, names), measure, max_width)
     best: list[tuple[float, int, tuple[str, ...]] | None] = [None] * (len(units) + 1)
     best[len(units)] = (0.0, len(units), ())
@@ -182,9 +194,25 @@ def paginate(
     pages, start = [], 0
     while start < len(units):
         _, end, lines = best[start]
-        pages.append(Page(lines, units[start][0]))
+        pages.append(Page(lines, units[start][0], speaker))
         start = end
     return pages
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    """A measure of a line shown after `tag` (a speaker's label): the label's width
+    and characters count against the line's."""
+
+    tag: str
+    plain: Measure
+
+    @property
+    def chars(self) -> int:
+        return LINE_CHARS - len(self.tag)
+
+    def __call__(self, line: str) -> float:
+        return self.plain(self.tag + line)
 
 
 def _fitting_units(words, units, measure: Measure, max_width: float) -> list[tuple[int, int]]:
@@ -199,7 +227,8 @@ def _fitting_units(words, units, measure: Measure, max_width: float) -> list[tup
 
 
 def _fits(line: str, measure: Measure, max_width: float) -> bool:
-    return len(line) <= LINE_CHARS and measure(line) <= max_width
+    # A labelled page's measure carries the characters left beside the label.
+    return len(line) <= getattr(measure, "chars", LINE_CHARS) and measure(line) <= max_width
 
 
 def _page_layout(words, units, measure: Measure, max_width: float):
@@ -232,10 +261,19 @@ def _page_end_cost(last_word: str, is_last: bool) -> float:
     return AFTER_COMMA_PAGE_END if _PHRASE_END.search(last_word) else MID_PHRASE_PAGE_END
 
 
-def offset_cues(pages: Sequence[tuple[float, float, Sequence[str]]], offset: float) -> list[Cue]:
-    """Cues for timed pages (start, end, lines) of one scene whose clip starts at
-    `offset` seconds in the video; pages that would be empty in time are dropped."""
-    return [Cue(offset + start, offset + end, tuple(lines)) for start, end, lines in pages if end > start]
+def offset_cues(pages: Sequence[Sequence], offset: float) -> list[Cue]:
+    """Cues for timed pages (start, end, lines[, speaker]) of one scene whose clip
+    starts at `offset` seconds in the video; pages that would be empty in time are dropped."""
+    return [Cue(offset + page[0], offset + page[1], tuple(page[2]), page[3] if len(page) > 3 else "")
+            for page in pages if page[1] > page[0]]
+
+
+def cue_lines(cue: Cue) -> list[str]:
+    """The cue's text lines, the first starting with the speaker's label in a dialogue."""
+    lines = list(cue.lines)
+    if cue.speaker:
+        lines[0] = f"{label(cue.speaker)} {lines[0]}"
+    return lines
 
 
 def to_srt(cues: list[Cue]) -> str:
@@ -244,17 +282,21 @@ def to_srt(cues: list[Cue]) -> str:
     blocks = []
     for index, cue in enumerate(cues, start=1):
         times = f"{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}"
-        blocks.append(f"{index}\n{times}\n" + "\n".join(cue.lines) + "\n")
+        blocks.append(f"{index}\n{times}\n" + "\n".join(cue_lines(cue)) + "\n")
     return "\n".join(blocks)
 
 
 def to_vtt(cues: list[Cue]) -> str:
     """WebVTT text: `WEBVTT` header, `HH:MM:SS.mmm --> HH:MM:SS.mmm`, with &, < and >
-    escaped (they start entities and tags in WebVTT cue text)."""
+    escaped (they start entities and tags in WebVTT cue text). A dialogue cue is
+    wrapped in a voice span (`<v Whiskers>...</v>`) for players that style speakers."""
     blocks = ["WEBVTT\n"]
     for cue in cues:
         times = f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}"
-        blocks.append(f"{times}\n" + "\n".join(_vtt_escape(line) for line in cue.lines) + "\n")
+        text = "\n".join(_vtt_escape(line) for line in cue_lines(cue))
+        if cue.speaker:
+            text = f"<v {_vtt_escape(cue.speaker)}>{text}</v>"
+        blocks.append(f"{times}\n{text}\n")
     return "\n".join(blocks)
 
 

@@ -283,6 +283,24 @@ def _batch_progress(shown: str):
     return Progress(interactive=shown != "lines" and sys.stderr.isatty())
 
 
+@main.command()
+@PROJECT
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port of the review page on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_page", is_flag=True, help="Open the review page in the web browser.")
+def watch(project: Path, port: int, open_page: bool) -> None:
+    """Render, serve the review page on 127.0.0.1, and render again each time story.yaml
+    (or a file it names) is saved; the page updates itself. Ctrl-C stops.
+
+    \b
+    Example:
+      storybuild watch examples/whiskers-and-buster --open
+    """
+    from storybuild.watch import watch as watching
+
+    watching(Session(project, keep_providers=True), port, open_page, lambda line: click.echo(line))
+
+
 # -- helpers ---------------------------------------------------------------------------
 def _refresh_schema(folder: Path) -> None:
     """Keep the project's copy of the schema (its modeline's target) this version's."""

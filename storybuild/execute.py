@@ -404,7 +404,7 @@ class Executor:
     def _accept(self, step: Step, trace: Trace, outcome: str, seconds: float | None = None) -> None:
         """Make `trace` the step's current output: link views, publish its digest."""
         if outcome != FRESH:
-            self.store.link_views(step.id, trace, step.views)
+            self.store.link_views(step.id, trace, step.views, defer=True)  # written at the end: save_checked
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"

@@ -56,7 +56,7 @@ def build_graph(project: Project) -> list[Step]:
         left = items[index - 1].neighbour if index else BLACK
         kind = item.entering.kind if index else "crossfade"
         plan.append(_seam(project, steps, left, item.neighbour, kind, seams[index], seams[index] - previous_tail - head))
-        plan.append(_item_entry(item, head, tail))
+        plan.append(_item_entry(project, item, head, tail))
     last_tail = timeline.split_seam(seams[-1], False, True)[0]
     plan.append(_seam(project, steps, items[-1].neighbour, BLACK, "crossfade", seams[-1], seams[-1] - last_tail))
     steps.append(soundtrack.step(project, plan))
@@ -94,7 +94,7 @@ def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: boo
         frames = timeline.card_timing(item.card.seconds, head, tail, project.video.fps).body
         return [card.step(project, item.card_name, item.card, frames)]
     scene = item.scene
-    return [image.step(project, scene, sheets, settings.get(scene.id)), voice.step(project, scene),
+    return [image.step(project, scene, sheets, settings.get(scene.id)), *voice.steps(project, scene),
             clip.step(project, scene, head, tail)]
 
 
@@ -109,10 +109,13 @@ def _seam(project: Project, steps: list[Step], left: Neighbour, right: Neighbour
     return {"role": "seam", "step": seam.id, "frames": frames, "black": black}
 
 
-def _item_entry(item: _Item, head: int, tail: int) -> dict[str, Any]:
+def _item_entry(project: Project, item: _Item, head: int, tail: int) -> dict[str, Any]:
     if item.card is not None:
         return {"role": "item", "step": f"card/{item.card_name}", "seconds": item.card.seconds,
                 "head": head, "tail": tail}
     scene = item.scene
-    return {"role": "item", "step": f"clip/{scene.id}", "voice": f"voice/{scene.id}", "floor": scene.duration,
+    # A narration scene's entry is as it always was (its key must not change); a
+    # dialogue lists its lines' voices, which timeline.py places one after another.
+    spoken = {"voices": voice.step_ids(project, scene)} if scene.lines else {"voice": f"voice/{scene.id}"}
+    return {"role": "item", "step": f"clip/{scene.id}", **spoken, "floor": scene.duration,
             "head": head, "tail": tail}

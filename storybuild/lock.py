@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -17,11 +18,28 @@ from storybuild.buildfs import prepare_build_dir
 from storybuild.errors import LockedError, file_system_error
 
 
+_threads = threading.local()
+
+
+def _held() -> set[str]:
+    """The lock folders this thread holds: a nested project_lock() of one of them
+    re-enters instead of failing against itself (flock is per open file)."""
+    if not hasattr(_threads, "held"):
+        _threads.held = set()
+    return _threads.held
+
+
 @contextmanager
 def project_lock(meta_dir: Path) -> Iterator[None]:
-    """Hold the project's lock for the block. Raises LockedError (exit 3) when another
+    """Hold the project's lock for the block (re-entrant within one thread: `watch`
+    holds it around its renders). Raises LockedError (exit 3) when another
     process holds it, UnsafePathError when build/ is reached through a link, and a
     one-line FileSystemError when the lock file cannot be created or locked."""
+    held = _held()
+    name = os.path.abspath(meta_dir)
+    if name in held:  # this thread holds it already (watch holds it around its renders)
+        yield
+        return
     prepare_build_dir(meta_dir.parent)
     path = meta_dir / "lock"
     try:
@@ -45,9 +63,11 @@ def project_lock(meta_dir: Path) -> Iterator[None]:
             handle.flush()
         except OSError:
             pass  # the pid is only a courtesy for the "locked" message; the flock is what counts
+        held.add(name)
         try:
             yield
         finally:
+            held.discard(name)
             try:
                 handle.seek(0)
                 handle.truncate()

@@ -100,19 +100,35 @@ class Providers:
 @dataclass(frozen=True)
 class Character:
     """A declared character. `id` is the key used in scenes; `voice` overrides the
-    project voice when this character speaks a scene's narration."""
+    project voice when this character speaks. `pitch` (semitones, -12..12) and `pace`
+    (a speed factor, 0.5..2) shape the voice for providers that can (piper); None
+    when the story leaves them to the default (see dialogue.speaker_voice)."""
 
     id: str
     name: str
     description: str
     voice: str | None = None
+    pitch: float | None = None
+    pace: float | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One spoken line of a dialogue scene. Invariant: `text` is non-empty and
+    stripped; `speaker` is a declared character id, or None for the narrator."""
+
+    text: str
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
 class Scene:
-    """One scene. Invariant: `characters` and `speaker` only name declared characters,
-    narration is non-empty. `duration` is a floor in seconds; the narration may make
-    the scene longer. `seed`/`take` ask for a new variation without changing prompts."""
+    """One scene. Invariant: `characters`, `speaker` and the lines' speakers only name
+    declared characters, narration is non-empty. A dialogue scene has `lines` (each
+    voiced on its own) and its `narration` is their texts joined, for checks that
+    read all of a scene's words; a narration scene has no lines. `duration` is a
+    floor in seconds; the speech may make the scene longer. `seed`/`take` ask for a
+    new variation without changing prompts."""
 
     id: str
     image: str
@@ -126,6 +142,7 @@ class Scene:
     transition: Transition | None = None  # the seam entering this scene; None: the story's
     picture: Path | None = None  # the user's own picture (absolute), instead of a drawn one
     picture_digest: str | None = None  # sha256 of its bytes, taken when the story was loaded
+    lines: tuple[Line, ...] = ()
 
     @property
     def display_title(self) -> str:

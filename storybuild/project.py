@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from storybuild import providers as provider_registry
-from storybuild import story_film
+from storybuild import dialogue, story_film
 from storybuild.errors import InputError, StoryValidationError
-from storybuild.model import (CaptionStyle, Character, Music, Project, ProviderChoice, Providers, Scene,
+from storybuild.model import (CaptionStyle, Music, Project, ProviderChoice, Providers, Scene,
                               Transition, VideoSettings)
 from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, schema_problems, value_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
@@ -146,10 +146,10 @@ def caption_warnings(project: Project) -> list[str]:
     lay = caption_track.layout(video.caption_style.params(), video.width, video.height, video.caption_style.font)
     names = [character.name for character in project.characters]
     problems = [
-        Problem(("scenes", index, "narration"), f"warning: the caption line {line!r} does not fit the caption "
+        Problem(path, f"warning: the caption line {line!r} does not fit the caption "
                 f"area even at the smallest letters; it will be drawn too small to read")
-        for index, scene in enumerate(project.scenes)
-        for line in caption_track.too_wide(scene.narration, lay, names)
+        for path, text in _spoken(project)
+        for line in caption_track.too_wide(text, lay, names)
     ]
     problems += _glyph_warnings(project)
     if not problems:
@@ -164,8 +164,7 @@ def _glyph_warnings(project: Project) -> list[Problem]:
     from storybuild import typeset
 
     font = project.video.caption_style.font
-    texts = [(("title",), project.title)] + [(("scenes", i, "narration"), s.narration)
-                                             for i, s in enumerate(project.scenes)]
+    texts = [(("title",), project.title)] + _spoken(project)
     problems = []
     for path, text in texts:
         missing = "".join(sorted(typeset.missing_glyphs(text, font)))
@@ -173,6 +172,17 @@ def _glyph_warnings(project: Project) -> list[Problem]:
             problems.append(Problem(path, f"warning: no font has the letters {missing!r}; they are left out of "
                                           "the picture (the .srt/.vtt keep them)"))
     return problems
+
+
+def _spoken(project: Project) -> list[tuple[JsonPath, str]]:
+    """(path, text) of every narration and dialogue line, for the warnings."""
+    texts: list[tuple[JsonPath, str]] = []
+    for i, scene in enumerate(project.scenes):
+        if scene.lines:
+            texts += [(("scenes", i, "lines", j, "text"), line.text) for j, line in enumerate(scene.lines)]
+        else:
+            texts.append((("scenes", i, "narration"), scene.narration))
+    return texts
 
 
 def format_path(path: JsonPath) -> str:
@@ -283,9 +293,7 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
         style=document["style"].strip(),
         video=video_settings(document.get("video") or {}, story_path.parent),
         providers=_providers(document.get("providers") or {}),
-        characters=tuple(
-            Character(id=cid, name=c["name"].strip(), description=c["description"].strip(), voice=c.get("voice"))
-            for cid, c in (document.get("characters") or {}).items()),
+        characters=tuple(dialogue.character(cid, c) for cid, c in (document.get("characters") or {}).items()),
         scenes=tuple(_scene(scene, story_path.parent) for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent),
@@ -363,7 +371,8 @@ def _scene(scene: dict[str, Any], story_dir: Path) -> Scene:
         picture=picture,
         picture_digest=digest_file(picture) if picture else None,
         transition=story_film.transition(scene.get("transition")),
-        narration=scene["narration"].strip(),
+        narration=dialogue.spoken_text(scene),
+        lines=dialogue.scene_lines(scene),
         title=scene.get("title", "").strip(),
         characters=tuple(scene.get("characters", ())),
         speaker=scene.get("speaker"),

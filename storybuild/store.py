@@ -100,7 +100,7 @@ class ArtifactStore(Protocol):
     def intact(self, digest: str, quick: bool = False) -> bool: ...
     def put_file(self, source: Path) -> str: ...
     def record(self, trace: Trace) -> None: ...
-    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None: ...
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str], defer: bool = False) -> None: ...
     def discard_object(self, digest: str, views: Iterable[Path] = ()) -> int: ...
     def new_workdir(self) -> Path: ...
     def clear_tmp(self) -> None: ...
@@ -354,9 +354,11 @@ class Store:
         with self._lock:
             self._trace_cache[trace.key] = trace
 
-    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None:
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str], defer: bool = False) -> None:
         """Point the friendly views at `trace`'s objects and remember it as current,
-        with the signature of each view file (see `views_match`)."""
+        with the signature of each view file (see `views_match`). With `defer` (the
+        executor), the record is written at most every RECORD_EVERY seconds and by
+        `save_checked`, which the caller must call when it is done."""
         signatures = {}
         for name, rel in views.items():
             view = self.build_dir / rel
@@ -367,7 +369,7 @@ class Store:
             self.view_records().update(signatures)  # in place: copying would cost O(steps) a link
             self.current()[step_id] = trace.key
             self._record_dirty = True
-            if time.monotonic() - self._recorded_at >= RECORD_EVERY:
+            if not defer or time.monotonic() - self._recorded_at >= RECORD_EVERY:
                 self._write_record()
 
     def replace_current(self, current: dict[str, str]) -> None:

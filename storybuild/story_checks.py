@@ -15,6 +15,7 @@ import re
 import unicodedata
 from typing import Any, Callable, Iterable
 
+from storybuild import dialogue
 from storybuild.yaml_positions import MAX_NUMBER, JsonPath, Problem
 
 # An id names folders and files (build/scenes/<id>): one safe path component, so never
@@ -269,6 +270,7 @@ def cross_field_problems(
         *provider_problems(document.get("providers"), provider_names),
         *voice_problems(document),
         *scene_problems(document, first_use),
+        *dialogue.line_problems(document),
     ]
 
 
@@ -367,6 +369,8 @@ def voice_problems(document: dict[str, Any]) -> list[Problem]:
     characters = document.get("characters")
     if isinstance(characters, dict):
         named += [(("characters", cid, "voice"), c.get("voice")) for cid, c in characters.items() if isinstance(c, dict)]
+        named += [(("characters", cid, "voice", "name"), c["voice"].get("name")) for cid, c in characters.items()
+                  if isinstance(c, dict) and isinstance(c.get("voice"), dict)]
     return [Problem(where, f"'{value}' is not a {name} voice{did_you_mean(value, list(known))}"
                            f" ({name} voices: {', '.join(known)})")
             for where, value in named if isinstance(value, str) and value not in known]
@@ -397,6 +401,7 @@ def scene_problems(document: dict[str, Any], first_use: Callable[[JsonPath], str
 
 def _reference_problems(scene: dict[str, Any], path: JsonPath, declared: list[str]) -> list[Problem]:
     references: list[tuple[JsonPath, Any]] = [(path + ("speaker",), scene.get("speaker"))]
+    references += dialogue.line_speakers(scene, path)
     if isinstance(scene.get("characters"), list):
         references[:0] = [(path + ("characters", i), c) for i, c in enumerate(scene["characters"])]
     known = set(declared)

@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 LEAD_IN = 0.3  # seconds of silence before the narration in each scene
 TAIL = 0.7  # seconds after the narration before the next scene
+LINE_GAP = 0.35  # seconds between two lines of a dialogue: a turn in conversation
 
 
 
@@ -67,6 +68,24 @@ def scene_timing(voice_seconds: float, floor: float | None, head: int, tail: int
     return ItemTiming(max(frames, head + tail + 1), head, tail, lead)
 
 
+def line_starts(line_seconds: Sequence[float], sample_rate: int) -> list[int]:
+    """Where each line of a dialogue starts, in samples from the first line's start:
+    each line's length rounded to whole samples once, then LINE_GAP, so the clip
+    (which reads the lines' lengths) and the soundtrack agree to the sample."""
+    gap, starts, at = round(LINE_GAP * sample_rate), [], 0
+    for seconds in line_seconds:
+        starts.append(at)
+        at += round(seconds * sample_rate) + gap
+    return starts
+
+
+def speech_seconds(line_seconds: Sequence[float], sample_rate: int) -> float:
+    """How long a dialogue's speech lasts: from its first line's start to its last line's end."""
+    if not line_seconds:
+        return 0.0
+    return (line_starts(line_seconds, sample_rate)[-1] + round(line_seconds[-1] * sample_rate)) / sample_rate
+
+
 def card_timing(seconds: float, head: int, tail: int, fps: int) -> ItemTiming:
     return ItemTiming(max(round(seconds * fps), head + tail + 1), head, tail)
 
@@ -87,7 +106,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Voice:
-    """A narration placed in the soundtrack: `step`'s audio starts at `start` (samples)
+    """A narration or dialogue line placed in the soundtrack: `step`'s audio starts at `start` (samples)
     and may run for at most `length` samples (to the end of its scene)."""
 
     step: str
@@ -124,22 +143,36 @@ def lay_out(plan: Sequence[Mapping], voice_seconds: Mapping[str, float], fps: in
                 segments.append(Segment(entry["step"], entry["frames"]))
             frame += entry.get("black", 0)  # the fades' frames that belong to no item
             continue
-        timing = item_timing(entry, voice_seconds, fps)
+        timing = item_timing(entry, voice_seconds, fps, sample_rate)
         starts.append(frame)
         timings.append(timing)
         segments.append(Segment(entry["step"], timing.body))
-        if entry.get("voice"):
+        if timing.voice_at is not None:
             first, end = sample_bounds([frame, frame + timing.frames], fps, sample_rate)
             start = first + round(timing.voice_at * sample_rate)
-            voices.append(Voice(entry["voice"], start, end - start))
+            voices += _place(entry, voice_seconds, start, end, sample_rate)
         frame += timing.frames
     if sum(segment.frames for segment in segments) != frame:
         raise ValueError("the seams of the timeline do not match the items they join")
     return Cut(tuple(segments), tuple(voices), frame, round(frame * sample_rate / fps), tuple(starts), tuple(timings))
 
 
-def item_timing(entry: Mapping, voice_seconds: Mapping[str, float], fps: int) -> ItemTiming:
+def item_timing(entry: Mapping, voice_seconds: Mapping[str, float], fps: int, sample_rate: int) -> ItemTiming:
     """The timing of one item entry of the timeline params."""
     if entry.get("voice"):
         return scene_timing(voice_seconds[entry["voice"]], entry.get("floor"), entry["head"], entry["tail"], fps)
+    if entry.get("voices"):
+        seconds = speech_seconds([voice_seconds[step] for step in entry["voices"]], sample_rate)
+        return scene_timing(seconds, entry.get("floor"), entry["head"], entry["tail"], fps)
     return card_timing(entry["seconds"], entry["head"], entry["tail"], fps)
+
+
+def _place(entry: Mapping, voice_seconds: Mapping[str, float], start: int, end: int, sample_rate: int) -> list[Voice]:
+    """The voices of one scene entry, the speech starting at sample `start`. Every
+    line is its own voice, so the soundtrack sees each one as speech; each may run
+    until the next line starts, the last one to `end` (the scene's end)."""
+    if entry.get("voice"):
+        return [Voice(entry["voice"], start, end - start)]
+    steps = entry["voices"]
+    starts = [start + offset for offset in line_starts([voice_seconds[step] for step in steps], sample_rate)]
+    return [Voice(step, first, limit - first) for step, first, limit in zip(steps, starts, starts[1:] + [end])]

@@ -305,6 +305,9 @@ def _respond(fake: FakeGemini, record: Recorded, fault: dict[str, Any], key: str
         return code, _error(code, message, fault.get("error_status"), details), extra
     if "block_reason" in fault:
         return 200, {"promptFeedback": {"blockReason": fault["block_reason"]}}, {}
+    problem = multi_speaker_problem(record)
+    if problem:
+        return 400, _error(400, problem), {}
     reason = fault.get("finish_reason", "STOP")
     parts = _answer_parts(fake, record, fault, reason)
     candidate: dict[str, Any] = {"finishReason": reason, "index": 0}
@@ -323,6 +326,8 @@ def _answer_parts(fake: FakeGemini, record: Recorded, fault: dict[str, Any], rea
         return []  # a safety block: a candidate without parts
     if record.kind == "image":
         mime, data = _image(record, fault.get("image_format", fake.image_format))
+    elif multi_speakers(record):
+        mime, data = conversation_audio(record, fault.get("audio_format", fake.audio_format))
     else:
         mime, data = _audio(record, fault.get("audio_format", fake.audio_format))
     return [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]
@@ -396,6 +401,74 @@ def _audio(record: Recorded, fmt: str) -> tuple[str, bytes]:
     frames = round(speech_seconds(record.text) * PCM_RATE)
     pitch = 200 + hashlib.sha256(record.text.encode()).digest()[0]
     samples = (0.3 * 32767 * np.sin(2 * np.pi * pitch * np.arange(frames) / PCM_RATE)).astype("<i2").tobytes()
+    if fmt == "pcm":
+        return f"audio/L16;codec=pcm;rate={PCM_RATE}", samples
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(PCM_RATE)
+        writer.writeframes(samples)
+    return "audio/wav", buffer.getvalue()
+
+
+# ---------------------------------------------------------------- multi-speaker speech
+# The smallest strict handler for dialogue calls: the documented shape only (exactly
+# two speakerVoiceConfigs {speaker, voiceConfig.prebuiltVoiceConfig.voiceName}, every
+# text part's speechMetadata.speaker one of them). The error wording is the fake's own.
+
+
+def multi_speakers(record: Recorded) -> list[str] | None:
+    """The speaker names of a multi-speaker audio request, or None for any other request."""
+    speech = record.config.get("speech_config") or {}
+    multi = speech.get("multi_speaker_voice_config")
+    if record.kind != "audio" or multi is None:
+        return None
+    return [entry.get("speaker") for entry in multi.get("speaker_voice_configs") or []]
+
+
+def multi_speaker_problem(record: Recorded) -> str | None:
+    """Why a multi-speaker request is malformed, or None (also for other requests)."""
+    names = multi_speakers(record)
+    if names is None:
+        return None
+    speech = record.config["speech_config"]
+    if speech.get("voice_config"):
+        return "speech_config: set either voice_config or multi_speaker_voice_config, not both"
+    configs = speech["multi_speaker_voice_config"].get("speaker_voice_configs") or []
+    if len(configs) != 2 or len(set(names)) != 2 or not all(isinstance(name, str) and name for name in names):
+        return "multi_speaker_voice_config needs exactly two speaker_voice_configs with distinct speakers"
+    for entry in configs:
+        voice = ((entry.get("voice_config") or {}).get("prebuilt_voice_config") or {}).get("voice_name")
+        if not voice:
+            return f"speaker {entry['speaker']}: voice_config.prebuilt_voice_config.voice_name is required"
+    for part in record.parts:
+        speaker = (part.get("speech_metadata") or {}).get("speaker")
+        if "text" in part and speaker not in names:
+            return f"speech_metadata.speaker {speaker!r} is not one of the configured speakers ({', '.join(names)})"
+    return None
+
+
+def conversation_audio(record: Recorded, fmt: str) -> tuple[str, bytes]:
+    """One tone per text part, `speech_seconds(text)` long, at a pitch per speaker
+    (the first speaker 220 Hz, the second 330 Hz), 0.3 s of silence between parts."""
+    import numpy as np
+
+    names = multi_speakers(record) or []
+    pieces = []
+    for part in (p for p in record.parts if "text" in p):
+        pitch = 220.0 * (1.5 if names.index(part["speech_metadata"]["speaker"]) else 1.0)
+        time_axis = np.arange(round(speech_seconds(part["text"]) * PCM_RATE)) / PCM_RATE
+        pause = np.zeros(round(0.3 * PCM_RATE) if pieces else 0)
+        pieces += [pause, 0.3 * np.sin(2 * np.pi * pitch * time_axis)]
+    samples = (32767 * np.concatenate(pieces)).astype("<i2").tobytes()
+    return _pcm_answer(samples, fmt)
+
+
+def _pcm_answer(samples: bytes, fmt: str) -> tuple[str, bytes]:
+    """(mime type, bytes) of 24 kHz mono s16le samples as raw PCM or a WAV file."""
+    import wave
+
     if fmt == "pcm":
         return f"audio/L16;codec=pcm;rate={PCM_RATE}", samples
     buffer = io.BytesIO()

@@ -202,8 +202,8 @@ CASES: list[tuple[str, Content, list[str]]] = [
         "story.yaml:4:9: scenes: unsupported YAML tag '!!omap'" + TAG_TAIL,
         "story.yaml:5:5: scenes[0]: missing required field 'id'",
         "story.yaml:5:5: scenes[0]: missing required field 'image'",
-        "story.yaml:5:5: scenes[0]: missing required field 'narration'",
-        'story.yaml:5:5: scenes[0].one: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take)',
+        'story.yaml:5:5: scenes[0].one: unknown field (expected one of: id, title, image, narration, lines, characters, speaker, duration, transition, seed, take)',
+        "story.yaml:5:5: scenes[0]: missing required field 'narration' (or 'lines', for a dialogue)",
     ]),
     ("local-tag-on-scalar", swap("title: Tiny", "title: !shout Tiny"), [
         "story.yaml:2:8: title: unsupported YAML tag '!shout'" + TAG_TAIL,
@@ -363,7 +363,7 @@ CASES: list[tuple[str, Content, list[str]]] = [
     ]),
     ("merge-key", top("base: &b {image: a}\n") + "    <<: *b\n", [
         'story.yaml:4:1: base: unknown field (expected one of: version, title, style, video, music, title_card, end_card, audio, providers, characters, scenes)',
-        'story.yaml:9:5: scenes[0]["<<"]: unknown field (expected one of: id, title, image, narration, characters, speaker, duration, transition, seed, take)',
+        'story.yaml:9:5: scenes[0]["<<"]: unknown field (expected one of: id, title, image, narration, lines, characters, speaker, duration, transition, seed, take)',
     ]),
     ("nested-10000-flow", top("x: " + "[" * 10_000 + "]" * 10_000 + "\n"), [
         'story.yaml:4:1003: invalid YAML: exceeded maximum nesting depth (while increasing flow level at line 4)',

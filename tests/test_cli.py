@@ -95,8 +95,9 @@ def test_clean_keeps_the_store_and_gc_frees_old_objects(tmp_path, small_story):
     run_cli("render", str(tmp_path), check=True)
     result = run_cli("gc", str(tmp_path), check=True)
     # The old scene's voice.wav and words.json, clip.mp4 and pages.json, the old
-    # soundtrack, and the old video.mp4, .srt and .vtt.
-    assert result.stdout.startswith("removed 8 stored object(s), freed ")
+    # soundtrack, and the old video.mp4, .srt and .vtt; and the review pages of the
+    # first two renders (build/index.html is the third's).
+    assert result.stdout.startswith("removed 10 stored object(s), freed ")
     assert run_cli("status", str(tmp_path)).returncode == 0
     assert "removed 0 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
@@ -134,8 +135,9 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == [
         "captions.json", "clip.mp4", "image.png", "voice.wav"]
     # pool: image, voice + words.json, clip + pages.json; the old soundtrack, video, .srt,
-    # .vtt; the old title card x2 and its two seams; the seams beside pool x2
-    assert "removed 15 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
+    # .vtt; the old title card x2 and its two seams; the seams beside pool x2; the first
+    # render's review page
+    assert "removed 16 stored object(s)" in run_cli("gc", str(tmp_path), check=True).stdout
 
 
 def test_a_missing_optional_package_stops_the_render_before_anything_runs(tmp_path):

@@ -145,7 +145,7 @@ def test_a_story_of_many_problems_is_reported_quickly(tmp_path, monkeypatch):
     assert time.perf_counter() - started < 1.0
     assert len(got) == 10_000
     assert got[0] == ("story.yaml:8:5: scenes[0].k0: unknown field (expected one of: id, title, image, "
-                      "narration, characters, speaker, duration, transition, seed, take)")
+                      "narration, lines, characters, speaker, duration, transition, seed, take)")
 
 
 PURE_PYTHON_CASES = ["raw-control-char", "raw-del", "alias-bomb-9", "alias-101", "nested-40-block",

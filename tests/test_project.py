@@ -82,7 +82,7 @@ def test_key_problems_point_at_key_and_missing_fields_at_parent(monkeypatch):
     monkeypatch.chdir(PROJECTS / "many-problems")
     problems = problems_of(Path("story.yaml"))
     assert "story.yaml:25:5: scenes[1].charcters: unknown field; did you mean 'characters'?" in problems
-    assert "story.yaml:19:5: scenes[0]: missing required field 'narration'" in problems
+    assert "story.yaml:19:5: scenes[0]: missing required field 'narration' (or 'lines', for a dialogue)" in problems
     assert "story.yaml:30:16: scenes[2].narration: must not be empty" in problems
 
 

@@ -216,6 +216,10 @@ def test_keep_going_builds_independent_scenes_and_lists_failures(tmp_path, small
     assert "Traceback" not in result.stderr
     assert built_steps(result) == sorted(set(all_steps(tmp_path)) - {"voice/pool", "clip/pool", "soundtrack", "video"})
     assert (tmp_path / "build" / "scenes" / "garden" / "clip.mp4").is_file()
+    page = (tmp_path / "build" / "index.html").read_text("utf-8")  # the review page says what failed
+    assert ("<li><code>voice/pool</code>: piper produced no audio for scene &#x27;pool&#x27;: is the narration "
+            "only punctuation? (&#x27;...&#x27;)</li>") in page
+    assert "The video is not built yet." in page
 
 
 def test_second_render_is_refused_while_one_holds_the_lock(tmp_path, small_story):

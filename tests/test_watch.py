@@ -1,0 +1,113 @@
+"""`storybuild watch` end to end: the real command, its real server, a real headless
+Chromium on the page, and real edits of story.yaml."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
+import pytest
+import yaml
+
+from browser import MISSING, Browser, find_chromium
+from conftest import EXAMPLE, run_cli, write_story
+from storybuild.watch import Watched
+
+NEW_LINE = "One sunny morning, Whiskers the cat and Buster the puppy played hide and seek among the tulips."
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip(MISSING)
+    opened = Browser(executable)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def watching(tmp_path_factory):
+    """`storybuild watch --port 0` on the small 3-scene example; yields (root, url, process)."""
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    document["video"] = {"size": "480x270", "fps": 24, "captions": True, "motion": False}
+    root = tmp_path_factory.mktemp("watch")
+    write_story(root, document)
+    env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    process = subprocess.Popen([sys.executable, "-m", "storybuild", "watch", "--port", "0", str(root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    first = process.stdout.readline()
+    assert first.startswith(f"watching {root / 'story.yaml'} and the files it names; review page at http://127.0.0.1:")
+    url = first.split(" at ")[1].split()[0]
+    assert process.stdout.readline().startswith("built 19, restored 0, fresh 0 in ")
+    yield root, url, process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_watched_files_change_when_saved_created_or_removed(tmp_path):
+    story, music = tmp_path / "story.yaml", tmp_path / "music.m4a"
+    story.write_text("a")
+    watched = Watched.of([story, music])
+    assert not watched.changed()
+    story.write_text("ab")
+    assert watched.changed()
+    watched = Watched.of([story, music])
+    music.write_bytes(b"x")
+    assert watched.changed()
+
+
+def test_an_edit_shows_on_the_page_and_errors_show_as_a_banner(watching, browser):
+    root, url, process = watching
+    browser.open(url)
+    browser.wait_for("document.querySelectorAll('article.card').length === 3")
+    assert browser.evaluate("document.querySelector('.summary').textContent").startswith("19 built, 0 fresh in ")
+    story = root / "story.yaml"
+    original = story.read_text("utf-8")
+
+    story.write_text(original.replace("played chase in the flower garden", "played hide and seek among the tulips"))
+    browser.wait_for(f"document.querySelector('#scene-garden .narration').textContent === {NEW_LINE!r}")
+    assert process.stdout.readline().startswith("built 4, restored 0, fresh 15 in ")
+    changed = browser.evaluate("[...document.querySelectorAll('article.card.changed')].map(c => c.dataset.scene)")
+    assert changed == ["garden"]
+    assert browser.evaluate("document.getElementById('film').src").split("?v=")[1] != ""
+
+    story.write_text(re.sub(r"^title:", "titel:", original, count=1, flags=re.M))
+    browser.wait_for("!document.getElementById('live').hidden && "
+                     "document.getElementById('live').className === 'error'")
+    banner = browser.evaluate("document.getElementById('live').textContent")
+    assert banner.startswith("Error: 2 problems in the story file:\n")
+    assert banner.endswith(":2:1: titel: unknown field; did you mean 'title'?")
+    assert process.stdout.readline() == "Error: 2 problems in the story file:\n"
+
+    story.write_text(original)  # fixed: the earlier outputs come back from the store
+    browser.wait_for("document.querySelector('.summary').textContent.startsWith('0 built, 3 restored')")
+    assert browser.evaluate("document.getElementById('live').className") == ""
+    outside = [u for u in browser.requests if not u.startswith((url, "data:"))]
+    assert outside == [] and browser.errors == []
+
+
+def test_a_second_watch_is_refused_and_the_store_is_not_served(watching):
+    root, url, process = watching
+    second = run_cli("watch", "--port", "0", str(root))
+    assert second.returncode == 3
+    assert "another storybuild is working on this project" in second.stderr
+    with pytest.raises(HTTPError) as refused:
+        urlopen(url + ".storybuild/current.json", timeout=5)
+    assert refused.value.code == 404  # the store is never served
+
+
+def test_ctrl_c_stops_the_watch(watching):
+    root, url, process = watching
+    process.send_signal(signal.SIGINT)
+    assert process.wait(30) == 0
+    assert process.stdout.read().endswith("stopped watching\n")
+    with pytest.raises(OSError):
+        urlopen(url, timeout=5)
