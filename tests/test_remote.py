@@ -232,3 +232,40 @@ def test_push_and_pull_move_a_whole_build(tmp_path, small_story):
     assert missing.returncode == 2 and missing.stderr == (
         "Error: no remote store is set: pass --remote URL, set STORYBUILD_REMOTE, or put `remote: URL` in the "
         "project's .storybuild.yaml\n")
+
+
+def test_renders_killed_while_uploading_leave_only_whole_objects_and_complete_traces(tmp_path, small_story):
+    """SIGKILL (the whole process group, like a power cut) at seeded points of renders
+    that upload as they build: every object the remote shows hashes to its name, and
+    every trace it shows names only objects it has."""
+    import json
+    import random
+    import signal
+
+    write_story(tmp_path / "story", tiny(small_story))
+    shared = tmp_path / "shared"
+    chance = random.Random(11)
+    for _ in range(4):
+        process = subprocess.Popen([sys.executable, "-m", "storybuild", "render", "--progress", "lines", "--remote",
+                                    shared.as_uri(), str(tmp_path / "story")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        for _ in range(chance.randint(2, 12)):
+            if not process.stderr.readline():
+                break
+        time.sleep(chance.uniform(0.0, 0.3))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=60)
+        for path in remote_objects(shared):
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == path.parent.name + path.name, path
+        for path in (shared / "traces").glob("*/*.json"):
+            for digest in json.loads(path.read_text())["outputs"].values():
+                assert (shared / "objects" / digest[:2] / digest[2:]).is_file(), path
+    assert list((shared / "traces").glob("*/*.json"))  # the kills let some uploads finish
+    run_cli("render", "--remote", shared.as_uri(), str(tmp_path / "story"), check=True)
+    # What was built here but whose upload a kill cut short is stored locally only:
+    # `push` sends it (a render uploads what it builds, not what it finds in build/).
+    run_cli("push", "--remote", shared.as_uri(), str(tmp_path / "story"), check=True)
+    steps = json.loads(run_cli("status", "--json", str(tmp_path / "story"), check=True).stdout)["steps"]
+    assert len(steps) == 19
+    assert all((shared / "traces" / step["key"][:2] / f"{step['key']}.json").is_file() for step in steps)
