@@ -19,7 +19,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from storybuild import events
 from storybuild.errors import InputError
@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from storybuild.execute import RenderResult
     from storybuild.model import Project
     from storybuild.plan import Decision
+    from storybuild.runner import Runner
     from storybuild.step import Step
     from storybuild.store import Store
+    from storybuild.store_remote import Remote
     from storybuild.verify import Report
 
 
@@ -87,16 +89,25 @@ class RenderOutcome:
 
 
 class Session:
-    """One project (a folder holding story.yaml, or the story file itself)."""
+    """One project (a folder holding story.yaml, or the story file itself).
+
+    remote: the shared store's URL; None looks it up ($STORYBUILD_REMOTE, then the
+    untracked config files, see store_remote.remote_url), "" means none. warn gets the
+    one-line warnings (a remote that is down); by default they go to stderr."""
 
     def __init__(self, project: str | Path = ".", *, listener: events.Listener | None = None,
-                 keep_providers: bool = False):
+                 keep_providers: bool = False, remote: str | None = None,
+                 warn: Callable[[str], None] | None = None):
         path = Path(project)
         self.folder = path.parent if path.name.endswith((".yaml", ".yml")) else path
         self.story_file = path if path.name.endswith((".yaml", ".yml")) else path / "story.yaml"
         self.listener = listener or events.ignore
         self.keep_providers = keep_providers
         self._pool: ProviderPool | None = None
+        self._remote_option = remote
+        self._remote: Remote | None = None
+        self._remote_known = False  # looked up (the answer may be None: no remote)
+        self._warn = warn
 
     @property
     def build_dir(self) -> Path:
@@ -122,7 +133,7 @@ class Session:
         project = self.load(use_cache=False)
         return Validation(project, caption_warnings(project))
 
-    def plan(self, force: Iterable[str] = ()) -> Plan:
+    def plan(self, force: Iterable[str] = (), lean: bool = False) -> Plan:
         """Decide every step against the store, as a render would start. Pure apart from
         reading the store; `force` names steps, scenes or kinds as `render --force` does."""
         from storybuild.graph import build_graph
@@ -132,23 +143,38 @@ class Session:
 
         project = self.load()
         steps = build_graph(project)
-        store = Store(project.build_dir)
+        store = Store(project.build_dir, lean=lean)
+        store.remote = self.remote()
         forced = resolve_force(steps, force)
         return Plan(project, steps, store, forced, plan(steps, store, forced))
+
+    def remote(self) -> "Remote | None":
+        """The shared store, connected on first use (None when none is configured)."""
+        if not self._remote_known:
+            from storybuild.store_remote import Remote, remote_url
+
+            url = remote_url(self.folder, self._remote_option)
+            if url is not None:
+                self._remote = Remote(url, self._warn) if self._warn else Remote(url)
+            self._remote_known = True
+        return self._remote
 
     def status(self, force: Iterable[str] = ()) -> Plan:
         """Like plan(), and remembers the objects it hashed (a copied store) so the next
         call need not hash them again."""
-        planned = self.plan(force)
+        planned = self.plan(force, lean=True)  # only reports: traces need not keep their key parts
         planned.store.save_checked()
         return planned
 
     # -- building ---------------------------------------------------------------------------
     def render(self, *, jobs: int | None = None, keep_going: bool = False, force: Iterable[str] = (),
-               listener: events.Listener | None = None) -> RenderOutcome:
+               listener: events.Listener | None = None, runner: "Runner | None" = None,
+               executor: str = "local") -> RenderOutcome:
         """Run the steps whose inputs changed. Failed steps are values in the outcome
         (everything that succeeded is stored); a story, credential or file-system problem
-        raises before anything runs. Ctrl-C raises execute.Interrupted."""
+        raises before anything runs. Ctrl-C raises execute.Interrupted. `executor`: "local"
+        (threads here), "dask" (a LocalCluster of processes) or a Dask scheduler address
+        (tcp://host:8786); `runner` overrides it with a Runner of your own."""
         from storybuild import report, review_publish
         from storybuild.buildfs import check_views
         from storybuild.execute import RenderFailed, RenderResult
@@ -170,7 +196,11 @@ class Session:
         message = ""
         with project_lock(planned.store.meta):
             try:
-                result = self._execute(planned, jobs, keep_going, listener or self.listener)
+                if runner is None and executor != "local":
+                    from storybuild.dask_runner import DaskRunner
+
+                    runner = DaskRunner(executor, planned.project, planned.store, planned.store.remote)
+                result = self._execute(planned, jobs, keep_going, listener or self.listener, runner)
             except RenderFailed as failure:
                 result, message = failure.result or RenderResult(), failure.format_message()
             review_publish.publish(planned.project, planned.steps, planned.store, result,
@@ -178,15 +208,16 @@ class Session:
         return RenderOutcome(planned, result, time.monotonic() - started, list(planned.store.set_aside), message)
 
     def _execute(self, planned: Plan, jobs: int | None, keep_going: bool,
-                 listener: events.Listener) -> "RenderResult":
+                 listener: events.Listener, runner: "Runner | None" = None) -> "RenderResult":
         from storybuild.execute import Executor
         from storybuild.maintenance import prune_stale_views
         from storybuild.memory import limit_arenas
 
         limit_arenas()  # before the workers start: each thread would otherwise get an arena
         executor = Executor(planned.steps, planned.store, self._providers(planned.project), listener,
-                            jobs=jobs or default_jobs(planned.steps), keep_going=keep_going,
-                            forced=planned.forced)
+                            jobs=jobs or getattr(runner, 'jobs', None) or default_jobs(planned.steps),
+                            keep_going=keep_going,
+                            forced=planned.forced, runner=runner)
         result = executor.run()  # raises RenderFailed when a step failed: then nothing is pruned
         prune_stale_views(planned.store, planned.steps)
         return result
@@ -214,7 +245,8 @@ class Session:
         try:
             project = self.load()
             pool = self._providers(project)
-            for family in sorted({provider_family(step) for step in build_graph(project)} - {None}):
+            families = {provider_family(step) for step in build_graph(project)}
+            for family in sorted(f for f in families if f is not None):
                 warm_up = getattr(pool.get(family), "warm_up", None)
                 if warm_up is not None:
                     warm_up()
@@ -226,6 +258,34 @@ class Session:
         if self._pool is not None:
             self._pool.release_unneeded((), force=True)
             self._pool = None
+
+    # -- the shared store ----------------------------------------------------------------
+    def push(self) -> tuple[int, int]:
+        """Upload every step of the current build (traces and objects the remote lacks)
+        to the shared store; returns (steps, bytes sent)."""
+        from storybuild.store_remote import push
+
+        remote = self.require_remote()
+        planned = self.plan()
+        return push(planned.store, remote, [d.key for d in planned.decisions if d.key])
+
+    def pull(self) -> int:
+        """Download every step the shared store has and build/ lacks into the local
+        store (the next render links them); returns how many steps came."""
+        from storybuild.lock import project_lock
+        from storybuild.store_remote import pull
+
+        self.require_remote()
+        planned = self.plan()
+        with project_lock(planned.store.meta):
+            return pull(planned.store, planned.decisions)
+
+    def require_remote(self) -> "Remote":
+        remote = self.remote()
+        if remote is None:
+            raise InputError("no remote store is set: pass --remote URL, set STORYBUILD_REMOTE, or put "
+                             "`remote: URL` in the project's .storybuild.yaml")
+        return remote
 
     # -- maintenance ---------------------------------------------------------------------
     def gc(self) -> str:

@@ -17,6 +17,13 @@ from storybuild import __version__
 from storybuild.api import Session
 
 PROJECT = click.argument("project", required=False, default=".", type=click.Path(path_type=Path))
+REMOTE = click.option("--remote", metavar="URL", default=None,
+                      help="Shared store (file://, s3://...) [default: $STORYBUILD_REMOTE or `remote:` in "
+                           ".storybuild.yaml or ~/.config/storybuild/config.yaml]; '' for none.")
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,18 +82,20 @@ def validate(project: Path) -> None:
 @click.option("--explain", is_flag=True, help="Show every step with the reason for its state.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--force", "force", multiple=True, metavar="STEP_OR_SCENE", help="Treat as if forced by render --force.")
-def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) -> None:
+@REMOTE
+def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], remote: str | None) -> None:
     """Show which steps a render would run, and why. Exits 1 when the build is not up to date.
 
     \b
     States: fresh (up to date), restore (an earlier build is stored: relinked, nothing
-    generated), stale (will run), blocked (waits for a stale input).
+    generated), stale (will run), blocked (waits for a stale input), remote (the shared
+    store has it: downloaded, nothing generated).
     Example:
       storybuild status --explain examples/whiskers-and-buster
     """
     from storybuild import report
 
-    planned = Session(project).status(force)
+    planned = Session(project, remote=remote, warn=_warn).status(force)
     if as_json:
         click.echo(report.status_json(planned.decisions, report.cost_estimate(planned.decisions, planned.project)))
     else:
@@ -97,7 +106,7 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 
 
 @main.command()
-@PROJECT
+@click.argument("projects", nargs=-1, type=click.Path(path_type=Path), metavar="[DIR]...")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Steps run at once [default: CPU count offline, 8 with a network provider].")
 @click.option("-k", "--keep-going", is_flag=True, help="After a failure, still build every step that does not depend on it.")
@@ -110,20 +119,34 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...]) 
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only the summary line (and errors).")
 @click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
               help="Refuse to start when the paid calls would cost more than this many US dollars (estimated).")
-def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
-           shown: str, quiet: bool, max_cost: float | None) -> None:
-    """Build the video, running only the steps whose inputs changed.
+@REMOTE
+@click.option("--executor", default="local", metavar="local|dask|tcp://HOST:8786",
+              help="Where steps run: here, a local Dask cluster, or a Dask scheduler (with --remote).")
+def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...], dry_run: bool,
+           shown: str, quiet: bool, max_cost: float | None, remote: str | None, executor: str) -> None:
+    """Build the video, running only the steps whose inputs changed. Several DIRs render
+    together: one scheduler, one -j budget, a summary line per project.
 
     \b
     Example:
       storybuild render -j 4 examples/whiskers-and-buster
       storybuild render --force voice/garden      # a new take of one narration
       storybuild render --progress json 2> events.jsonl
+      storybuild render stories/*/                # every story, one shared scheduler
+      storybuild render --executor tcp://farm:8786 --remote s3://studio/cache my-story
     """
     from storybuild import report
     from storybuild.execute import RenderFailed
 
-    session = Session(project)
+    if executor not in ("local", "dask") and "://" not in executor:
+        raise click.BadParameter("local, dask, or a Dask scheduler address such as tcp://host:8786",
+                                 param_hint="--executor")
+    if len(projects) > 1:
+        if executor != "local":
+            raise click.BadParameter("several DIRs render with the local executor only", param_hint="--executor")
+        _render_batch(projects, jobs, keep_going, force, dry_run, "none" if quiet else shown, remote, max_cost)
+        return
+    session = Session(projects[0] if projects else Path("."), remote=remote, warn=_warn)
     if dry_run:
         planned = session.plan(force)
         click.echo(report.status_text(planned.decisions, explain=True))
@@ -135,7 +158,8 @@ def render(project: Path, jobs: int | None, keep_going: bool, force: tuple[str, 
         planned = session.plan(force)
         check_budget(report.cost_estimate(planned.decisions, planned.project), max_cost)
     with _progress(session, force, jobs, "none" if quiet else shown) as listener:
-        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener)
+        outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener,
+                                 executor=executor)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     if outcome.failed:
@@ -198,6 +222,84 @@ def verify(project: Path, repair: bool) -> None:
     click.echo(found.text(repaired=repair))
     if found.damaged:
         sys.exit(1)
+
+
+@main.command()
+@PROJECT
+@REMOTE
+def push(project: Path, remote: str | None) -> None:
+    """Upload this project's current build to the shared store, so teammates' renders
+    download it instead of generating it again.
+
+    \b
+    Example:
+      storybuild push --remote s3://studio-cache/storybuild examples/whiskers-and-buster
+    """
+    session = Session(project, remote=remote, warn=_warn)
+    steps, sent = session.push()
+    click.echo(f"pushed {steps} step(s) ({sent:,} bytes sent) to {session.require_remote().label}")
+
+
+@main.command()
+@PROJECT
+@REMOTE
+def pull(project: Path, remote: str | None) -> None:
+    """Download every step of the story that the shared store has into the local store;
+    the next render links them into build/ without generating anything.
+
+    \b
+    Example:
+      storybuild pull --remote s3://studio-cache/storybuild examples/whiskers-and-buster
+    """
+    session = Session(project, remote=remote, warn=_warn)
+    count = session.pull()
+    click.echo(f"pulled {count} step(s) from {session.require_remote().label}; "
+               "`storybuild render` links them into build/")
+
+
+def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],
+                  dry_run: bool, shown: str, remote: str | None, max_cost: float | None) -> None:
+    from storybuild import pricing, report
+    from storybuild.batch import render_batch
+    from storybuild.execute import RenderFailed
+
+    sessions = [Session(project, remote=remote, warn=_warn) for project in projects]
+    if dry_run:
+        for session in sessions:
+            planned = session.plan(force)
+            click.echo(f"{session.folder}:\n{report.status_text(planned.decisions, explain=True)}")
+            _echo_cost(planned)
+        return
+    if max_cost is not None:  # the whole batch's paid calls against one budget
+        plans = [session.plan(force) for session in sessions]
+        estimates = [report.cost_estimate(p.decisions, p.project) for p in plans]
+        pricing.check_budget(pricing.Estimate(tuple(line for e in estimates for line in e.lines)), max_cost)
+    with _batch_progress(shown) as listener:
+        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener)
+    failures = []
+    for session, outcome in zip(sessions, outcomes):
+        for view, aside in outcome.set_aside:
+            click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
+        if outcome.message:  # failed, or stopped by another project's failure
+            failures.append(f"{session.folder}: {outcome.message}")
+        else:
+            click.echo(report.render_summary(outcome.result, outcome.video, outcome.seconds))
+    if failures:
+        raise RenderFailed(f"{len(failures)} of {len(sessions)} projects did not finish:\n" + "\n".join(failures))
+
+
+def _batch_progress(shown: str):
+    """The listener for a batch: one display for every project (no ETA across them)."""
+    from contextlib import nullcontext
+
+    from storybuild import events
+    from storybuild.progress import JsonLines, Progress
+
+    if shown == "none":
+        return nullcontext(events.ignore)
+    if shown == "json":
+        return JsonLines()
+    return Progress(interactive=shown != "lines" and sys.stderr.isatty())
 
 
 @main.command()

@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +27,9 @@ from storybuild import events, kinds
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
-from storybuild.plan import FRESH, RESTORE, STALE, Decision, decide, key_parts
-from storybuild.store import Store, Trace
+from storybuild.plan import FRESH, REMOTE, RESTORE, STALE, Decision, decide, key_parts
+from storybuild.runner import LocalRunner, Runner
+from storybuild.store import ArtifactStore, Trace
 
 
 # Network steps first: their latency hides behind local work. Whole-machine steps
@@ -53,10 +53,12 @@ class Interrupted(StorybuildError):
 
 @dataclass
 class RenderResult:
-    """What a render did, step ids by outcome. `failed` maps step id -> message."""
+    """What a render did, step ids by outcome. `failed` maps step id -> message;
+    `downloaded` steps came from the remote store (built elsewhere, nothing generated)."""
 
     built: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    downloaded: list[str] = field(default_factory=list)
     fresh: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -68,17 +70,20 @@ class _Running:
     decision: Decision
     workdir: Path
     started: float
+    download: bool = False  # fetching a remote build, not running the step
 
 
 class Executor:
     """Runs `steps` (in graph order) against `store`.
 
-    jobs: worker threads; keep_going: after a failure, still run what does not depend
-    on it; forced: step ids that run even when their key is stored.
+    jobs: steps in flight at once; keep_going: after a failure, still run what does not
+    depend on it; forced: step ids that run even when their key is stored; runner: where
+    step work runs (default: `jobs` threads here), and who stops it on an interrupt.
     """
 
-    def __init__(self, steps: list[Step], store: Store, pool: ProviderPool, listener: events.Listener = events.ignore,
-                 *, jobs: int, keep_going: bool = False, forced: frozenset[str] = frozenset()):
+    def __init__(self, steps: list[Step], store: ArtifactStore, pool: ProviderPool,
+                 listener: events.Listener = events.ignore, *, jobs: int, keep_going: bool = False,
+                 forced: frozenset[str] = frozenset(), runner: Runner | None = None):
         self.steps = steps
         self.store = store
         self.pool = pool
@@ -87,10 +92,11 @@ class Executor:
         self._began = time.monotonic()
         self._events_lock = threading.Lock()  # "waiting" comes from worker threads
         self.jobs = max(1, jobs)
+        self.runner = runner or LocalRunner(self.jobs)
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
         # cores only thrashes (and costs memory), and would hold -j slots that network
         # calls could use. Steps declare their appetite; see _cores().
-        self.cores = os.cpu_count() or 1
+        self.cores = getattr(self.runner, "cores", None) or os.cpu_count() or 1
         self.keep_going = keep_going
         self.forced = forced
         self.result = RenderResult()
@@ -104,19 +110,22 @@ class Executor:
         self._repaired: set[str] = set()  # steps rebuilt because their output was damaged
         self._redo: set[str] = set()  # running steps to decide again when they finish
         self._replan = False  # the pending list grew: schedule another pass
+        # Executors of one batch (storybuild.batch) share -j, the cores and a failure:
+        # each counts the others' running steps when it looks for a slot.
+        self.peers: list[Executor] = [self]
         self._expected: dict[str, float] = {}  # step id -> seconds it is expected to take
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
-        workers = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="step")
+        workers = self.runner
         try:
             while True:
-                self._schedule(workers)
+                self.schedule()
                 if not self._running:
                     break
                 done, _ = wait(self._running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._finish(future)
+                    self.finish(future)
         except KeyboardInterrupt:
             self._abandon(workers)
             raise Interrupted(self._interrupted_message()) from None
@@ -125,7 +134,37 @@ class Executor:
             raise
         finally:
             self.store.save_checked()
-        workers.shutdown(wait=True)
+        workers.shutdown()
+        return self.conclude()
+
+    @property
+    def running(self) -> list[Future]:
+        """Futures of the steps this executor has in flight."""
+        return list(self._running)
+
+    def schedule(self) -> None:
+        """Start every step that can start now (one scheduling pass)."""
+        self._schedule(self.runner)
+
+    def finish(self, future: Future) -> None:
+        """Take in the result of one of `running` that is done."""
+        self._finish(future)
+
+    def abandon(self) -> None:
+        """Stop what runs (interrupt): the runner cancels and kills; scratch is removed."""
+        self._abandon(self.runner)
+
+    def conclude(self) -> RenderResult:
+        """After the last step: finish uploads; the result, or RenderFailed carrying it."""
+        self.store.save_checked()
+        remote = getattr(self.store, "remote", None)
+        if remote is not None:
+            remote.flush()  # uploads of what was built here: the team's next render finds them
+        if self._pending and not self.result.failed:  # a batch stopped: another project failed
+            failure = RenderFailed(f"{len(self._pending)} step(s) not started because another project failed; "
+                                   "use -k to build everything that does not depend on a failure")
+            failure.result = self.result
+            raise failure
         if self.result.failed:
             failure = RenderFailed(self._failure_message())
             failure.result = self.result
@@ -133,7 +172,7 @@ class Executor:
         return self.result
 
     # -- scheduling ----------------------------------------------------------------
-    def _schedule(self, workers: ThreadPoolExecutor) -> None:
+    def _schedule(self, workers: Runner) -> None:
         """Decide every step whose inputs are settled; repeat while that settles more.
         Steps are offered by _PRIORITY, then in graph order."""
         progressed = True
@@ -156,7 +195,7 @@ class Executor:
             self._expected[step.id] = before.seconds if before and before.seconds else kinds.kind(step.kind).seconds
         return self._expected[step.id]
 
-    def _settle(self, step: Step, workers: ThreadPoolExecutor) -> bool:
+    def _settle(self, step: Step, workers: Runner) -> bool:
         """Handle `step` if it can be handled now; True when it left the pending list."""
         broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
         if broken:
@@ -165,45 +204,60 @@ class Executor:
             return True
         if any(dep not in self._digests for dep in step.deps):
             return False
-        if self.result.failed and not self.keep_going:
-            return False  # stop starting work after a failure; what runs finishes
+        if not self.keep_going and any(peer.result.failed for peer in self.peers):
+            return False  # stop starting work after a failure (in any project of a batch); what runs finishes
         decision = decide(step, self.store, self._digests, step.id in self.forced)
-        if decision.state == STALE:
+        if decision.state == REMOTE:
+            if len(self._in_flight()) >= self.jobs:
+                return False  # a download is network work: it needs a -j slot, not a core
+            self._submit_download(step, decision, workers)
+        elif decision.state == STALE:
             if not self._has_slot(step):
                 return False  # decided again when a slot frees up (deciding is pure and cheap)
             if not self._inputs_intact(step):
                 return False  # a damaged input is being rebuilt; decided again after it
             self._submit(step, decision, workers)
         else:
-            self._accept(step, self.store.trace(decision.key), decision.state)
+            trace = self.store.trace(_key(decision))
+            assert trace is not None  # FRESH and RESTORE are decided from a stored trace
+            self._accept(step, trace, decision.state)
         return True
 
     def _has_slot(self, step: Step) -> bool:
         """-j bounds all steps in flight; local steps also share the machine's cores.
         A step wanting every core still starts on an idle machine (-j 1 included)."""
-        if len(self._running) >= self.jobs:
+        in_flight = self._in_flight()
+        if len(in_flight) >= self.jobs:
             return False
         if self._cores(step) == 0:
             return True
-        busy = sum(self._cores(job.step) for job in self._running.values())
-        if busy == 0 or (busy + self._cores(step) <= self.cores and not self._machine_wanted):
+        busy = sum(self._cores(job.step) for job in in_flight)
+        wanted = any(peer._machine_wanted for peer in self.peers)
+        if busy == 0 or (busy + self._cores(step) <= self.cores and not wanted):
             return True
         # A waiting whole-machine step reserves the cores as they free up; otherwise
         # one-core steps would keep slipping in ahead of it.
         self._machine_wanted |= step.cpu == "all"
         return False
 
+    def _in_flight(self) -> list[_Running]:
+        return [job for peer in self.peers for job in peer._running.values()]
+
     def _cores(self, step: Step) -> int:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
-    def _submit(self, step: Step, decision: Decision, workers: ThreadPoolExecutor) -> None:
-        old = self.store.trace(decision.key)
+    def _submit(self, step: Step, decision: Decision, workers: Runner) -> None:
+        old = self.store.trace(_key(decision))
         if old is not None and self.store.output_problem(old) is not None:
             self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
         workdir = self.store.new_workdir()
         inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                   for dep in step.deps}
-        future = workers.submit(self._run_step, step, inputs, workdir)
+        run_step = getattr(workers, "run_step", None)
+        if run_step is not None:  # a cluster: the runner moves inputs and outputs through the shared store
+            future = run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
+        else:
+            future = workers.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self._emit("start", step.id)
 
@@ -220,6 +274,32 @@ class Executor:
             event = events.StepEvent(kind, step_id, self._done, len(self.steps),
                                      time.monotonic() - self._began, seconds, message)
             self.listener(event)
+
+    def _submit_download(self, step: Step, decision: Decision, workers: Runner) -> None:
+        remote = self.store.remote
+        workdir = self.store.new_workdir()
+        future = workers.submit(remote.download, remote.trace(decision.key), workdir)
+        self._running[future] = _Running(step, decision, workdir, time.monotonic(), download=True)
+        self._emit("start", step.id)
+
+    def _store_download(self, job: _Running, future: Future) -> Trace | None:
+        """Keep a finished download in the local store; None when it failed (the remote
+        rejected the key, so the step goes back to be decided again: now it is built)."""
+        remote = self.store.remote
+        try:
+            outputs = future.result()
+            found = remote.trace(job.decision.key)
+            trace = Trace(found.key, found.step, found.parts,
+                          {name: self.store.put_file(path) for name, path in outputs.items()}, found.seconds)
+            self.store.record(trace)
+            return trace
+        except Exception as error:  # noqa: BLE001 - a bad download is rebuilt, never fatal
+            remote.reject(job.decision.key)
+            self._emit("damaged", job.step.id, message=f"not taken from the remote store: {error}")
+            self._pending.append(job.step)
+            return None
+        finally:
+            shutil.rmtree(job.workdir, ignore_errors=True)
 
     # -- damaged inputs ---------------------------------------------------------------
     def _inputs_intact(self, step: Step) -> bool:
@@ -274,7 +354,7 @@ class Executor:
             downstream.add(step.id)
             if step.id in self._digests:
                 del self._digests[step.id], self._traces[step.id]
-                for outcomes in (self.result.fresh, self.result.restored):
+                for outcomes in (self.result.fresh, self.result.restored, self.result.downloaded):
                     if step.id in outcomes:
                         outcomes.remove(step.id)
                 self._pending.append(step)
@@ -295,9 +375,14 @@ class Executor:
         job = self._running.pop(future)
         self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
         release_freed_memory()  # what the step's pictures and frames used, back to the system
+        if job.download:
+            trace = self._store_download(job, future)
+            if trace is not None:
+                self._accept(job.step, trace, REMOTE, time.monotonic() - job.started)
+            return
         try:
             outputs = future.result()
-            trace = Trace(job.decision.key, job.step.id, key_parts(job.step, self._digests),
+            trace = Trace(_key(job.decision), job.step.id, key_parts(job.step, self._digests),
                           {name: self.store.put_file(path) for name, path in outputs.items()},
                           time.monotonic() - job.started)
             self.store.record(trace)
@@ -308,6 +393,8 @@ class Executor:
             return
         finally:
             shutil.rmtree(job.workdir, ignore_errors=True)
+        if getattr(self.store, "remote", None) is not None:
+            self.store.remote.upload(trace, self.store.object_path)
         if job.step.id in self._redo:  # an input upstream was damaged: its key may change
             self._redo.discard(job.step.id)
             self._pending.append(job.step)
@@ -317,28 +404,24 @@ class Executor:
     def _accept(self, step: Step, trace: Trace, outcome: str, seconds: float | None = None) -> None:
         """Make `trace` the step's current output: link views, publish its digest."""
         if outcome != FRESH:
-            self.store.link_views(step.id, trace, step.views)
+            self.store.link_views(step.id, trace, step.views, defer=True)  # written at the end: save_checked
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
-            {FRESH: self.result.fresh, RESTORE: self.result.restored}.get(outcome, self.result.built).append(step.id)
-        kind = {FRESH: "fresh", RESTORE: "restored"}.get(outcome, "built")
+            outcomes = {FRESH: self.result.fresh, RESTORE: self.result.restored, REMOTE: self.result.downloaded}
+            outcomes.get(outcome, self.result.built).append(step.id)
+        kind = {FRESH: "fresh", RESTORE: "restored", REMOTE: "downloaded"}.get(outcome, "built")
         self._emit(kind, step.id, seconds=seconds, settles=1)
 
     # -- failure and interruption ------------------------------------------------------
-    def _abandon(self, workers: ThreadPoolExecutor) -> None:
+    def _abandon(self, workers: Runner) -> None:
         _ignore_further_interrupts()
-        workers.shutdown(wait=False, cancel_futures=True)
-        # A worker may be importing storybuild.media right now: only a fully imported
-        # module can have started ffmpeg children, which would otherwise outlive us.
-        kill_running = getattr(sys.modules.get("storybuild.media"), "kill_running", None)
-        if kill_running is not None:
-            kill_running()
+        workers.abandon()  # cancels what waits, kills what runs (ffmpeg children included)
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
 
     def _interrupted_message(self) -> str:
-        kept = len(self.result.built) + len(self.result.restored)
+        kept = len(self.result.built) + len(self.result.restored) + len(self.result.downloaded)
         return (f"interrupted: {kept} finished step(s) are stored, {len(self._running)} running step(s) "
                 "were discarded; run `storybuild render` again to resume")
 
@@ -356,6 +439,13 @@ class Executor:
             lines.append(f"{len(self.result.skipped)} step(s) skipped because an input failed")
         lines.append("everything that finished is stored; fix the problem and render again")
         return "\n".join(lines)
+
+
+def _key(decision: Decision) -> str:
+    """The key of a decided step: every state but BLOCKED has one, and the executor
+    decides a step only once its inputs are settled, so it is never BLOCKED here."""
+    assert decision.key is not None
+    return decision.key
 
 
 def _ignore_further_interrupts() -> None:

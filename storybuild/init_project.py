@@ -16,7 +16,7 @@ from storybuild.atomic import write_atomic
 from storybuild.errors import InputError, ProviderError, StorybuildError, StoryValidationError
 from storybuild.model import ProviderChoice
 
-GITIGNORE = "build/\n"
+GITIGNORE = "build/\n.storybuild.yaml\n"  # your remote store settings stay yours
 # Relative to story.yaml, so the modeline holds wherever the project is cloned; the
 # language server resolves a relative $schema against the document's own folder.
 VENDORED_SCHEMA = ".storybuild/story.schema.json"

@@ -19,7 +19,7 @@ def digest_value(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 
-def digest_file(path: Path) -> str:
+def digest_file(path: Path | str) -> str:
     """sha256 hex of a file's bytes, read in chunks so large videos need little memory."""
     sha = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -1,7 +1,7 @@
 """Small media utilities: locate and run the bundled ffmpeg, read WAV durations.
 
-Every ffmpeg run goes through `run_ffmpeg`, which keeps the process in a module-level
-set while it runs, so an interrupt handler can stop them all (`kill_running`) and
+Every ffmpeg run goes through `run_ffmpeg`, which registers the process in
+storybuild.children while it runs, so an interrupt handler can stop them all (`kill_running`) and
 delete half-written outputs. Failures become ProviderError with ffmpeg's own last
 words, because "ffmpeg exited with 1" tells a user nothing.
 
@@ -29,14 +29,15 @@ import wave
 from collections.abc import Iterable
 from pathlib import Path
 
+from storybuild import children
 from storybuild.errors import ProviderError
 
 # How many trailing stderr lines go into an error message: enough for ffmpeg's
 # actual complaint, short enough to read.
 _STDERR_LINES = 6
 
-_running: set[subprocess.Popen] = set()
-_running_lock = threading.Lock()
+# The registry lives in storybuild.children, where the runner that stops them finds it.
+_running = children.running
 
 
 @functools.cache
@@ -132,13 +133,11 @@ def _run(args: list[str], what: str, loglevel: str, feed: Iterable[bytes | memor
         )
     except OSError as exc:
         raise ProviderError(f"ffmpeg failed while {what}: {exc}") from exc
-    with _running_lock:
-        _running.add(process)
+    children.register(process)
     try:
         stderr = _communicate(process, feed)
     finally:
-        with _running_lock:
-            _running.discard(process)
+        children.unregister(process)
     if process.returncode != 0:
         raise ProviderError(f"ffmpeg failed while {what}: {_tail(stderr, process.returncode)}")
     return stderr.decode("utf-8", "replace")
@@ -177,14 +176,7 @@ def _tail(stderr: bytes, returncode: int) -> str:
 def kill_running() -> int:
     """Kill every ffmpeg process started by run_ffmpeg that is still running.
     Returns how many were signalled. Safe to call from any thread."""
-    with _running_lock:
-        processes = list(_running)
-    for process in processes:
-        try:
-            process.kill()
-        except OSError:
-            pass  # already gone
-    return len(processes)
+    return children.kill_all()
 
 
 def wav_duration(path: Path | str) -> float:

@@ -19,7 +19,8 @@ FRESH = "fresh"        # built, and the views already show it
 RESTORE = "restore"    # built before (key in the store): relinked, nothing generated
 STALE = "stale"        # must run
 BLOCKED = "blocked"    # waits for a stale input; its key is known only once that runs
-STATES = (FRESH, RESTORE, STALE, BLOCKED)
+REMOTE = "remote"      # built elsewhere: the remote store has its key; downloaded, nothing generated
+STATES = (FRESH, RESTORE, STALE, BLOCKED, REMOTE)
 
 
 class StoreView(Protocol):
@@ -29,12 +30,13 @@ class StoreView(Protocol):
     def current_trace(self, step_id: str) -> Any: ...
     def output_problem(self, trace: Any) -> str | None: ...
     def views_match(self, trace: Any, views: Mapping[str, str]) -> bool: ...
+    def remote_trace(self, key: str) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Decision:
     """The verdict on one step. `key` is None exactly when the state is BLOCKED;
-    `digest` (the output digest dependents key on) is set for FRESH and RESTORE."""
+    `digest` (the output digest dependents key on) is set for FRESH, RESTORE and REMOTE."""
 
     step: Step
     state: str
@@ -74,9 +76,14 @@ def decide(step: Step, store: StoreView, digests: Mapping[str, str], forced: boo
     if forced:
         return Decision(step, STALE, ("forced with --force",), key)
     trace = store.trace(key)
+    problem = None if trace is None else store.output_problem(trace)
+    if trace is None or problem == "missing":
+        remote = store.remote_trace(key)
+        if remote is not None:
+            return Decision(step, REMOTE, (f"the remote store has it (key {key[:12]}): downloaded, "
+                                           "nothing generated",), key, remote.digest)
     if trace is None:
         return Decision(step, STALE, _why_new(step, parts, store), key)
-    problem = store.output_problem(trace)
     if problem == "missing":
         return Decision(step, STALE, ("its stored output is missing from build/.storybuild/objects",), key)
     if problem is not None:

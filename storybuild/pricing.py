@@ -40,7 +40,8 @@ class CostLine:
 
 @dataclass(frozen=True)
 class Estimate:
-    """Every paid model a render would call. Invariant: one line per (provider, model)."""
+    """Every paid model a render would call. Invariant: one line per (provider, model)
+    of one story (a batch's estimate joins its stories' lines: their prices may differ)."""
 
     lines: tuple[CostLine, ...]
 

@@ -161,6 +161,10 @@ class Progress:
         took = f" ({event.seconds:.1f}s)" if event.seconds is not None else ""
         self._line(event, "built", f"{event.step}{took}")
 
+    def _on_downloaded(self, event: StepEvent, _reopened: int) -> None:
+        self.running.pop(event.step, None)
+        self._line(event, "fetched", event.step)
+
     def _on_failed(self, event: StepEvent, _reopened: int) -> None:
         self.running.pop(event.step, None)
         self._line(event, "FAILED", f"{event.step}: {event.message}")
@@ -169,6 +173,7 @@ class Progress:
         self._line(event, "skipped", f"{event.step} ({event.message})")
 
     def _on_damaged(self, event: StepEvent, reopened: int) -> None:
+        self.running.pop(event.step, None)  # a download refused goes back to be decided
         redo = f"; {reopened} step{'s' * (reopened != 1)} to redo" if reopened else ""
         self._line(event, "DAMAGED", f"{event.step}: {event.message}{redo}")
 

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from storybuild.errors import InputError, MissingDependencyError
 from storybuild.kinds import provider_family
 from storybuild.step import Step
-from storybuild.plan import BLOCKED, FRESH, RESTORE, STALE, STATES, Decision
+from storybuild.plan import BLOCKED, FRESH, REMOTE, RESTORE, STALE, STATES, Decision
 
 
 def resolve_force(steps: Sequence[Step], names: Iterable[str]) -> frozenset[str]:
@@ -53,11 +53,13 @@ def summary_line(decisions: Sequence[Decision]) -> str:
     """The last line of `status`: how many steps would run, of how many, and why."""
     counts = Counter(d.state for d in decisions)
     runs = counts[STALE] + counts[BLOCKED]
-    if runs == 0 and counts[RESTORE] == 0:
+    if runs == 0 and counts[RESTORE] == 0 and counts[REMOTE] == 0:
         return f"up to date: all {len(decisions)} steps are fresh"
     if runs == 0:  # after a revert or a clean: relinking stored files, nothing generated
         fresh = f", {counts[FRESH]} are fresh" if counts[FRESH] else ""
-        return f"0 of {len(decisions)} steps would run; {counts[RESTORE]} would be restored from the store{fresh}"
+        restored = f"{counts[RESTORE]} would be restored from the store" if counts[RESTORE] else ""
+        downloaded = f"{counts[REMOTE]} would be downloaded from the remote store" if counts[REMOTE] else ""
+        return f"0 of {len(decisions)} steps would run; {' and '.join(filter(None, (restored, downloaded)))}{fresh}"
     parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
     paid = [d for d in decisions if d.runs and d.step.paid]
     text = f"{runs} of {len(decisions)} steps would run ({parts})"
@@ -118,9 +120,11 @@ def cost_estimate(decisions: Sequence[Decision], project):
 
 
 def render_summary(result, target: Path, seconds: float) -> str:
-    if not result.built and not result.restored:
+    downloaded = getattr(result, "downloaded", [])
+    if not result.built and not result.restored and not downloaded:
         return f"up to date ({len(result.fresh)} steps fresh) in {seconds:.2f}s: {target}"
-    return (f"built {len(result.built)}, restored {len(result.restored)}, fresh {len(result.fresh)} "
+    fetched = f", downloaded {len(downloaded)}" if downloaded else ""
+    return (f"built {len(result.built)}, restored {len(result.restored)}{fetched}, fresh {len(result.fresh)} "
             f"in {seconds:.1f}s: {target}")
 
 

@@ -5,6 +5,9 @@ Layout (all writes are temp file + os.replace, so a crash never leaves a torn fi
     objects/ab/cdef...   artifact bytes, named by their sha256, read-only, never rewritten
     traces/ab/<key>.json what a step with that key produced: key parts, outputs, timing
     current.json         step id -> key of the output now linked into the views
+    views.json           view path -> [digest, inode, size, mtime_ns] of the view file when it
+                         was linked: a view is current when it still has that signature, so a
+                         copy (a file system without hard links) is as good as a link
     checked.json         digest -> (inode, size, mtime_ns) of the object when its bytes were
                          last seen to hash to its name: a stat tells whether it was written since
     tmp/                 scratch space for running steps; emptied when a render starts
@@ -16,24 +19,29 @@ without regenerating; `gc` is the only thing that deletes them.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import secrets
 import stat
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.atomic import write_atomic
-from storybuild.buildfs import refuse_symlinks
 from storybuild.keys import canonical_json, digest_file, digest_value
+from storybuild.store_views import link_file
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
+# current.json and views.json are rewritten whole: during a render at most every this
+# many seconds (and at its end), so a 1,000-scene render does not rewrite them 6,000
+# times. A crash loses at most that much of the record: the next render relinks those
+# views (restore), it never regenerates anything.
+RECORD_EVERY = 0.5
 
 
 def trace_problem(data: Any, key: str) -> str | None:
@@ -67,7 +75,7 @@ class Trace:
     outputs: Mapping[str, str]
     seconds: float = 0.0
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return digest_value(dict(self.outputs))
 
@@ -76,20 +84,59 @@ class Trace:
                 "seconds": round(self.seconds, 3)}
 
 
-class Store:
-    """The store of one project's build folder. Thread-safe for the executor's workers."""
+class ArtifactStore(Protocol):
+    """What the executor needs of a store: read traces and objects, write them, and show
+    a step's outputs at its view paths. `Store` is the local implementation."""
 
-    def __init__(self, build_dir: Path):
+    build_dir: Path
+    remote: Any  # a store_remote.Remote, or None
+
+    def trace(self, key: str) -> Trace | None: ...
+    def current_trace(self, step_id: str) -> Trace | None: ...
+    def views_match(self, trace: Trace, views: Mapping[str, str]) -> bool: ...
+    def remote_trace(self, key: str) -> Trace | None: ...
+    def object_path(self, digest: str) -> Path: ...
+    def output_problem(self, trace: Trace) -> str | None: ...
+    def intact(self, digest: str, quick: bool = False) -> bool: ...
+    def put_file(self, source: Path) -> str: ...
+    def record(self, trace: Trace) -> None: ...
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str], defer: bool = False) -> None: ...
+    def discard_object(self, digest: str, views: Iterable[Path] = ()) -> int: ...
+    def new_workdir(self) -> Path: ...
+    def clear_tmp(self) -> None: ...
+    def save_checked(self) -> None: ...
+
+
+class Store:
+    """The store of one project's build folder. Thread-safe for the executor's workers.
+
+    copy_views: write views as copies instead of hard links (what happens anyway on a
+    file system that refuses links); both are recognised by the digest recorded at
+    link time, so neither makes a step look stale."""
+
+    def __init__(self, build_dir: Path, copy_views: bool = False, lean: bool = False):
         self.build_dir = build_dir
+        self.copy_views = copy_views
+        # lean (status): cached traces drop their key parts, which are most of a trace's
+        # memory; only the explanation of a changed step reads them, from the file.
+        self.lean = lean
+        self.remote: Any = None  # a store_remote.Remote shared with the team, when configured
         self.meta = build_dir / ".storybuild"
         self.objects = self.meta / "objects"
         self.traces = self.meta / "traces"
         self.tmp = self.meta / "tmp"
+        self._objects_text = str(self.objects)
+        self._build_text = str(build_dir)
+        self._traces_text = str(self.traces)
         self._current_file = self.meta / "current.json"
         self._lock = threading.Lock()
         self._checked_file = self.meta / "checked.json"
         self._trace_cache: dict[str, Trace | None] = {}
         self._current: dict[str, str] | None = None
+        self._views_file = self.meta / "views.json"
+        self._views: dict[str, list] | None = None
+        self._record_dirty = False
+        self._recorded_at = 0.0
         self._checked: dict[str, list[int]] | None = None
         self._checked_dirty = False
         self._damaged: set[str] = set()  # digests found damaged by this process
@@ -99,6 +146,11 @@ class Store:
     # -- reading ---------------------------------------------------------------
     def object_path(self, digest: str) -> Path:
         return self.objects / digest[:2] / digest[2:]
+
+    def _object_name(self, digest: str) -> str:
+        """object_path as text: status stats thousands of them, and pathlib costs more
+        than the stat itself."""
+        return f"{self._objects_text}/{digest[:2]}/{digest[2:]}"
 
     def trace(self, key: str) -> Trace | None:
         """The trace stored for `key`, or None. Cached: traces for a key only change
@@ -111,14 +163,17 @@ class Store:
         """Where the trace of `key` is (or would be) stored."""
         return self.traces / key[:2] / f"{key}.json"
 
-    def _read_trace(self, key: str) -> Trace | None:
+    def _read_trace(self, key: str, lean: bool | None = None) -> Trace | None:
         try:
-            data = json.loads(self.trace_path(key).read_text("utf-8"))
+            with open(f"{self._traces_text}/{key[:2]}/{key}.json", "rb") as handle:
+                data = json.loads(handle.read())
         except (OSError, ValueError):
             return None  # a missing or unreadable trace just means "not built"
         if trace_problem(data, key) is not None:
             return None  # so does a damaged one: `verify` reports it, a render overwrites it
-        return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
+        lean = self.lean if lean is None else lean
+        return Trace(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
+                     data.get("seconds", 0.0))
 
     def has_outputs(self, trace: Trace) -> bool:
         """True when every output of `trace` is stored and not known to be damaged."""
@@ -128,10 +183,17 @@ class Store:
         """Why `trace`'s outputs cannot be used ("missing" or "damaged"), or None. Cheap:
         one stat per object; an object is hashed only when it was written since it was
         last seen intact (see `intact(quick=True)`)."""
-        paths = {d: self.object_path(d) for d in trace.outputs.values()}
-        if not all(path.is_file() for path in paths.values()):
-            return "missing"
-        if not all(self.intact(d, quick=True) for d in paths):
+        unproven = []
+        for digest in trace.outputs.values():
+            try:
+                info = os.stat(self._object_name(digest))
+            except OSError:
+                return "missing"
+            if not stat.S_ISREG(info.st_mode):
+                return "missing"
+            if digest in self._damaged or self.checked().get(digest) != [info.st_ino, info.st_size, info.st_mtime_ns]:
+                unproven.append(digest)
+        if not all(self.intact(d) for d in unproven):
             return "damaged"
         return None
 
@@ -142,7 +204,7 @@ class Store:
         and the check before a step reads its inputs hash every byte)."""
         if digest in self._damaged:
             return False
-        path = self.object_path(digest)
+        path = self._object_name(digest)
         try:
             info = os.stat(path)
             signature = [info.st_ino, info.st_size, info.st_mtime_ns]
@@ -171,11 +233,16 @@ class Store:
         return self._checked
 
     def save_checked(self) -> None:
-        """Persist what this process learned about intact objects. Best effort: a
-        read-only build/ only means hashing them again next time. Only into a build
-        folder storybuild made (marked, no links): `status` never writes elsewhere."""
+        """Write the record of what the views show when links were made since it was
+        last written (see RECORD_EVERY), then persist what this process learned about
+        intact objects. The latter is best effort: a read-only build/ only means hashing
+        them again next time, and it goes only into a build folder storybuild made
+        (marked, no links): `status` never writes elsewhere."""
         from storybuild.buildfs import is_marked
 
+        if self._record_dirty:
+            with self._lock:
+                self._write_record()
         if not self._checked_dirty or not is_marked(self.build_dir):
             return
         with self._lock:
@@ -198,19 +265,45 @@ class Store:
             self._current = data if valid else {}
         return self._current
 
+    def remote_trace(self, key: str) -> Trace | None:
+        """The remote store's trace for `key` when a remote is configured, else None."""
+        return self.remote.trace(key) if self.remote is not None else None
+
     def current_trace(self, step_id: str) -> Trace | None:
         key = self.current().get(step_id)
+        if key and self.lean:
+            return self._read_trace(key, lean=False)  # with its parts: it explains what changed
         return self.trace(key) if key else None
 
     def views_match(self, trace: Trace, views: Mapping[str, str]) -> bool:
-        """True when every friendly view is the stored object itself (same inode)."""
+        """True when every friendly view shows `trace`'s object: it is the object itself
+        (a hard link), or it still has the signature recorded when that object was
+        copied there (a file system without hard links; see `link_views`)."""
+        recorded = self.view_records()
         for name, rel in views.items():
+            digest = trace.outputs.get(name)
+            if digest is None:
+                return False
             try:
-                if os.stat(self.build_dir / rel).st_ino != os.stat(self.object_path(trace.outputs[name])).st_ino:
+                info = os.stat(f"{self._build_text}/{rel}")
+                if recorded.get(rel) == [digest, info.st_ino, info.st_size, info.st_mtime_ns]:
+                    continue
+                if info.st_ino != os.stat(self._object_name(digest)).st_ino:
                     return False
-            except (FileNotFoundError, KeyError):
+            except FileNotFoundError:
                 return False
         return True
+
+    def view_records(self) -> dict[str, list]:
+        """view path (relative to build/) -> [digest, inode, size, mtime_ns] of the view
+        file right after it was linked; empty when views.json is missing or damaged."""
+        if self._views is None:
+            try:
+                data = json.loads(self._views_file.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._views = {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+        return self._views
 
     # -- writing ---------------------------------------------------------------
     def new_workdir(self) -> Path:
@@ -261,14 +354,23 @@ class Store:
         with self._lock:
             self._trace_cache[trace.key] = trace
 
-    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str]) -> None:
-        """Point the friendly views at `trace`'s objects and remember it as current."""
+    def link_views(self, step_id: str, trace: Trace, views: Mapping[str, str], defer: bool = False) -> None:
+        """Point the friendly views at `trace`'s objects and remember it as current,
+        with the signature of each view file (see `views_match`). With `defer` (the
+        executor), the record is written at most every RECORD_EVERY seconds and by
+        `save_checked`, which the caller must call when it is done."""
+        signatures = {}
         for name, rel in views.items():
-            self._link(self.object_path(trace.outputs[name]), self.build_dir / rel)
+            view = self.build_dir / rel
+            link_file(self, self.object_path(trace.outputs[name]), view)
+            info = os.stat(view)
+            signatures[rel] = [trace.outputs[name], info.st_ino, info.st_size, info.st_mtime_ns]
         with self._lock:
-            current = dict(self.current())
-            current[step_id] = trace.key
-            self._save_current(current)
+            self.view_records().update(signatures)  # in place: copying would cost O(steps) a link
+            self.current()[step_id] = trace.key
+            self._record_dirty = True
+            if not defer or time.monotonic() - self._recorded_at >= RECORD_EVERY:
+                self._write_record()
 
     def replace_current(self, current: dict[str, str]) -> None:
         """Make `current` (step id -> key) the record of what the views show."""
@@ -277,60 +379,15 @@ class Store:
 
     def _save_current(self, current: dict[str, str]) -> None:
         self._current = current
-        write_atomic(self._current_file, json.dumps(current, indent=1, sort_keys=True).encode("utf-8"))
+        self._write_record()
 
-    def _link(self, source: Path, view: Path) -> None:
-        """Make `view` the object `source` (a hard link, or a copy where links fail).
-        Refuses when a folder on the way is a symbolic link; never leaves its temp
-        file behind."""
-        refuse_symlinks(self.build_dir, view)
-        try:
-            if os.path.samefile(source, view):
-                return  # already this object (rename onto the same inode would do nothing)
-        except OSError:
-            pass  # no view yet (or no object: the link below says so)
-        view.parent.mkdir(parents=True, exist_ok=True)
-        self._keep_user_file(view)
-        # Unique per call: two steps never share a view, but an interrupted run must not
-        # leave a name that a later one trips over.
-        tmp = view.with_name(f".{view.name}.{secrets.token_hex(6)}.link")
-        try:
-            try:
-                os.link(source, tmp)
-            except OSError:  # a file system without hard links: copy instead
-                shutil.copyfile(source, tmp)
-            os.replace(tmp, view)
-        except OSError as error:
-            error.filename, error.filename2 = str(view), None  # name the view, not our temp name
-            raise
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def _keep_user_file(self, view: Path) -> None:
-        """Move a file of the user's out of a view's way instead of replacing it.
-
-        A regular file at `view` whose bytes exist nowhere else (a single link, and
-        not a stored object) is one the user saved there: it is renamed to
-        `<stem>.yours<suffix>` (`.yours-2`, ... when taken), never overwritten, and
-        the move is remembered in `set_aside` for the render's report."""
-        try:
-            info = os.lstat(view)
-        except FileNotFoundError:
-            return
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1 or self.object_path(digest_file(view)).is_file():
-            return  # a view (or a copy of one), or a file whose bytes live on under another name
-        for number in range(1, 1000):
-            aside = view.with_name(f"{view.stem}.yours{'' if number == 1 else f'-{number}'}{view.suffix}")
-            try:
-                os.link(view, aside)  # never replaces an existing file, unlike rename
-                break
-            except FileExistsError:
-                continue
-        else:
-            raise FileExistsError(errno.EEXIST, "no free name to keep your file under", str(view))
-        view.unlink()
-        with self._lock:
-            self.set_aside.append((view, aside))
+    def _write_record(self) -> None:
+        """Write current.json and views.json now (under the lock)."""
+        write_atomic(self._current_file, json.dumps(self.current(), indent=1, sort_keys=True).encode("utf-8"))
+        if self._views is not None:
+            write_atomic(self._views_file, json.dumps(self._views, sort_keys=True).encode("utf-8"))
+        self._record_dirty = False
+        self._recorded_at = time.monotonic()
 
     # -- maintenance ------------------------------------------------------------
     def all_trace_files(self) -> Iterable[Path]:
@@ -367,5 +424,8 @@ class Store:
                 self._save_current(current)
 
     def forget_current(self) -> None:
+        """Forget what the views show (after `clean`): the next render relinks them all."""
         self._current_file.unlink(missing_ok=True)
+        self._views_file.unlink(missing_ok=True)
         self._current = {}
+        self._views = {}

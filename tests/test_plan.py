@@ -54,6 +54,7 @@ def simulate_build(project: Project) -> Store:
             trace = store.trace(decision.key)
         store.link_views(step.id, trace, step.views)
         digests[step.id] = trace.digest
+    store.save_checked()  # writes the record of what the views show, as a render does at its end
     return store
 
 

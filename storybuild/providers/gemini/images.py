@@ -57,7 +57,7 @@ class GeminiImages:
         try:
             write_atomic(out, as_png(image.data))
         except ValueError as exc:
-            raise self._session.error(f"{subject}: the returned {image.mime_type} image is unreadable: {exc}")
+            raise self._session.error(f"{subject}: the returned {image.mime_type} image is unreadable: {exc}") from exc
 
 
 def _config(aspect_ratio: str, seed: int | None) -> Any:

@@ -58,7 +58,7 @@ class GeminiVoice:
         try:
             write_atomic(out, as_wav(audio.data, audio.mime_type))
         except ValueError as exc:
-            raise self._session.error(f"scene {request.scene_id}: {exc}")
+            raise self._session.error(f"scene {request.scene_id}: {exc}") from exc
 
 
     def converse(self, request: DialogueRequest, out: Path) -> None:
