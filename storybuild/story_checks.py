@@ -383,7 +383,7 @@ def animation_problems(document: dict[str, Any]) -> list[Problem]:
     if isinstance(providers, dict) and isinstance(providers.get("animation"), dict):
         return []
     video = document.get("video")
-    where = [("video", "animate")] if isinstance(video, dict) and video.get("animate") is True else []
+    where: list[tuple[str | int, ...]] = [("video", "animate")] if isinstance(video, dict) and video.get("animate") is True else []
     scenes = document.get("scenes")
     where += [("scenes", i, "animate") for i, scene in enumerate(scenes if isinstance(scenes, list) else [])
               if isinstance(scene, dict) and scene.get("animate") is True]

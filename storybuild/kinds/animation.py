@@ -32,6 +32,7 @@ def aspect_ratio(width: int, height: int) -> str:
 
 def step(project: Project, scene: Scene) -> Step:
     choice = project.providers.animation
+    assert choice is not None, "only an animated scene (see animates) has an animation step"
     seconds = int(choice.options.get("seconds", DEFAULT_SECONDS))
     prompt = f"{scene.image}. Gentle, slow movement; keep the art style: {project.style}"
     request = AnimationRequest(scene.id, prompt, aspect_ratio(project.video.width, project.video.height), seconds)

@@ -63,7 +63,7 @@ class ProviderInfo:
         return not self.key_envs or any(environ.get(name, "").strip() for name in self.key_envs)
 
 
-_GEMINI = {"paid": True, "cpu": "none", "requires": ("google.genai",), "extra": "gemini",
+_GEMINI: dict[str, Any] = {"paid": True, "cpu": "none", "requires": ("google.genai",), "extra": "gemini",
            "key_envs": gemini.KEY_ENVS, "service": "the Gemini API",
            "key_hint": "GEMINI_API_KEY (or GOOGLE_API_KEY)", "prices": gemini.PRICES}
 _VOICE_OPTIONS = {"voice": {"type": "string"}, "direction": {"type": "string"}, "speed": {"type": "number"}}

@@ -47,7 +47,7 @@ class GeminiAnimation:
         subject = f"scene {request.scene_id}"
         name = self._start(request, picture)
         announce_wait(f"generating the video, checking every {self._poll:g} s")
-        operation = self._wait(types.GenerateVideosOperation(name=name), subject)
+        operation = self._wait(types.GenerateVideosOperation.model_validate({"name": name}), subject)
         videos = (operation.response.generated_videos or []) if operation.response else []
         if operation.error:
             raise self._session.error(f"{subject}: the video generation failed: "
