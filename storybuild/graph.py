@@ -72,7 +72,10 @@ def _items(project: Project) -> list[_Item]:
         items.append(_Item(Neighbour("card/title", "card:title", "card.png"), default, card=project.title_card,
                            card_name="title"))
     for scene in project.scenes:
-        neighbour = Neighbour(f"image/{scene.id}", scene.id, "image.png", clip.motion_seed(scene))
+        if animation.animates(project, scene):  # the seams show the video's own first and last frames
+            neighbour = Neighbour(f"animation/{scene.id}", scene.id, "animation.mp4", video=True)
+        else:
+            neighbour = Neighbour(f"image/{scene.id}", scene.id, "image.png", clip.motion_seed(scene))
         items.append(_Item(neighbour, scene.transition or default, scene=scene))
     if project.end_card:
         items.append(_Item(Neighbour("card/end", "card:end", "card.png"), default, card=project.end_card,

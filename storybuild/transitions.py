@@ -18,15 +18,20 @@ from storybuild.motion import KenBurns
 
 
 def edge_frame(side: Mapping[str, Any], picture: Path | None, width: int, height: int):
-    """The frame a neighbour shows at the seam, as an RGB image: black, or its picture
-    fitted to the frame and, when it moves, seen through the camera at the end
-    (progress 1) or the start (progress 0) of its move."""
+    """The frame a neighbour shows at the seam, as an RGB image: black; an animated
+    scene's first or last video frame (side["frame"]: the frames its clip starts and
+    ends on); or its picture fitted to the frame and, when it moves, seen through the
+    camera at the end (progress 1) or the start (progress 0) of its move."""
     from PIL import Image
 
     from storybuild import compose
 
     if picture is None:
         return Image.new("RGB", (width, height), (0, 0, 0))
+    if side.get("frame"):
+        from storybuild.video_fit import edge_frame as video_edge
+
+        return video_edge(picture, side["frame"] == "last", width, height)
     fitted = compose.fit_image(picture, width, height)
     motion = side.get("motion")
     if not motion:

@@ -1,11 +1,14 @@
 """A scene clip from a generated video instead of a still picture (animated scenes).
 
 The scene's length is the narration's: the video is fitted to it, never the other
-way round, so no word is ever cut. A video longer than the scene keeps its first
-frames; a shorter one is slowed down by up to MAX_SLOWDOWN and then holds its last
-frame (`fit: slow`, the default), or is looped (`fit: loop`). It is cover-fitted
-to the frame (Veo makes 16:9 and 9:16) and gets the same caption overlay and encoder
-settings as every other clip, so the join stays a stream copy.
+way round, so no word is ever cut. Every fit starts on the video's first frame and
+ends on its last, so the seams on either side (which show exactly those frames, see
+transitions.edge_frame) never jump: with `fit: slow` (the default) a longer video
+plays faster to fit, a shorter one slower by up to MAX_SLOWDOWN and then holds its
+last frame; with `fit: loop` it plays a whole number of times, its speed nudged to
+fit. It is cover-fitted to the frame (Veo makes 16:9 and 9:16) and gets the same
+caption overlay and encoder settings as every other clip, so the join stays a
+stream copy.
 """
 
 from __future__ import annotations
@@ -38,22 +41,47 @@ def video_seconds(path: Path) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def slowdown(source: float, target: float) -> float:
-    """The factor a `slow` fit stretches time by: 1 when the video is long enough,
-    else up to MAX_SLOWDOWN (the rest is held on the last frame)."""
-    if source <= 0 or target <= source:
+def plays(source: float, target: float, fit: str) -> int:
+    """How many times a fit plays the video: once, or for `loop` the whole number of
+    times closest to filling the scene."""
+    return max(1, round(target / source)) if fit == "loop" and source > 0 else 1
+
+
+def stretch(source: float, target: float, fps: int, fit: str = "slow") -> float:
+    """The factor a fit stretches time by (below 1: faster). The last frame lands on
+    the clip's last frame (at target - 1/fps), or, slowed as far as MAX_SLOWDOWN
+    allows, before it and is then held."""
+    if source <= 0:
         return 1.0
-    return min(MAX_SLOWDOWN, target / source)
+    return min(MAX_SLOWDOWN, max(target - 1 / fps, 1 / fps) / (source * plays(source, target, fit)))
+
+
+def cover(width: int, height: int) -> str:
+    """Scale to cover width x height and centre-crop: the clip's and the seams' framing."""
+    return f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
 
 
 def fit_filter(source: float, target: float, fit: str, width: int, height: int, fps: int) -> str:
-    """The filter chain from the input video to `target` seconds of width x height."""
-    cover = (f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
-             f"fps={fps},format=yuv420p")
-    if fit == "loop":
-        return f"[0:v]setpts=PTS-STARTPTS,{cover}"
-    factor = slowdown(source, target)
-    return f"[0:v]setpts={factor:.6f}*(PTS-STARTPTS),{cover},tpad=stop_mode=clone:stop_duration={target + 1:.3f}"
+    """The filter chain from the input video (played `plays` times) to `target` seconds
+    of width x height, its last frame held past the end of the last play."""
+    factor = stretch(source, target, fps, fit)
+    return (f"[0:v]setpts={factor:.6f}*(PTS-STARTPTS),{cover(width, height)},fps={fps},format=yuv420p,"
+            f"tpad=stop_mode=clone:stop_duration={target + 1:.3f}")
+
+
+def edge_frame(video: Path, last: bool, width: int, height: int):
+    """The video's first or last frame, framed as its clip frames it, as an RGB image."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix=".edge.") as tmp:
+        png = Path(tmp, "edge.png")
+        seek = ["-sseof", "-1"] if last else []
+        # -update 1 keeps overwriting the one picture: the last frame decoded is left.
+        keep = ["-update", "1"] if last else ["-frames:v", "1"]
+        run_ffmpeg(["-y", *seek, "-i", str(Path(video).resolve()), "-vf", cover(width, height), *keep, str(png)],
+                   f"reading the {'last' if last else 'first'} frame of {Path(video).name}")
+        with Image.open(png) as picture:
+            return picture.convert("RGB")
 
 
 def render_video_clip(video: Path, out: Path, *, width: int, height: int, fps: int, frames: int,
@@ -63,9 +91,10 @@ def render_video_clip(video: Path, out: Path, *, width: int, height: int, fps: i
     if fit not in FITS:
         raise ValueError(f"fit must be one of {FITS}, got {fit!r}")
     out = Path(out)
-    target = frames / fps
-    graph = fit_filter(video_seconds(video), target, fit, width, height, fps)
-    inputs = (["-stream_loop", "-1"] if fit == "loop" else []) + ["-i", str(Path(video).resolve())]
+    target, source = frames / fps, video_seconds(video)
+    graph = fit_filter(source, target, fit, width, height, fps)
+    loops = plays(source, target, fit) - 1
+    inputs = (["-stream_loop", str(loops)] if loops else []) + ["-i", str(Path(video).resolve())]
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         if captions is not None and any(state.image is not None for state in captions.states):
             from storybuild.caption_track import write_concat

@@ -14,7 +14,7 @@ from conftest import run_cli, write_story
 from fakegemini import fake_gemini  # noqa: F401 - a fixture
 from mediacheck import frame_means, probe
 from test_gemini_render import FPS, LEAD_IN, TAIL, render, scenes, steps, story, wav_seconds
-from storybuild.video_fit import MAX_SLOWDOWN, slowdown
+from storybuild.video_fit import MAX_SLOWDOWN, plays, stretch
 
 VEO = "gemini animation model veo-3.1-lite-generate-001"
 
@@ -49,7 +49,7 @@ def test_an_animated_scene_calls_veo_once_and_its_clip_moves_for_the_whole_narra
     info = probe(clip)
     assert (info["width"], info["height"], info["frames"]) == (640, 360, frames)
     means = frame_means(clip)
-    slowed = round(4 * slowdown(4, frames / FPS) * FPS)  # a 4 s video, slowed, then held on its last frame
+    slowed = round(4 * stretch(4, frames / FPS, FPS) * FPS)  # a 4 s video, slowed, then held on its last frame
     assert np.allclose(means[slowed + 1:], means[-1], atol=0.5)  # then it holds
     still = frame_means(tmp_path / "build" / "scenes" / "hill" / "clip.mp4")
     # motion is off in this story: a still scene changes only by encoding noise (and caption pages)
@@ -120,7 +120,40 @@ def test_animate_without_a_provider_is_a_story_error(tmp_path):
         "scenes[1].animate: needs an animation provider: add providers.animation (e.g. {provider: gemini})")
 
 
-def test_a_short_video_is_slowed_at_most_one_and_a_half_times():
-    assert slowdown(8, 5) == 1.0  # long enough: its first seconds are used
-    assert slowdown(4, 5) == 1.25
-    assert slowdown(4, 20) == MAX_SLOWDOWN == 1.5  # then it holds its last frame
+def test_every_fit_ends_on_the_last_frame_slowing_at_most_one_and_a_half_times():
+    fps = 25
+    assert stretch(8, 5, fps) == (5 - 1 / fps) / 8  # a longer video plays faster: its last frame ends the clip
+    assert stretch(4, 5, fps) == (5 - 1 / fps) / 4
+    assert stretch(4, 20, fps) == MAX_SLOWDOWN == 1.5  # then it holds its last frame
+    assert (plays(4, 9, "loop"), stretch(4, 9, fps, "loop")) == (2, (9 - 1 / fps) / 8)  # two plays, a touch slower
+    assert (plays(4, 5, "loop"), plays(4, 5, "slow")) == (1, 1)
+
+
+def decoded(path, which: int):
+    """Frame `which` (0: first, -1: last) of a video as an RGB array."""
+    import av
+
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return frames[which].astype(np.int16)
+
+
+def test_the_seams_beside_an_animated_scene_show_its_video_where_its_clip_starts_and_ends(fake_gemini, tmp_path):
+    from PIL import Image
+
+    from storybuild.store import Store
+
+    document = animated_story(poll_seconds=1, seconds=4)
+    document["video"].update(transition="crossfade", fade=0)
+    write_story(tmp_path, document)
+    assert render(tmp_path).returncode == 0
+    store = Store(tmp_path / "build")
+    seam = store.object_path(store.current_trace("transition/pond+hill").outputs["seam.mp4"])
+    clip = tmp_path / "build" / "scenes" / "pond" / "clip.mp4"
+    top = slice(0, 200)  # above the captions
+    after_clip = np.abs(decoded(seam, 0)[top] - decoded(clip, -1)[top]).mean()
+    still = np.asarray(Image.open(tmp_path / "build" / "scenes" / "pond" / "image.png").convert("RGB").resize((640, 360)))
+    # The seam's first frame is 12/13 the clip's last frame (the rest the next scene's
+    # picture); the still picture the seam used to show is nothing like the video.
+    assert after_clip < 12, after_clip
+    assert np.abs(still.astype(np.int16)[top] - decoded(clip, -1)[top]).mean() > 3 * after_clip

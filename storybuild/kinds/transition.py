@@ -25,6 +25,7 @@ class Neighbour:
     name: str
     output: str | None = None
     motion_seed: str | None = None
+    video: bool = False  # its output is an animated scene's video: the seam shows its first/last frame
 
 
 BLACK = Neighbour(None, "")
@@ -52,6 +53,9 @@ def step(project: Project, left: Neighbour, right: Neighbour, kind: str, frames:
 
 
 def _side(neighbour: Neighbour, progress: float, strength: float) -> dict[str, Any]:
+    if neighbour.video:  # an animated scene's clip starts on its video's first frame and ends on its last
+        return {"step": neighbour.step, "output": neighbour.output, "motion": None,
+                "frame": "last" if progress == 1.0 else "first"}
     motion = None
     if strength > 0 and neighbour.motion_seed:
         motion = {"seed": neighbour.motion_seed, "progress": progress, "strength": strength}
