@@ -169,12 +169,13 @@ class Session:
     # -- building ---------------------------------------------------------------------------
     def render(self, *, jobs: int | None = None, keep_going: bool = False, force: Iterable[str] = (),
                listener: events.Listener | None = None, runner: "Runner | None" = None,
-               executor: str = "local") -> RenderOutcome:
+               executor: str = "local", max_cost: float | None = None) -> RenderOutcome:
         """Run the steps whose inputs changed. Failed steps are values in the outcome
         (everything that succeeded is stored); a story, credential or file-system problem
         raises before anything runs. Ctrl-C raises execute.Interrupted. `executor`: "local"
         (threads here), "dask" (a LocalCluster of processes) or a Dask scheduler address
-        (tcp://host:8786); `runner` overrides it with a Runner of your own."""
+        (tcp://host:8786); `runner` overrides it with a Runner of your own. `max_cost`
+        (US dollars): refuse, before any call, a render whose paid calls would cost more."""
         from storybuild import report, review_publish
         from storybuild.buildfs import check_views
         from storybuild.execute import RenderFailed, RenderResult
@@ -190,6 +191,10 @@ class Session:
             # The review page, only when it is missing or stale (and never on a read-only checkout).
             review_publish.refresh(planned.project, planned.steps, planned.store, result, time.monotonic() - started)
             return RenderOutcome(planned, result, time.monotonic() - started)
+        if max_cost is not None:
+            from storybuild.pricing import check_budget
+
+            check_budget(report.cost_estimate(planned.decisions, planned.project), max_cost)
         report.check_credentials(planned.decisions)
         report.check_installed([d.step for d in planned.decisions if d.runs])
         check_views(planned.store.build_dir, planned.steps)

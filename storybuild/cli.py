@@ -152,14 +152,9 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
         click.echo(report.status_text(planned.decisions, explain=True))
         _echo_cost(planned)
         return
-    if max_cost is not None:
-        from storybuild.pricing import check_budget
-
-        planned = session.plan(force)
-        check_budget(report.cost_estimate(planned.decisions, planned.project), max_cost)
     with _progress(session, force, jobs, "none" if quiet else shown) as listener:
         outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener,
-                                 executor=executor)
+                                 executor=executor, max_cost=max_cost)
     for view, aside in outcome.set_aside:
         click.echo(f"kept your file {view} as {aside}: that path is where storybuild puts its own", err=True)
     if outcome.failed:
