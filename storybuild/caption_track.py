@@ -143,10 +143,11 @@ def page_size(page: captions.Page, lay: Layout) -> int:
     return size
 
 
-def too_wide(text: str, lay: Layout, names: Sequence[str] = ()) -> list[str]:
-    """Lines of the narration's pages that do not fit the safe area even at SMALLEST
-    (they are drawn whole, smaller still; `validate` warns about them)."""
-    return [line for page in pages_for(text, lay, names) for line in page.lines
+def too_wide(text: str, lay: Layout, names: Sequence[str] = (), speaker: str = "") -> list[str]:
+    """Lines of the narration's (or a dialogue line's) pages that do not fit the safe
+    area even at SMALLEST, as drawn: with the speaker's label (they are drawn whole,
+    smaller still; `validate` warns about them)."""
+    return [line for page in pages_for(text, lay, names, speaker) for line in shown_lines(page)
             if measure(line, SMALLEST, lay.font) > lay.max_text_width]
 
 
@@ -246,9 +247,14 @@ def _draw_plain(page: captions.Page, lay: Layout, style: Mapping[str, Any], canv
     for row, (line, shown) in enumerate(zip(page.lines, shown_lines(page))):
         y = top + row * line_height + line_height / 2
         x = (canvas[0] - measure(shown, size, lay.font)) / 2
-        if shown != line:  # the speaker's label, in its own colour, then the words
-            draw_text(draw, (x, y), captions.label(page.speaker), size, LABEL_COLOR, lay.font)
-            x += measure(shown, size, lay.font) - measure(line, size, lay.font)
+        if shown != line:  # the speaker's label, in its own colour, where reading starts
+            label = captions.label(page.speaker)
+            if _right_to_left(line):  # read from the right: the name goes at the right end
+                draw_text(draw, (x + measure(shown, size, lay.font) - measure(label, size, lay.font), y), label,
+                          size, LABEL_COLOR, lay.font)
+            else:
+                draw_text(draw, (x, y), label, size, LABEL_COLOR, lay.font)
+                x += measure(shown, size, lay.font) - measure(line, size, lay.font)
         words = captions.tokens(line)
         for position in range(len(words)):  # where each word starts: the line up to it, less the word
             places.append((x + measure(captions.join(words[: position + 1]), size, lay.font)

@@ -148,8 +148,8 @@ def caption_warnings(project: Project) -> list[str]:
     problems = [
         Problem(path, f"warning: the caption line {line!r} does not fit the caption "
                 f"area even at the smallest letters; it will be drawn too small to read")
-        for path, text in _spoken(project)
-        for line in caption_track.too_wide(text, lay, names)
+        for path, text, speaker in _spoken(project)
+        for line in caption_track.too_wide(text, lay, names, speaker)
     ]
     problems += _glyph_warnings(project)
     if not problems:
@@ -164,7 +164,7 @@ def _glyph_warnings(project: Project) -> list[Problem]:
     from storybuild import typeset
 
     font = project.video.caption_style.font
-    texts = [(("title",), project.title)] + _spoken(project)
+    texts = [(("title",), project.title)] + [(path, text) for path, text, _ in _spoken(project)]
     problems = []
     for path, text in texts:
         missing = "".join(sorted(typeset.missing_glyphs(text, font)))
@@ -174,14 +174,17 @@ def _glyph_warnings(project: Project) -> list[Problem]:
     return problems
 
 
-def _spoken(project: Project) -> list[tuple[JsonPath, str]]:
-    """(path, text) of every narration and dialogue line, for the warnings."""
-    texts: list[tuple[JsonPath, str]] = []
+def _spoken(project: Project) -> list[tuple[JsonPath, str, str]]:
+    """(path, text, speaker's name or "") of every narration and dialogue line, for the
+    warnings: a dialogue line's captions start with its speaker's label."""
+    texts: list[tuple[JsonPath, str, str]] = []
     for i, scene in enumerate(project.scenes):
         if scene.lines:
-            texts += [(("scenes", i, "lines", j, "text"), line.text) for j, line in enumerate(scene.lines)]
+            texts += [(("scenes", i, "lines", j, "text"), line.text,
+                       project.character(line.speaker).name if line.speaker else "")
+                      for j, line in enumerate(scene.lines)]
         else:
-            texts.append((("scenes", i, "narration"), scene.narration))
+            texts.append((("scenes", i, "narration"), scene.narration, ""))
     return texts
 
 

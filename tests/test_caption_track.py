@@ -117,3 +117,24 @@ def test_position_top_puts_the_page_in_the_top_of_the_safe_area():
     track, _ = make_overlay(TEXT, (1280, 720), {"position": "top"}, 100, 4.0)
     assert track.y == caption_track.safe_area(1280, 720).top
 
+
+
+@pytest.mark.parametrize("text, side", [("Look at that puddle!", "left"), ("انظر إلى تلك البركة!", "right")])
+def test_a_speakers_name_stands_where_its_line_is_read_from(text, side):
+    lay = caption_track.layout({}, 1280, 720)
+    page = caption_track.pages_for(text, lay, speaker="Whiskers")[0]
+    image, _ = caption_track._draw_plain(page, lay, {}, (1200, 200))
+    pixels = np.asarray(image.convert("RGB")).astype(int)
+    label = np.abs(pixels - np.array([0x9F, 0xD8, 0xFF])).sum(axis=2) < 30  # LABEL_COLOR
+    words = pixels.min(axis=2) > 235  # the white words
+    label_x, words_x = np.nonzero(label)[1].mean(), np.nonzero(words)[1].mean()
+    assert (label_x < words_x) == (side == "left"), (label_x, words_x)
+
+
+def test_validate_measures_a_dialogue_line_with_its_speakers_label():
+    lay = caption_track.layout({"size": "large"}, 128, 228)
+    word = "a"
+    while caption_track.measure(word + "a", caption_track.SMALLEST, lay.font) <= lay.max_text_width:
+        word += "a"  # the longest word that still fits alone at the smallest letters
+    assert caption_track.too_wide(word, lay) == []
+    assert caption_track.too_wide(word, lay, speaker="Whiskers") == [f"Whiskers: {word}"]
