@@ -219,10 +219,12 @@ class Session:
         from storybuild.memory import limit_arenas
 
         limit_arenas()  # before the workers start: each thread would otherwise get an arena
+        jobs = jobs or getattr(runner, "jobs", None) or default_jobs(planned.steps)
+        told = getattr(listener, "planned", None)
+        if told is not None:  # a listener that wants the plan (the progress bar's ETA) gets it
+            told(planned, jobs)
         executor = Executor(planned.steps, planned.store, self._providers(planned.project), listener,
-                            jobs=jobs or getattr(runner, 'jobs', None) or default_jobs(planned.steps),
-                            keep_going=keep_going,
-                            forced=planned.forced, runner=runner)
+                            jobs=jobs, keep_going=keep_going, forced=planned.forced, runner=runner)
         result = executor.run()  # raises RenderFailed when a step failed: then nothing is pruned
         prune_stale_views(planned.store, planned.steps)
         return result

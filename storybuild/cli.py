@@ -152,7 +152,7 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
         click.echo(report.status_text(planned.decisions, explain=True))
         _echo_cost(planned)
         return
-    with _progress(session, force, jobs, "none" if quiet else shown) as listener:
+    with _progress("none" if quiet else shown) as listener:
         outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener,
                                  executor=executor, max_cost=max_cost)
     for view, aside in outcome.set_aside:
@@ -363,25 +363,19 @@ def _refresh_schema(folder: Path) -> None:
                    f"{error.strerror or error}", err=True)
 
 
-def _progress(session: Session, force: tuple[str, ...], jobs: int | None, shown: str):
-    """The listener for `render --progress SHOWN` (none: --quiet), as a context manager."""
+def _progress(shown: str):
+    """The listener for `render --progress SHOWN` (none: --quiet), as a context manager.
+    A live bar gets its ETA from the render's plan (Progress.planned)."""
     from contextlib import nullcontext
 
     from storybuild import events
-    from storybuild.api import default_jobs
-    from storybuild.progress import JsonLines, Progress, expected_seconds, kind_seconds
+    from storybuild.progress import JsonLines, Progress
 
     if shown == "none":
         return nullcontext(events.ignore)
     if shown == "json":
         return JsonLines()
-    if shown == "lines" or not sys.stderr.isatty():
-        return Progress(interactive=False)
-    # The ETA adds up how long each step took last time (its trace); a render with
-    # nothing to run plans once more here, which costs a few milliseconds.
-    planned = session.plan(force)
-    return Progress(interactive=True, expected=expected_seconds(planned), parallel=jobs or default_jobs(planned.steps),
-                    defaults=kind_seconds(planned))
+    return Progress(interactive=shown != "lines" and sys.stderr.isatty())
 
 
 def _count(items, noun: str) -> str:

@@ -114,6 +114,12 @@ class Progress:
     def done(self) -> int:
         return len(self.settled)
 
+    def planned(self, plan, jobs: int) -> None:
+        """Session.render's hook, before any step runs: with the render's plan (an
+        api.Plan) and its worker count, a live display gets its ETA."""
+        if self.interactive and self.estimate is None:
+            self.estimate = Estimate(expected_seconds(plan), jobs, kind_seconds(plan))
+
     def __call__(self, event: StepEvent) -> None:
         with self._lock:
             self.total = event.total
