@@ -22,7 +22,8 @@ from storybuild import dialogue, story_film
 from storybuild.errors import InputError, StoryValidationError
 from storybuild.model import (CaptionStyle, Music, Project, ProviderChoice, Providers, Scene,
                               Transition, VideoSettings)
-from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, schema_problems, value_problems
+from storybuild.schema_messages import schema_problems
+from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, value_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
 
 STORY_FILE = "story.yaml"
