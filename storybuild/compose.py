@@ -89,18 +89,25 @@ def render_clip(
             picture.save(Path(tmp, "background.png"), compress_level=1)
             inputs = ["-framerate", str(fps), "-i", str(Path(tmp, "background.png"))]
             graph = f"[0:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
-        if captions is not None and any(state.image is not None for state in captions.states):
-            from storybuild.caption_track import write_concat
+        encode_clip(inputs, graph, Path(tmp), out, fps=fps, frames=frames, captions=captions, feed=feed)
 
-            # By a bare name from inside its folder: the concat demuxer resolves the
-            # names in a list against the list's own path, which may hold '#' or a newline.
-            inputs += ["-f", "concat", "-i", write_concat(captions, Path(tmp), fps).name]
-            graph += f"[m];[m][1:v]overlay={captions.x}:{captions.y}:format=yuv420:eof_action=repeat"
-        graph += ",setsar=1[v]"
-        partial = Path(tmp, "clip.mp4")
-        args = ["-y", *inputs, "-filter_complex", graph, "-map", "[v]", *encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed, cwd=Path(tmp))
-        os.replace(partial, out)
+
+def encode_clip(inputs: list[str], graph: str, tmp: Path, out: Path, *, fps: int, frames: int,
+                captions: Overlay | None, feed=None) -> None:
+    """Finish a clip whose picture is `graph` (a filter chain from input 0, unlabelled
+    at its end): the caption states overlaid, encoded with every clip's settings in
+    `tmp`, then moved to `out`, so `out` appears only complete."""
+    if captions is not None and any(state.image is not None for state in captions.states):
+        from storybuild.caption_track import write_concat
+
+        # By a bare name from inside its folder: the concat demuxer resolves the
+        # names in a list against the list's own path, which may hold '#' or a newline.
+        inputs = [*inputs, "-f", "concat", "-i", write_concat(captions, tmp, fps).name]
+        graph += f"[m];[m][1:v]overlay={captions.x}:{captions.y}:format=yuv420:eof_action=repeat"
+    partial = tmp / "clip.mp4"
+    args = ["-y", *inputs, "-filter_complex", graph + ",setsar=1[v]", "-map", "[v]", *encoder_args(fps, frames)]
+    run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed, cwd=tmp)
+    os.replace(partial, out)
 
 
 def fit_image(path: Path, width: int, height: int):

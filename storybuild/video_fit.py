@@ -13,13 +13,12 @@ stream copy.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storybuild.compose import encoder_args
+from storybuild.compose import encode_clip
 from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg, run_ffmpeg_log
 
@@ -96,13 +95,4 @@ def render_video_clip(video: Path, out: Path, *, width: int, height: int, fps: i
     loops = plays(source, target, fit) - 1
     inputs = (["-stream_loop", str(loops)] if loops else []) + ["-i", str(Path(video).resolve())]
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        if captions is not None and any(state.image is not None for state in captions.states):
-            from storybuild.caption_track import write_concat
-
-            inputs += ["-f", "concat", "-i", write_concat(captions, Path(tmp), fps).name]
-            graph += f"[m];[m][1:v]overlay={captions.x}:{captions.y}:format=yuv420:eof_action=repeat"
-        graph += ",setsar=1[v]"
-        partial = Path(tmp, "clip.mp4")
-        args = ["-y", *inputs, "-filter_complex", graph, "-map", "[v]", *encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", cwd=Path(tmp))
-        os.replace(partial, out)
+        encode_clip(inputs, graph, Path(tmp), out, fps=fps, frames=frames, captions=captions)

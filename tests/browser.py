@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from websockets.sync.client import connect
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
@@ -26,6 +27,18 @@ MISSING = ("no Chromium found (looked for chromium, chromium-browser, google-chr
 def find_chromium() -> str | None:
     """The path of the system's Chromium, or None."""
     return next((path for path in map(shutil.which, CANDIDATES) if path), None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module; the module's browser tests skip, saying
+    why, when the system has none."""
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip(MISSING)
+    opened = Browser(executable)
+    yield opened
+    opened.close()
 
 
 class Browser:

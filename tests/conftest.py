@@ -28,6 +28,13 @@ def write_story(directory: Path, document: dict) -> Path:
     return path
 
 
+def still_story() -> dict:
+    """The bundled 3-scene example at 480x270 with still pictures: the quickest real render."""
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    document["video"] = {"size": "480x270", "fps": 24, "captions": True, "motion": False}
+    return document
+
+
 @pytest.fixture
 def small_story(tmp_path) -> dict:
     """The bundled 3-scene example at a small size, so real renders stay quick."""

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import MISSING, Browser, find_chromium
-from conftest import EXAMPLE, run_cli, write_story
+from browser import browser  # noqa: F401 - a fixture
+from conftest import run_cli, still_story, write_story
 from storybuild import review_page
 from storybuild.review_page import ReviewPage, SceneCard, StepRow
 
@@ -20,20 +20,9 @@ HOSTILE = 'Buster said <script>window.pwned = 1</script> & "ran" <img src=x oner
 
 
 @pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip(MISSING)
-    opened = Browser(executable)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """The 3-scene example, small and still, with a hostile narration in its second scene."""
-    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    document["video"] = {"size": "480x270", "fps": 24, "captions": True, "motion": False}
+    document = still_story()
     document["scenes"][1]["narration"] = HOSTILE
     root = tmp_path_factory.mktemp("review")
     write_story(root, document)

@@ -15,28 +15,17 @@ from urllib.request import urlopen
 import pytest
 import yaml
 
-from browser import MISSING, Browser, find_chromium
-from conftest import EXAMPLE, run_cli, write_story
+from browser import browser  # noqa: F401 - a fixture
+from conftest import run_cli, still_story, write_story
 from storybuild.watch import Watched
 
 NEW_LINE = "One sunny morning, Whiskers the cat and Buster the puppy played hide and seek among the tulips."
 
 
 @pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip(MISSING)
-    opened = Browser(executable)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
 def watching(tmp_path_factory):
     """`storybuild watch --port 0` on the small 3-scene example; yields (root, url, process)."""
-    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    document["video"] = {"size": "480x270", "fps": 24, "captions": True, "motion": False}
+    document = still_story()
     root = tmp_path_factory.mktemp("watch")
     write_story(root, document)
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}

@@ -53,14 +53,7 @@ def line_step(project: Project, scene: Scene, number: int, line: Line) -> Step:
     voice, pitch, pace = dialogue.speaker_voice(project, line.speaker)
     request = NarrationRequest(scene_id=scene.id, text=line.text, voice=voice,
                                direction=choice.options.get("direction"), pitch=pitch, pace=pace)
-    return Step(
-        id=f"voice/{scene.id}/{number}",
-        kind="voice",
-        params=request.params(),
-        views={"voice.wav": f"scenes/{scene.id}/voice-{number}.wav"},
-        scene=scene.id,
-        **provider_fields("voice", choice),
-    )
+    return _voice_step(project, scene, str(number), request.params())
 
 
 def conversation_step(project: Project, scene: Scene, start: int, end: int) -> Step:
@@ -72,14 +65,7 @@ def conversation_step(project: Project, scene: Scene, start: int, end: int) -> S
         name = project.character(line.speaker).name if line.speaker else dialogue.NARRATOR
         lines.append({"speaker": name, "voice": voice, "text": line.text})
     request = DialogueRequest(scene.id, tuple(lines), choice.options.get("direction"))
-    return Step(
-        id=f"voice/{scene.id}/{start + 1}-{end}",
-        kind="voice",
-        params=request.params(),
-        views={"voice.wav": f"scenes/{scene.id}/voice-{start + 1}-{end}.wav"},
-        scene=scene.id,
-        **provider_fields("voice", choice),
-    )
+    return _voice_step(project, scene, f"{start + 1}-{end}", request.params())
 
 
 def step(project: Project, scene: Scene) -> Step:
@@ -94,13 +80,19 @@ def step(project: Project, scene: Scene) -> Step:
         pitch=pitch,
         pace=pace,
     )
+    return _voice_step(project, scene, "", request.params())
+
+
+def _voice_step(project: Project, scene: Scene, part: str, params: dict) -> Step:
+    """A voice step of `scene`: voice/<scene> shown as voice.wav for a narration, or
+    voice/<scene>/<part> shown as voice-<part>.wav for dialogue lines."""
     return Step(
-        id=f"voice/{scene.id}",
+        id=f"voice/{scene.id}" + (f"/{part}" if part else ""),
         kind="voice",
-        params=request.params(),
-        views={"voice.wav": f"scenes/{scene.id}/voice.wav"},
+        params=params,
+        views={"voice.wav": f"scenes/{scene.id}/voice" + (f"-{part}" if part else "") + ".wav"},
         scene=scene.id,
-        **provider_fields("voice", choice),
+        **provider_fields("voice", project.providers.voice),
     )
 
 
