@@ -225,11 +225,7 @@ class Store:
         """digest -> [inode, size, mtime_ns] of objects last seen intact (a cache: losing
         it costs one hash per object, never a wrong answer about a written object)."""
         if self._checked is None:
-            try:
-                data = json.loads(self._checked_file.read_text("utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            self._checked = {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+            self._checked = {k: v for k, v in _read_mapping(self._checked_file).items() if isinstance(v, list)}
         return self._checked
 
     def save_checked(self) -> None:
@@ -257,12 +253,8 @@ class Store:
         """step id -> key currently linked into the views (empty before the first render,
         and when current.json is damaged: then every step is relinked)."""
         if self._current is None:
-            try:
-                data = json.loads(self._current_file.read_text("utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            valid = isinstance(data, dict) and all(isinstance(v, str) for v in data.values())
-            self._current = data if valid else {}
+            data = _read_mapping(self._current_file)
+            self._current = data if all(isinstance(v, str) for v in data.values()) else {}
         return self._current
 
     def remote_trace(self, key: str) -> Trace | None:
@@ -298,11 +290,7 @@ class Store:
         """view path (relative to build/) -> [digest, inode, size, mtime_ns] of the view
         file right after it was linked; empty when views.json is missing or damaged."""
         if self._views is None:
-            try:
-                data = json.loads(self._views_file.read_text("utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            self._views = {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+            self._views = {k: v for k, v in _read_mapping(self._views_file).items() if isinstance(v, list)}
         return self._views
 
     # -- writing ---------------------------------------------------------------
@@ -429,3 +417,13 @@ class Store:
         self._views_file.unlink(missing_ok=True)
         self._current = {}
         self._views = {}
+
+
+def _read_mapping(path: Path) -> dict:
+    """The JSON object in `path`; {} when it is missing, unreadable or not an object
+    (the bookkeeping files are caches or records that a render can rebuild)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
