@@ -41,7 +41,7 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
     in_use = {store.build_dir / rel for step in steps for rel in step.views.values()}
     removed = []
     for view in _view_candidates(store.build_dir):
-        if view not in in_use and _is_store_link(store, view):
+        if view not in in_use and _is_store_view(store, view):
             view.unlink()
             removed.append(view)
     # Only folders this emptied go (a deleted scene's); an empty folder you made stays.
@@ -59,10 +59,16 @@ def _view_candidates(build_dir: Path) -> list[Path]:
     return sorted(p for p in found if is_view_path(p.relative_to(build_dir)))
 
 
-def _is_store_link(store: Store, path: Path) -> bool:
-    """True when `path` is a hard link of the store object with its own digest."""
+def _is_store_view(store: Store, path: Path) -> bool:
+    """True when `path` is a view storybuild made and nobody changed since: a hard link
+    of the store object with its own digest, or a copy (a file system without hard
+    links) still with the signature recorded when it was written."""
     try:
-        if os.stat(path).st_nlink < 2:
+        info = os.stat(path)
+        record = store.view_records().get(path.relative_to(store.build_dir).as_posix())
+        if record is not None and record[1:] == [info.st_ino, info.st_size, info.st_mtime_ns]:
+            return store.object_path(record[0]).is_file()
+        if info.st_nlink < 2:
             return False
         target = store.object_path(digest_file(path))
         return target.exists() and os.path.samefile(path, target)

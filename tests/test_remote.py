@@ -269,3 +269,23 @@ def test_renders_killed_while_uploading_leave_only_whole_objects_and_complete_tr
     steps = json.loads(run_cli("status", "--json", str(tmp_path / "story"), check=True).stdout)["steps"]
     assert len(steps) == 19
     assert all((shared / "traces" / step["key"][:2] / f"{step['key']}.json").is_file() for step in steps)
+
+
+def test_views_written_as_copies_of_a_removed_scene_are_pruned_and_yours_are_kept(tmp_path, small_story):
+    from storybuild.graph import build_graph
+    from storybuild.maintenance import prune_stale_views
+    from storybuild.project import load_project
+    from storybuild.store import Store
+
+    document = tiny(small_story)
+    write_story(tmp_path, document)
+    assert not render_in_process(tmp_path, copy_views=True).failed
+    pool_folder = tmp_path / "build" / "scenes" / "pool"
+    mine = tmp_path / "build" / "scenes" / "garden" / "notes.txt"
+    mine.write_text("my notes")
+    document["scenes"] = document["scenes"][:2]  # the pool scene is gone
+    write_story(tmp_path, document)
+    store = Store(tmp_path / "build", copy_views=True)
+    removed = prune_stale_views(store, build_graph(load_project(tmp_path / "story.yaml")))
+    assert removed >= 3 and not pool_folder.exists()  # its picture, voice and clip (copies), and its folder
+    assert mine.read_text() == "my notes"
