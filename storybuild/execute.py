@@ -70,7 +70,7 @@ class _Running:
     decision: Decision
     workdir: Path
     started: float
-    download: bool = False  # fetching a remote build, not running the step
+    remote_trace: Trace | None = None  # set when fetching a remote build, not running the step
 
 
 class Executor:
@@ -278,8 +278,9 @@ class Executor:
     def _submit_download(self, step: Step, decision: Decision, workers: Runner) -> None:
         remote = self.store.remote
         workdir = self.store.new_workdir()
-        future = workers.submit(remote.download, remote.trace(decision.key), workdir)
-        self._running[future] = _Running(step, decision, workdir, time.monotonic(), download=True)
+        found = remote.trace(decision.key)
+        future = workers.submit(remote.download, found, workdir)
+        self._running[future] = _Running(step, decision, workdir, time.monotonic(), remote_trace=found)
         self._emit("start", step.id)
 
     def _store_download(self, job: _Running, future: Future) -> Trace | None:
@@ -288,7 +289,8 @@ class Executor:
         remote = self.store.remote
         try:
             outputs = future.result()
-            found = remote.trace(job.decision.key)
+            found = job.remote_trace  # as looked up when the download started: the remote may be off now
+            assert found is not None, "only a download job gets here"
             trace = Trace(found.key, found.step, found.parts,
                           {name: self.store.put_file(path) for name, path in outputs.items()}, found.seconds)
             self.store.record(trace)
@@ -375,7 +377,7 @@ class Executor:
         job = self._running.pop(future)
         self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
         release_freed_memory()  # what the step's pictures and frames used, back to the system
-        if job.download:
+        if job.remote_trace is not None:
             trace = self._store_download(job, future)
             if trace is not None:
                 self._accept(job.step, trace, REMOTE, time.monotonic() - job.started)

@@ -23,7 +23,7 @@ from typing import Mapping, TextIO
 
 from storybuild.events import StepEvent
 
-SETTLED = ("built", "restored", "fresh", "failed", "skipped")
+SETTLED = ("built", "restored", "downloaded", "fresh", "failed", "skipped")
 BAR_WIDTH = 20
 TICK_SECONDS = 0.5  # how often the bar is redrawn between events on a terminal
 

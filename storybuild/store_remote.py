@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
-from storybuild.errors import MissingDependencyError
+from storybuild.errors import MissingDependencyError, StorybuildError
 from storybuild.keys import canonical_json, digest_file
 from storybuild.store import Trace, trace_problem
 
@@ -272,7 +272,6 @@ def _config_value(path: Path) -> str | None:
 
 def push(store: Any, remote: Remote, keys: Iterable[str]) -> tuple[int, int]:
     """Upload the traces of `keys` with their objects; returns (traces, bytes sent)."""
-    from storybuild.errors import StorybuildError
 
     count = sent = 0
     for key in keys:
@@ -300,10 +299,14 @@ def pull(store: Any, decisions: Iterable[Any]) -> int:
             continue
         workdir = store.new_workdir()
         try:
-            outputs = remote.download(trace, workdir)
+            try:
+                outputs = remote.download(trace, workdir)
+            except (RemoteDamaged, FileNotFoundError):  # damaged or incomplete there (download rejected
+                continue  # the key): a render builds it here
+            except Exception as error:  # noqa: BLE001 - one line, never the backend's traceback
+                raise StorybuildError(f"cannot download from the remote store {remote.label} "
+                                      f"({type(error).__name__}); {count} step(s) were pulled") from None
             stored = {name: store.put_file(path) for name, path in outputs.items()}
-        except RemoteDamaged:
-            continue
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         store.record(Trace(trace.key, trace.step, trace.parts, stored, trace.seconds))

@@ -103,6 +103,8 @@ def test_second_clone_downloads_every_step_from_a_folder_remote_and_generates_no
 
     fetched = run_cli("render", str(second), env=env, check=True)
     assert " built " not in fetched.stderr and fetched.stderr.count(" fetched ") == 19
+    counts = [int(line.split("/")[0].lstrip("[")) for line in fetched.stderr.splitlines() if " fetched " in line]
+    assert counts[-1] == 19 and counts == sorted(counts)  # fetched steps count as done
     assert fetched.stdout.startswith("built 0, restored 0, downloaded 19, fresh 0 ")
     assert run_cli("status", str(second), env=env).returncode == 0
     same_frames(video_of(first), video_of(second))
@@ -289,3 +291,17 @@ def test_views_written_as_copies_of_a_removed_scene_are_pruned_and_yours_are_kep
     removed = prune_stale_views(store, build_graph(load_project(tmp_path / "story.yaml")))
     assert removed >= 3 and not pool_folder.exists()  # its picture, voice and clip (copies), and its folder
     assert mine.read_text() == "my notes"
+
+
+def test_pull_skips_a_step_whose_object_the_remote_lost_and_takes_the_rest(tmp_path, small_story):
+    first, second = two_clones(tmp_path, tiny(small_story))
+    shared = tmp_path / "shared"
+    run_cli("render", str(first), check=True)
+    run_cli("push", str(first), "--remote", shared.as_uri(), check=True)
+    sorted((shared / "objects").glob("*/*"))[0].unlink()  # one object gone from the shared store
+    pulled = run_cli("pull", str(second), "--remote", shared.as_uri())
+    assert pulled.returncode == 0, pulled.stderr
+    count = int(pulled.stdout.split()[1])
+    assert 0 < count < 19 and "Traceback" not in pulled.stderr
+    render = run_cli("render", str(second), "--remote", shared.as_uri(), check=True)
+    assert render.stdout.startswith("built ") and not render.stdout.startswith("built 0,")
