@@ -76,7 +76,9 @@ def quantity(step: Step, unit: str | None) -> float:
     if unit == "per_second":
         if "seconds" in step.params:
             return float(step.params["seconds"])
-        return speech_seconds(str(step.params.get("text", "")))
+        lines = step.params.get("lines")  # a conversation part: every line it speaks
+        text = " ".join(line["text"] for line in lines) if lines else str(step.params.get("text", ""))
+        return speech_seconds(text)
     return 1.0
 
 

@@ -5,6 +5,7 @@ multi-speaker call of the documented shape, more speakers split into calls."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,28 @@ def test_the_fake_refuses_a_malformed_multi_speaker_request(fake_gemini, change,
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request)
     assert caught.value.code == 400 and problem in json.loads(caught.value.read())["error"]["message"]
+
+
+def test_choosing_conversation_calls_leaves_narration_alone_and_prices_every_line():
+    """`dialogue` only groups dialogue lines into calls: it is no part of a narration's
+    key, and a conversation part is priced by all the words it speaks."""
+    import dataclasses
+
+    from storybuild import pricing
+    from storybuild.graph import build_graph
+    from storybuild.model import Character, Line, Project, ProviderChoice, Providers, Scene, VideoSettings
+
+    def project(dialogue: str) -> Project:
+        voice = ProviderChoice("gemini", options={"voice": "Kore", "dialogue": dialogue})
+        return Project(path=Path("/nowhere/story.yaml"), title="T", style="crayon", video=VideoSettings(),
+                       providers=dataclasses.replace(Providers(), voice=voice),
+                       characters=(Character("pip", "Pip", "a duckling"),), scenes=(
+                           Scene("pond", "a pond", "Pip swam across the pond."),
+                           Scene("talk", "a hill", "", lines=(Line("Hello there, how are you today?", "pip"),
+                                                              Line("Very well, thank you, my friend.")))))
+
+    lines, conversation = ({s.id: s for s in build_graph(project(mode))} for mode in ("lines", "conversation"))
+    assert lines["voice/pond"].options == conversation["voice/pond"].options
+    part = conversation["voice/talk/1-2"]
+    assert pricing.quantity(part, "per_second") == pricing.speech_seconds(
+        "Hello there, how are you today? Very well, thank you, my friend.")

@@ -9,7 +9,6 @@ the narration's length.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from storybuild.kinds.common import provider_fields
@@ -43,9 +42,7 @@ def step(project: Project, scene: Scene) -> Step:
         deps=(f"image/{scene.id}",),
         views={"animation.mp4": f"scenes/{scene.id}/animation.mp4"},
         scene=scene.id,
-        # How the clip fits the video to the narration is the clip's business, not the video's.
-        **provider_fields("animation", dataclasses.replace(
-            choice, options={k: v for k, v in choice.options.items() if k != "fit"})),
+        **provider_fields("animation", choice),  # without `fit`: that is the clip's business
     )
 
 

@@ -12,12 +12,16 @@ from storybuild.step import COMPOSER
 # Options that change how a provider is called, not what it produces: kept out of keys
 # so raising a concurrency limit does not regenerate a whole story.
 OPERATIONAL_OPTIONS = frozenset({"concurrency", "retries", "timeout", "poll_seconds"})
+# Options storybuild reads itself while laying out steps (how dialogue lines are grouped
+# into calls, how a clip fits an animation), never the provider: they change which steps
+# there are, or another kind's params, so a provider step's own key leaves them out.
+PLANNING_OPTIONS = frozenset({"dialogue", "fit"})
 
 
 def provider_fields(kind: str, choice: ProviderChoice) -> dict[str, Any]:
     """The Step fields that say which provider runs a step, for a provider family."""
     entry = providers.info(kind, choice.name)
-    options = {k: v for k, v in sorted(choice.options.items()) if k not in OPERATIONAL_OPTIONS}
+    options = {k: v for k, v in sorted(choice.options.items()) if k not in OPERATIONAL_OPTIONS | PLANNING_OPTIONS}
     return {
         "provider": entry.name,
         "provider_version": entry.version,
