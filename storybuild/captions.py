@@ -38,11 +38,17 @@ _OPENING = set("「『（【〔〈《“‘([{")
 _CLOSING = set("、。，．・：；？！ー」』）】〕〉》”’…‥々ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.!?:;")
 
 
+def _wide(char: str) -> bool:
+    """A Chinese or Japanese letter or one of their own (full-width) marks."""
+    return bool(_CJK.match(char)) or (ord(char) > 0x7F and (char in _OPENING or char in _CLOSING))
+
+
 def tokens(text: str) -> list[str]:
     """The words of `text` for captions: split at spaces, and runs of Chinese or
     Japanese (written without spaces) split between letters, a closing mark (。、」)
-    kept with the letter before it. Invariant: join(tokens(t)) == " ".join(t.split())
-    for text without spaces next to CJK letters."""
+    kept with the letter before it. Invariants: tokens(join(tokens(t))) == tokens(t), so
+    a page's words are the narration's; and join(tokens(t)) == " ".join(t.split()) for
+    text without spaces next to CJK letters or marks."""
     out: list[str] = []
     for word in text.split():
         if not _CJK.search(word):
@@ -50,7 +56,9 @@ def tokens(text: str) -> list[str]:
             continue
         pieces: list[str] = []
         for char in word:
-            latin_run = not _CJK.match(char) and pieces and not _CJK.match(pieces[-1][-1])
+            # A Latin letter continues a Latin word, never a Chinese or Japanese mark:
+            # "た。Hello" is two words, as "「こ" after "said" is a word of its own.
+            latin_run = (not _wide(char) and char not in _OPENING and pieces and not _wide(pieces[-1][-1]))
             if pieces and (char in _CLOSING or latin_run or pieces[-1][-1] in _OPENING):
                 pieces[-1] += char
             else:

@@ -116,3 +116,15 @@ def test_marks_written_apart_from_their_word_never_start_or_end_a_line():
             for line in page.lines:
                 assert not line.startswith(("»", "!", "?", ":", ";")) and not line.endswith("«"), (width, line)
         assert [w for p in captions.paginate(text, max_width=width) for w in p.words] == captions.tokens(text)
+
+
+@pytest.mark.parametrize("text", [
+    "猫が来た。 Hello there",
+    "Pip said 「こんにちは」 and left",
+    "私はHelloと言った。Then we went home",
+    "Zoë dit « bonjour ! » à 小さい猫。",
+])
+def test_pages_of_mixed_scripts_keep_every_word_of_the_narration(text):
+    assert captions.tokens(captions.join(captions.tokens(text))) == captions.tokens(text)
+    pages = captions.paginate(text)
+    assert [word for page in pages for word in page.words] == captions.tokens(text)

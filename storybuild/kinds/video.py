@@ -12,7 +12,7 @@ from storybuild.kinds.soundtrack import voices
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 6
+RECIPE = 7  # 7: subtitles of mixed Chinese or Japanese and Latin keep every word
 
 # The output of each segment kind that the join plays.
 SEGMENT_FILES = {"clip": "clip.mp4", "card": "card.mp4", "transition": "seam.mp4"}
