@@ -74,7 +74,23 @@ def run_action(step: Step, inputs: Inputs, workdir: Path, pool: ProviderPool) ->
     """Run `step` by its kind's action and return its output files (all inside `workdir`)."""
     outputs = kinds.kind(step.kind).run(step, inputs, workdir, pool)
     _check_outputs(step, outputs)
+    _check_sources(step)
     return outputs
+
+
+def _check_sources(step: Step) -> None:
+    """Refuse outputs made from a file of the user's that changed while the step ran
+    (a picture saved again during `watch`): stored under the key of the bytes the story
+    was loaded with, they would come back wrongly after a revert."""
+    from storybuild.keys import digest_file
+
+    for path, digest in step.sources.values():
+        try:
+            unchanged = digest_file(Path(path)) == digest
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            raise ProviderError(f"{Path(path).name} changed while this step read it; render again to use it as it is now")
 
 
 def _check_outputs(step: Step, outputs: Mapping[str, Path]) -> None:

@@ -37,9 +37,16 @@ class Step:
     options: Mapping[str, Any] = field(default_factory=dict)
     paid: bool = False
     cpu: str = "one"  # scheduling only, never in the key: "none" | "one" | "all" (see ProviderInfo)
-    # Files outside the build that the action reads (name -> absolute path). Never in
-    # the key: each one's content digest is in `params`, so moving the project is free.
-    sources: Mapping[str, str] = field(default_factory=dict)
+    # Files outside the build that the action reads: name -> (absolute path, sha256 of
+    # its bytes when the story was loaded). Never in the key: each digest is in `params`
+    # already, so moving the project is free. The digest lets a run check that it read
+    # what the key says (actions.run_action).
+    sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def source(self, name: str) -> Path | None:
+        """Where the source file `name` is, or None when the step has none."""
+        entry = self.sources.get(name)
+        return Path(entry[0]) if entry else None
 
 
 # The composition steps run storybuild's own ffmpeg code, not a pluggable provider.

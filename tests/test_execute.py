@@ -118,3 +118,24 @@ def test_ready_steps_start_longest_first_by_kind_then_by_their_own_recorded_time
     Executor(steps, Store(tmp_path / "build"), RecordingPool(again), jobs=1,
              forced=frozenset(s.id for s in steps)).run()
     assert started_in_order(again)[0] == "image/pool"
+
+
+def test_a_picture_saved_again_while_its_step_runs_is_not_stored_under_the_old_key(tmp_path):
+    import pytest
+
+    from storybuild.actions import run_action
+    from storybuild.errors import ProviderError
+    from storybuild.keys import digest_file
+    from storybuild.kinds.image import _own_picture_step
+    from storybuild.model import Scene
+
+    picture = tmp_path / "garden.png"
+    Image.new("RGB", (64, 48), "green").save(picture)
+    scene = Scene("garden", "", "They played.", picture=picture, picture_digest=digest_file(picture))
+    step = _own_picture_step(scene)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    assert run_action(step, {}, workdir, pool=None)["image.png"].is_file()
+    Image.new("RGB", (64, 48), "red").save(picture)  # saved again after the story was loaded
+    with pytest.raises(ProviderError, match="^garden.png changed while this step read it; render again"):
+        run_action(step, {}, workdir, pool=None)

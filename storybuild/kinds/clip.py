@@ -95,7 +95,8 @@ def step(project: Project, scene: Scene, head: int, tail: int) -> Step:
         views={"clip.mp4": f"scenes/{scene.id}/clip.mp4", "pages.json": f"scenes/{scene.id}/captions.json"},
         scene=scene.id,
         # The font by its bytes is in the params (the style); its path only says where to read it.
-        sources={"font": str(video.caption_style.font)} if video.caption_style.font else {},
+        sources={"font": (str(video.caption_style.font), video.caption_style.font_digest)}
+        if video.caption_style.font else {},
         **composer_fields(RECIPE),
     )
 
@@ -121,7 +122,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
 
     p = ClipParams.from_params(step.params)
     style = p.captions["style"]
-    lay = caption_track.layout(style, p.width, p.height, step.sources.get("font"))
+    lay = caption_track.layout(style, p.width, p.height, step.source("font"))
     voices = [inputs[dep] for dep in step.deps if dep.startswith("voice/")]
     seconds, timings, source, pages = _speech(p, voices, lay)
     timing = timeline.scene_timing(seconds, p.duration_floor, p.head, p.tail, p.fps)

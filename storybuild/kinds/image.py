@@ -69,14 +69,14 @@ def _own_picture_step(scene: Scene) -> Step:
         params={"picture": scene.picture_digest},
         views={"image.png": f"scenes/{scene.id}/image.png"},
         scene=scene.id,
-        sources={"picture": str(scene.picture)},
+        sources={"picture": (str(scene.picture), scene.picture_digest)},
     )
 
 
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     out = workdir / "image.png"
     if step.provider == OWN_PICTURE:
-        _convert_picture(Path(step.sources["picture"]), out)
+        _convert_picture(step.source("picture"), out)
         return {"image.png": out}
     references = {dep.split("/", 1)[1]: files["sheet.png"] for dep, files in inputs.items()
                   if dep.startswith("character/")}

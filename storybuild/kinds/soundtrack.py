@@ -32,7 +32,7 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
         kind="soundtrack",
         params=params,
         deps=voices(timeline),
-        sources={"music": str(music.file)} if music else {},
+        sources={"music": (str(music.file), music.digest)} if music else {},
         **composer_fields(RECIPE),
     )
 
@@ -54,7 +54,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     out = workdir / "sound.m4a"
     soundtrack.render_soundtrack([(files[v.step], v.start, v.length) for v in cut.voices], cut.samples, out,
                                  sample_rate=p["sample_rate"],
-                                 music=Path(step.sources["music"]) if music else None,
+                                 music=step.source("music") if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
                                  loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
                                  measure=False)  # the render needs the sound, not a report on it
