@@ -12,6 +12,7 @@ import json
 import mimetypes
 import os
 import re
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +78,11 @@ class ReviewServer(ThreadingHTTPServer):
         thread.start()
         return thread
 
+    def handle_error(self, request, client_address) -> None:
+        # A browser drops media requests whenever the viewer seeks: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def stop(self) -> None:
         self.hub.close()
         self.shutdown()
@@ -130,27 +136,20 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self.server.placeholder, body)
         if path is None:
             return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n", body)
-        size = path.stat().st_size
-        start, end = 0, size - 1
-        match = _RANGE.match(self.headers.get("Range", ""))
-        if match and (match[1] or match[2]):
-            if match[1]:
-                start, end = int(match[1]), min(int(match[2]) if match[2] else size - 1, size - 1)
-            else:
-                start = max(0, size - int(match[2]))
+        with open(path, "rb") as handle:  # opened once, sized from the open file: a render
+            size = os.fstat(handle.fileno()).st_size  # replacing the view cannot tear the answer
+            start, end, ranged = _requested_range(self.headers.get("Range", ""), size)
             if start > end:
                 self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                 self.send_header("Content-Range", f"bytes */{size}")
                 self.send_header("Content-Length", "0")
                 return self.end_headers()
-        with open(path, "rb") as handle:  # opened once: a render replacing the view cannot tear it
-            handle.seek(start)
-            data = handle.read(end - start + 1) if body else b""
-        self.send_response(HTTPStatus.PARTIAL_CONTENT if match and (match[1] or match[2]) else HTTPStatus.OK)
-        if match and (match[1] or match[2]):
-            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self._headers(_content_type(path), end - start + 1)
-        self.wfile.write(data)
+            self.send_response(HTTPStatus.PARTIAL_CONTENT if ranged else HTTPStatus.OK)
+            if ranged:
+                self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+            self._headers(_content_type(path), end - start + 1)
+            if body:
+                _copy_range(handle, self.wfile, start, end - start + 1)
 
     def _send(self, status: HTTPStatus, kind: str, data: bytes, body: bool) -> None:
         self.send_response(status)
@@ -181,3 +180,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _content_type(path: Path) -> str:
     return _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _requested_range(header: str, size: int) -> tuple[int, int, bool]:
+    """(first byte, last byte, whether a range was asked) of a Range header against a
+    file of `size` bytes; first > last when the range cannot be satisfied."""
+    match = _RANGE.match(header)
+    if not match or not (match[1] or match[2]):
+        return 0, size - 1, False
+    if match[1]:
+        return int(match[1]), min(int(match[2]) if match[2] else size - 1, size - 1), True
+    return max(0, size - int(match[2])), size - 1, True
+
+
+def _copy_range(source, target, start: int, length: int, chunk: int = 1 << 20) -> None:
+    """Send `length` bytes of `source` from `start` a chunk at a time: a whole film is
+    never held in memory for one request."""
+    source.seek(start)
+    while length > 0:
+        data = source.read(min(chunk, length))
+        if not data:
+            break
+        target.write(data)
+        length -= len(data)

@@ -100,3 +100,15 @@ def test_ctrl_c_stops_the_watch(watching):
     assert process.stdout.read().endswith("stopped watching\n")
     with pytest.raises(OSError):
         urlopen(url, timeout=5)
+
+
+def test_byte_ranges_are_read_as_players_ask_for_them():
+    from storybuild.review_server import _requested_range
+
+    assert _requested_range("", 1000) == (0, 999, False)
+    assert _requested_range("bytes=0-", 1000) == (0, 999, True)
+    assert _requested_range("bytes=100-199", 1000) == (100, 199, True)
+    assert _requested_range("bytes=900-5000", 1000) == (900, 999, True)
+    assert _requested_range("bytes=-100", 1000) == (900, 999, True)
+    start, end, _ = _requested_range("bytes=2000-", 1000)
+    assert start > end  # 416: nothing there
