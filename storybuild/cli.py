@@ -269,7 +269,7 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
         plans = [session.plan(force) for session in sessions]
         estimates = [report.cost_estimate(p.decisions, p.project) for p in plans]
         pricing.check_budget(pricing.Estimate(tuple(line for e in estimates for line in e.lines)), max_cost)
-    with _batch_progress(shown) as listener:
+    with _progress(shown) as listener:
         outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener)
     failures = []
     for session, outcome in zip(sessions, outcomes):
@@ -281,20 +281,6 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
             click.echo(report.render_summary(outcome.result, outcome.video, outcome.seconds))
     if failures:
         raise RenderFailed(f"{len(failures)} of {len(sessions)} projects did not finish:\n" + "\n".join(failures))
-
-
-def _batch_progress(shown: str):
-    """The listener for a batch: one display for every project (no ETA across them)."""
-    from contextlib import nullcontext
-
-    from storybuild import events
-    from storybuild.progress import JsonLines, Progress
-
-    if shown == "none":
-        return nullcontext(events.ignore)
-    if shown == "json":
-        return JsonLines()
-    return Progress(interactive=shown != "lines" and sys.stderr.isatty())
 
 
 @main.command()

@@ -99,8 +99,11 @@ def speaker_voice(project: Project, speaker: str | None) -> tuple[str | None, fl
     found = project.character(speaker)
     voice = found.voice
     if voice is None and entry.speaker_voices:
-        spare = [name for name in entry.speaker_voices if name != default_voice]
-        voice = spare[index % len(spare)]
+        # The voices nobody chose, dealt in order to the characters that chose none.
+        chosen = {default_voice, *(c.voice for c in project.characters if c.voice)}
+        spare = [name for name in entry.speaker_voices if name not in chosen] or list(entry.speaker_voices)
+        voiceless = [c.id for c in project.characters if not c.voice]
+        voice = spare[voiceless.index(speaker) % len(spare)]
     if not entry.shapes_voice:  # pitch and pace mean nothing to it: kept out of its keys
         return voice or default_voice, 0.0, 1.0
     pitch, pace = found.pitch, found.pace

@@ -126,3 +126,17 @@ def test_choosing_conversation_calls_leaves_narration_alone_and_prices_every_lin
     part = conversation["voice/talk/1-2"]
     assert pricing.quantity(part, "per_second") == pricing.speech_seconds(
         "Hello there, how are you today? Very well, thank you, my friend.")
+
+
+def test_a_character_without_a_voice_never_gets_one_another_character_chose():
+    import dataclasses
+
+    from storybuild.dialogue import speaker_voice
+    from storybuild.model import Character, Project, ProviderChoice, Providers, VideoSettings
+
+    voice = ProviderChoice("gemini", options={"voice": "Kore"})
+    project = Project(path=Path("/nowhere/story.yaml"), title="T", style="crayon", video=VideoSettings(),
+                      providers=dataclasses.replace(Providers(), voice=voice), scenes=(),
+                      characters=(Character("mo", "Mo", "an elephant"),
+                                  Character("pip", "Pip", "a duckling", voice="Puck")))
+    assert speaker_voice(project, "mo")[0] == "Aoede"  # Puck (Pip's) and Kore (the story's) are taken
