@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storybuild.buildfs import is_view_path
 from storybuild.errors import StorybuildError
 from storybuild.keys import digest_file
 from storybuild.store import DIGEST, Store, Trace, trace_problem
@@ -154,7 +155,8 @@ def _step_of(path: Path) -> tuple[str, ...]:
 
 
 def _remove_views(build_dir: Path, doomed: set[tuple[int, int]]) -> int:
-    """Remove files under build/ (outside the store) that are the doomed objects."""
+    """Remove the views under build/ (outside the store) that are the doomed objects.
+    Only files at view paths: a hard link you made elsewhere in build/ is yours."""
     removed = 0
     if not doomed:
         return 0
@@ -163,6 +165,8 @@ def _remove_views(build_dir: Path, doomed: set[tuple[int, int]]) -> int:
             dirs[:] = [d for d in dirs if d != ".storybuild"]
         for name in files:
             path = Path(folder) / name
+            if not is_view_path(path.relative_to(build_dir)):
+                continue
             try:
                 info = os.lstat(path)
             except OSError:

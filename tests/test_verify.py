@@ -137,13 +137,16 @@ def test_repair_removes_damaged_objects_and_their_views_and_render_rebuilds_exac
     view = project / "build" / "scenes" / "garden" / "clip.mp4"
     mine = project / "build" / "scenes" / "garden" / "my-notes.txt"
     mine.write_text("mine")
+    kept = project / "build" / "mine" / "clip.mp4"  # your own hard link, not at a view path
+    kept.parent.mkdir()
+    os.link(view, kept)
     flip_byte(clip)
     result = run_cli("verify", "--repair", str(project))
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == (
         "1 damaged (30 objects and 20 traces checked); removed them and 1 view showing them: "
         "`storybuild render` rebuilds those steps")
-    assert not clip.exists() and not view.exists() and mine.read_text() == "mine"
+    assert not clip.exists() and not view.exists() and mine.read_text() == "mine" and kept.is_file()
     assert "clip/garden" not in json.loads((project / "build" / ".storybuild" / "current.json").read_text())
     every_object_intact(project)
 
