@@ -28,16 +28,14 @@ VIEWS = {PAGE: PAGE}
 
 
 def current_traces(steps: Sequence[Step], store: Store) -> dict[str, Trace]:
-    """step id -> the trace of the output build/ shows for it now: planning (pure, and
-    cheap after a render) finds each step's key; a step without a stored output for its
-    key (failed, or waiting on one that failed) is left out."""
-    from storybuild.plan import plan
-
+    """step id -> the trace of the output build/ shows for it now (the store's record of
+    what it linked: no planning again); a step with nothing linked yet is left out."""
+    linked = store.current()
     found = {}
-    for decision in plan(steps, store):
-        trace = store.trace(decision.key) if decision.key else None
+    for step in steps:
+        trace = store.trace(linked[step.id]) if step.id in linked else None
         if trace is not None:
-            found[decision.step.id] = trace
+            found[step.id] = trace
     return found
 
 
