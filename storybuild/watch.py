@@ -47,21 +47,16 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return info.st_mtime_ns, info.st_size
 
 
-def story_files(story: Path, project) -> list[Path]:
-    """story.yaml and the files it names: what a save of which must trigger a render."""
-    files = [story]
-    if project is not None:
-        if project.music is not None:
-            files.append(project.music.file)
-        files += [scene.picture for scene in project.scenes if scene.picture is not None]
-        if project.video.caption_style.font is not None:
-            files.append(project.video.caption_style.font)
-    return files
+def story_files(story: Path, steps) -> list[Path]:
+    """story.yaml and the files its steps read (music, pictures, the caption font):
+    what a save of which must trigger a render."""
+    named = {path for step in steps for path, _digest in step.sources.values()}
+    return [story, *(Path(path) for path in sorted(named))]
 
 
 class Watch:
     """The loop of one watch session on `story`: `render_once()` is called for each
-    render and returns (project or None, one line saying what happened, "rendered" or
+    render and returns (the story's steps or None, one line saying what happened, "rendered" or
     "error" for the page)."""
 
     def __init__(self, story: Path, render_once: Callable, echo: Callable[[str], None]):
@@ -75,8 +70,8 @@ class Watch:
         """Render now, and remember what the render read."""
         before = Watched.of(self.watched.files)  # taken before reading: a save during the render counts
         self.hub.announce("rendering")
-        project, line, state = self.render_once()
-        files = story_files(self.story, project) if project is not None else list(before.files)
+        steps, line, state = self.render_once()
+        files = story_files(self.story, steps) if steps is not None else list(before.files)
         self.watched = Watched({path: before.files[path] if path in before.files else _signature(path)
                                 for path in files})
         self.hub.announce(state, line)
@@ -109,7 +104,7 @@ class Watch:
 
 
 def render_once(session):
-    """One render of a watch: (project or None, one line saying what happened,
+    """One render of a watch: (the story's steps or None, one line saying what happened,
     "rendered" | "error"). A story, credential or file-system problem is a line for the
     banner, not an exit; Ctrl-C (execute.Interrupted) is raised."""
     from storybuild import report
@@ -127,7 +122,7 @@ def render_once(session):
     except OSError as error:  # the file system refused a write (full disk, read-only): one line
         return None, f"Error: {file_system_error(error, None).format_message()}", "error"
     line = outcome.message if outcome.failed else report.render_summary(outcome.result, outcome.video, outcome.seconds)
-    return outcome.plan.project, line, "rendered"
+    return outcome.plan.steps, line, "rendered"
 
 
 def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> None:
