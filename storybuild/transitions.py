@@ -7,12 +7,10 @@ the narration's length."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from storybuild.media import run_ffmpeg
 from storybuild.motion import KenBurns
 
 
@@ -50,12 +48,9 @@ def render_transition(left, right, out: Path, *, kind: str, frames: int, fps: in
 
     width, height = left.size
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
-        partial = Path(tmp, "seam.mp4")
-        args = ["-y", *rawvideo_input(width, height, fps), "-filter_complex", "[0:v]setpts=N/FRAME_RATE/TB,setsar=1[v]",
-                "-map", "[v]", *compose.encoder_args(fps, frames)]
-        run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering transition {out.name}",
-                   seam_frames(left, right, kind, frames, from_black=from_black, to_black=to_black))
-        os.replace(partial, out)
+        compose.encode_clip(rawvideo_input(width, height, fps), "[0:v]setpts=N/FRAME_RATE/TB", Path(tmp), out,
+                            fps=fps, frames=frames, captions=None,
+                            feed=seam_frames(left, right, kind, frames, from_black=from_black, to_black=to_black))
 
 
 def seam_frames(left, right, kind: str, frames: int, *, from_black: bool = False,
