@@ -1,7 +1,7 @@
 """Small media utilities: locate and run the bundled ffmpeg, read WAV durations.
 
 Every ffmpeg run goes through `run_ffmpeg`, which registers the process in
-storybuild.children while it runs, so an interrupt handler can stop them all (`kill_running`) and
+storybuild.children while it runs, so an interrupt handler can stop them all (`children.kill_all`) and
 delete half-written outputs. Failures become ProviderError with ffmpeg's own last
 words, because "ffmpeg exited with 1" tells a user nothing.
 
@@ -10,7 +10,7 @@ storybuild even after `kill -9`, when no handler can run. The kernel sends it wh
 the *thread* that started the child exits, not the process: ffmpeg is started from the
 executor's worker threads (or the main thread), and a ThreadPoolExecutor keeps its
 workers until it is shut down, which happens only after every step has finished
-(or was killed by kill_running). The signal is set by util-linux `setpriv` when it
+(or was killed by children.kill_all). The signal is set by util-linux `setpriv` when it
 is installed (cheap: subprocess can still vfork), else by prctl in a preexec_fn;
 where neither exists (not Linux) it is silently not set.
 """
@@ -35,10 +35,6 @@ from storybuild.errors import ProviderError
 # How many trailing stderr lines go into an error message: enough for ffmpeg's
 # actual complaint, short enough to read.
 _STDERR_LINES = 6
-
-# The registry lives in storybuild.children, where the runner that stops them finds it.
-_running = children.running
-
 
 @functools.cache
 def ffmpeg_exe() -> str:
@@ -124,7 +120,7 @@ def run_ffmpeg_log(args: list[str], what: str) -> str:
 
 def _run(args: list[str], what: str, loglevel: str, feed: Iterable[bytes | memoryview] | None = None,
          cwd: Path | None = None) -> str:
-    """Run ffmpeg, registered in `_running` while it runs; its stderr, decoded."""
+    """Run ffmpeg, registered in storybuild.children while it runs; its stderr, decoded."""
     command, preexec = _die_with_parent([ffmpeg_exe(), "-hide_banner", "-loglevel", loglevel, "-nostdin", *args])
     stdin = subprocess.DEVNULL if feed is None else subprocess.PIPE
     try:
@@ -171,12 +167,6 @@ def _tail(stderr: bytes, returncode: int) -> str:
     if not lines:
         return f"exit status {returncode}"
     return " | ".join(lines[-_STDERR_LINES:])
-
-
-def kill_running() -> int:
-    """Kill every ffmpeg process started by run_ffmpeg that is still running.
-    Returns how many were signalled. Safe to call from any thread."""
-    return children.kill_all()
 
 
 def wav_duration(path: Path | str) -> float:

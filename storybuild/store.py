@@ -175,10 +175,6 @@ class Store:
         return Trace(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
                      data.get("seconds", 0.0))
 
-    def has_outputs(self, trace: Trace) -> bool:
-        """True when every output of `trace` is stored and not known to be damaged."""
-        return self.output_problem(trace) is None
-
     def output_problem(self, trace: Trace) -> str | None:
         """Why `trace`'s outputs cannot be used ("missing" or "damaged"), or None. Cheap:
         one stat per object; an object is hashed only when it was written since it was

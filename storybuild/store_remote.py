@@ -207,10 +207,6 @@ class Remote:
             pending, self._pending = self._pending, []
         wait(pending)
 
-    def close(self) -> None:
-        self.flush()
-        self._uploads.shutdown(wait=True)
-
     # -- degrading ---------------------------------------------------------------------
     def _unreachable(self, error: Exception) -> None:
         with self._lock:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from mediacheck import audio_rms_between, blob_track, frame_means, probe, seam_offsets
-from storybuild import captions, compose, media, soundtrack, timeline
+from storybuild import captions, children, compose, media, soundtrack, timeline
 from storybuild.motion import ZOOM
 from storybuild.captions import Cue
 from storybuild.compose import KenBurns
@@ -303,7 +303,7 @@ def test_run_ffmpeg_reports_what_failed_with_ffmpegs_words(tmp_path):
     assert "nope.png" in message and "No such file or directory" in message
 
 
-def test_kill_running_stops_ffmpeg(tmp_path):
+def test_kill_all_stops_ffmpeg(tmp_path):
     errors = []
 
     def endless():
@@ -315,13 +315,13 @@ def test_kill_running_stops_ffmpeg(tmp_path):
     worker = threading.Thread(target=endless)
     worker.start()
     deadline = time.monotonic() + 10
-    while not media._running and time.monotonic() < deadline:
+    while not children.running and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert media.kill_running() == 1
+    assert children.kill_all() == 1
     worker.join(timeout=10)
     assert not worker.is_alive()
     assert len(errors) == 1 and str(errors[0]).startswith("ffmpeg failed while idling")
-    assert not media._running
+    assert not children.running
 
 
 # -- subtitles ------------------------------------------------------------------------------
