@@ -146,3 +146,13 @@ def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rende
     outside = [url for url in browser.requests
                if not url.startswith((build.as_uri() + "/", "data:"))]
     assert outside == [] and browser.errors == []
+
+
+def test_steps_from_the_shared_store_show_as_downloaded():
+    from storybuild.execute import RenderResult
+    from storybuild.review_publish import summary
+
+    result = RenderResult(built=["clip/a"], downloaded=["image/a", "voice/a"], fresh=["video"])
+    assert review_page.outcomes(result)["image/a"] == ("downloaded", "")
+    assert review_page.STATE_WORDS["downloaded"] == "downloaded from the shared store"
+    assert summary(result, 1.25) == "1 built, 2 downloaded, 1 fresh in 1.2 s"
