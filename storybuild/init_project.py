@@ -62,9 +62,10 @@ def write_new_project(directory: Path, theme: str, scene_count: int, writer: str
         raise InputError(f"{target} already exists; use --force to overwrite it")
     if not theme.strip():
         raise InputError("--theme must not be empty")
-    from storybuild.report import check_credentials_for_init, check_provider_installed
+    from storybuild.providers import check_installed
+    from storybuild.report import check_credentials_for_init
 
-    check_provider_installed("text", writer)
+    check_installed("text", writer)
     check_credentials_for_init(writer)
     try:
         # No render, no progress display: a writer's waits (rate limits) go to stderr as they happen.

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from storybuild.errors import InputError, MissingDependencyError
+from storybuild.errors import InputError
 from storybuild.kinds import provider_family
 from storybuild.step import Step
 from storybuild.plan import BLOCKED, FRESH, REMOTE, RESTORE, STALE, STATES, Decision
@@ -141,33 +141,8 @@ def check_installed(steps_to_run: Sequence[Step], missing=None) -> None:
     """Refuse to start when a provider that will run lacks its optional packages,
     instead of failing every one of its steps after the others have run.
     `missing` maps a ProviderInfo to its missing modules (injectable for tests)."""
-    used = {(provider_family(s), s.provider) for s in steps_to_run if provider_family(s)}
-    for kind, name in sorted(used):
-        check_provider_installed(kind, name, missing)
-
-
-def check_provider_installed(kind: str, name: str, missing=None) -> None:
-    """Raise MissingDependencyError naming the pip extra when provider `name` of `kind`
-    lacks a module it requires (`init --writer gemini` and a render say the same)."""
     from storybuild import providers
 
-    entry = providers.info(kind, name)
-    absent = (missing or missing_modules)(entry)
-    if absent:
-        raise MissingDependencyError(
-            f"the '{name}' {kind} provider needs the optional package(s) {', '.join(absent)}: "
-            f"pip install 'storybuild[{entry.extra}]'")
-
-
-def missing_modules(entry) -> list[str]:
-    """The modules `entry` requires that are not installed, found without importing them;
-    a dotted name ("google.genai") whose parent package is absent is missing too."""
-    from importlib.util import find_spec
-
-    def absent(name: str) -> bool:
-        try:
-            return find_spec(name) is None
-        except ModuleNotFoundError:  # find_spec("a.b") imports "a" and raises when it is absent
-            return True
-
-    return [name for name in entry.requires if absent(name)]
+    used = {(provider_family(s), s.provider) for s in steps_to_run if provider_family(s)}
+    for kind, name in sorted(used):
+        providers.check_installed(kind, name, missing)

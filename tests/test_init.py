@@ -15,7 +15,7 @@ from conftest import run_cli, write_story
 
 import storybuild
 from storybuild.model import slugify
-from storybuild.report import missing_modules
+from storybuild.providers import missing_modules
 
 INSTALLED_SCHEMA = Path(storybuild.__file__).with_name("story.schema.json")
 

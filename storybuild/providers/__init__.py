@@ -117,10 +117,31 @@ def info(kind: str, name: str) -> ProviderInfo:
 
 
 def missing_modules(entry: ProviderInfo) -> list[str]:
-    """The modules `entry` requires that are not installed (found without importing them)."""
+    """The modules `entry` requires that are not installed, found without importing them;
+    a dotted name ("google.genai") whose parent package is absent is missing too."""
     from importlib.util import find_spec
 
-    return [name for name in entry.requires if find_spec(name) is None]
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except ModuleNotFoundError:  # find_spec("a.b") imports "a" and raises when it is absent
+            return True
+
+    return [name for name in entry.requires if absent(name)]
+
+
+def check_installed(kind: str, name: str, missing=None) -> None:
+    """Raise MissingDependencyError naming the pip extra when provider `name` of `kind`
+    lacks a module it requires (`init --writer gemini` and a render say the same).
+    `missing` maps a ProviderInfo to its missing modules (injectable for tests)."""
+    from storybuild.errors import MissingDependencyError
+
+    entry = info(kind, name)
+    absent = (missing or missing_modules)(entry)
+    if absent:
+        raise MissingDependencyError(
+            f"the '{name}' {kind} provider needs the optional package(s) {', '.join(absent)}: "
+            f"pip install 'storybuild[{entry.extra}]'")
 
 
 def create(kind: str, choice: ProviderChoice):

@@ -56,9 +56,9 @@ def missing_models(chosen: Mapping[str, str], environ: Mapping[str, str] | None 
         first = group[0][0]
         if not first.has_key(environ):
             raise InputError(f"--check asks {first.service} which models exist: set {first.key_hint}")
-        from storybuild.report import check_provider_installed
+        from storybuild.providers import check_installed
 
-        check_provider_installed(first.kind, first.name)
+        check_installed(first.kind, first.name)
         module, attribute = CHECKERS[name].split(":")
         available = set(getattr(importlib.import_module(module), attribute)())
         for entry, model in group:
