@@ -102,3 +102,9 @@ def test_the_hero_is_the_character_the_trouble_belongs_to(writer):
     assert story["scenes"][0]["narration"].startswith("Sparky the dragon lived")
     story = writer.write_story("a kind fox and a shy owl", 4)
     assert story["scenes"][0]["narration"].startswith("Hoot the owl lived")
+    # A child named without a kind is listed after the animals, yet the trouble still
+    # goes to the one the theme gives it to.
+    story = writer.write_story("Maya and a dragon who is afraid of the dark", 4)
+    assert story["title"] == "Sparky and the Dark"
+    story = writer.write_story("Leo and a lonely robot", 4)
+    assert story["scenes"][0]["narration"].startswith("Bolt the robot lived")

@@ -65,6 +65,7 @@ class _Mention:
     name: str | None
     color: str | None
     trait: str | None
+    at: int = -1  # its token's place in the theme (names without a kind are listed last)
 
 
 def read_theme(text: str) -> Theme:
@@ -78,27 +79,36 @@ def read_theme(text: str) -> Theme:
         rest = text[:start] + " , " + text[end:]
     tokens = _tokens(rest)
     rng = random.Random(stable_int("theme", text.lower()))
-    cast = _cast(_mentions(tokens), rng)
+    mentions = _mentions(tokens)
+    cast = _cast(mentions, rng)
     place = _place(_tokens(text), rng)
     activity = _activity(tokens) or _activity_noun(tokens) or place.activity
     if activity == "playing":  # too bare to carry a story: play something
         activity = place.activity if place.activity.startswith("playing") else "playing games"
     if conflict and conflict.kind in ("ability", "wish") and gerund(conflict.word) in activity.split():
         activity = "playing games"  # no day spent baking before the hero learns to bake
-    return Theme(text, cast, place, activity, conflict, _hero(text, conflict, len(cast)))
+    return Theme(text, cast, place, activity, conflict, _hero(text, conflict, mentions, len(cast)))
 
 
 def _tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z][A-Za-z'-]*|\d+|[,.;!?]", text)
 
 
-def _hero(text: str, conflict: Conflict | None, cast_size: int) -> int:
+def _hero(text: str, conflict: Conflict | None, mentions: list[_Mention], cast_size: int) -> int:
     """Which cast member the trouble belongs to: the one named just before it ("a cat
-    and a dragon who is afraid"), or just after it ("a cat and a lonely robot")."""
+    and a dragon who is afraid"), or just after it ("a cat and a lonely robot"),
+    wherever `mentions` (the cast's order) lists it."""
     if conflict is None:
         return 0
-    before = sum(m.count for m in _mentions(_tokens(text[: conflict.span[0]])))
-    return max(0, min(before if conflict.hero_after else before - 1, cast_size - 1))
+    at = len(_tokens(text[: conflict.span[0]]))  # the trouble's place among the tokens
+    if conflict.hero_after:
+        found = min((m for m in mentions if m.at >= at), key=lambda m: m.at, default=None)
+    else:
+        found = max((m for m in mentions if 0 <= m.at < at), key=lambda m: m.at, default=None)
+    if found is None:
+        return 0 if conflict.hero_after else max(0, cast_size - 1)
+    first = sum(m.count for m in mentions[: mentions.index(found)])
+    return min(first if conflict.hero_after else first + found.count - 1, cast_size - 1)
 
 
 def kind_of(word: str) -> tuple[str, bool] | None:
@@ -130,10 +140,10 @@ def _mentions(tokens: list[str]) -> list[_Mention]:
             continue  # "a cat and a dog, and the dog ...": the same dog again
         color, trait, count = _modifiers(tokens, i)
         name = _given_name(tokens, i, named)
-        mentions.append(_Mention(noun, count or (2 if plural else 1), name, color, trait))
+        mentions.append(_Mention(noun, count or (2 if plural else 1), name, color, trait, i))
     for i, token in enumerate(tokens):  # names with no kind: "Maya and Leo build a sandcastle"
         if i not in named and _looks_like_name(tokens, i):
-            mentions.append(_Mention("child", 1, token, None, None))
+            mentions.append(_Mention("child", 1, token, None, None, i))
     return mentions
 
 
