@@ -15,13 +15,14 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from storybuild import providers as provider_registry
 from storybuild import dialogue, story_film
 from storybuild.errors import InputError, StoryValidationError
 from storybuild.model import (CaptionStyle, Music, Project, ProviderChoice, Providers, Scene,
                               Transition, VideoSettings)
+from storybuild.keys import RememberedDigests
 from storybuild.schema_messages import schema_problems
 from storybuild.story_checks import SIZE_RE, cross_field_problems, escape, value_problems
 from storybuild.yaml_positions import JsonPath, Positions, Problem, YamlSyntaxError, parse, positions_in_order
@@ -63,7 +64,11 @@ def load_project(path: Path, cache_dir: Path | None = None) -> Project:
         raise StoryValidationError(format_problems(problems, positions, f"{shown}:", with_lines=True))
     if marker is not None and not validated_before:
         _write_marker(marker)
-    return build_project(Path(os.path.abspath(story_path)), document)
+    digests = RememberedDigests(Path(cache_dir) / "digests.json") if cache_dir is not None else None
+    project = build_project(Path(os.path.abspath(story_path)), document, digests)
+    if digests is not None:
+        digests.save()
+    return project
 
 
 def _read_story(story_path: Path, shown: str) -> bytes:
@@ -279,29 +284,31 @@ def _music_file_problems(document: Any, story_dir: Path) -> list[Problem]:
     return project_file_problems(where, file, story_dir, "music") or audio_problems(where, file, story_dir)
 
 
-def _music(section: dict[str, Any] | None, story_dir: Path) -> Music | None:
-    from storybuild.keys import digest_file
-
+def _music(section: dict[str, Any] | None, story_dir: Path, digest: Callable[[Path], str]) -> Music | None:
     if not section:
         return None
     path = Path(os.path.abspath(story_dir / section["file"]))
-    return Music(file=path, digest=digest_file(path), volume=float(section.get("volume", Music.volume)),
+    return Music(file=path, digest=digest(path), volume=float(section.get("volume", Music.volume)),
                  duck_db=float(section.get("duck_db", Music.duck_db)))
 
 
-def build_project(story_path: Path, document: dict[str, Any]) -> Project:
-    """The Project of a validated document (no checks here: validation came first)."""
+def build_project(story_path: Path, document: dict[str, Any], digest: Callable[[Path], str] | None = None) -> Project:
+    """The Project of a validated document (no checks here: validation came first).
+    `digest` gives the sha256 of a file the story names (default: hash it now)."""
+    from storybuild.keys import digest_file
+
+    digest = digest or digest_file
     return Project(
         path=story_path,
         title=document["title"].strip(),
         style=document["style"].strip(),
-        video=video_settings(document.get("video") or {}, story_path.parent),
+        video=video_settings(document.get("video") or {}, story_path.parent, digest),
         providers=_providers(document.get("providers") or {}),
         characters=tuple(dialogue.character(cid, c) for cid, c in (document.get("characters") or {}).items()),
-        scenes=tuple(_scene(scene, story_path.parent, bool((document.get("video") or {}).get("animate", False)))
+        scenes=tuple(_scene(scene, story_path.parent, digest, bool((document.get("video") or {}).get("animate", False)))
                      for scene in document["scenes"]),
         version=document["version"],
-        music=_music(document.get("music"), story_path.parent),
+        music=_music(document.get("music"), story_path.parent, digest),
         title_card=story_film.title_card(document),
         end_card=story_film.end_card(document),
         loudness=float((document.get("audio") or {}).get("loudness", Project.loudness)),
@@ -310,7 +317,8 @@ def build_project(story_path: Path, document: dict[str, Any]) -> Project:
     )
 
 
-def video_settings(video: dict[str, Any], story_dir: Path | None = None) -> VideoSettings:
+def video_settings(video: dict[str, Any], story_dir: Path | None = None,
+                   digest: Callable[[Path], str] | None = None) -> VideoSettings:
     """Resolve size, or aspect + resolution (the short side), into width and height."""
     if "size" in video:
         match = SIZE_RE.fullmatch(video["size"])
@@ -331,12 +339,13 @@ def video_settings(video: dict[str, Any], story_dir: Path | None = None) -> Vide
         sample_rate=int(video.get("sample_rate", VideoSettings.sample_rate)),
         transition=story_film.transition(video.get("transition")) or Transition(),
         fade=float(video.get("fade", VideoSettings.fade)),
-        caption_style=caption_style(video.get("captions", True), story_dir),
+        caption_style=caption_style(video.get("captions", True), story_dir, digest),
         motion_strength=strength,
     )
 
 
-def caption_style(captions: Any, story_dir: Path | None = None) -> CaptionStyle:
+def caption_style(captions: Any, story_dir: Path | None = None,
+                  digest: Callable[[Path], str] | None = None) -> CaptionStyle:
     """The style of `video.captions`: a mapping sets it, true/false keep the defaults.
     A `font` is resolved against the story's folder and keyed by its bytes."""
     if not isinstance(captions, dict):
@@ -346,7 +355,7 @@ def caption_style(captions: Any, story_dir: Path | None = None) -> CaptionStyle:
         from storybuild.keys import digest_file
 
         font = Path(os.path.abspath(story_dir / captions["font"]))
-        style = dataclasses.replace(style, font=font, font_digest=digest_file(font))
+        style = dataclasses.replace(style, font=font, font_digest=(digest or digest_file)(font))
     return style
 
 
@@ -365,9 +374,7 @@ def _providers(section: dict[str, Any]) -> Providers:
     return Providers(**choices)
 
 
-def _scene(scene: dict[str, Any], story_dir: Path, animate_all: bool = False) -> Scene:
-    from storybuild.keys import digest_file
-
+def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str], animate_all: bool = False) -> Scene:
     def optional(key: str, kind: type) -> Any:
         return None if scene.get(key) is None else kind(scene[key])
 
@@ -376,7 +383,7 @@ def _scene(scene: dict[str, Any], story_dir: Path, animate_all: bool = False) ->
         id=scene["id"],
         image=story_film.prompt(scene),
         picture=picture,
-        picture_digest=digest_file(picture) if picture else None,
+        picture_digest=digest(picture) if picture else None,
         transition=story_film.transition(scene.get("transition")),
         narration=dialogue.spoken_text(scene),
         lines=dialogue.scene_lines(scene),

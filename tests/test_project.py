@@ -365,3 +365,23 @@ def test_missing_music_file_is_reported_at_its_line(tmp_path, monkeypatch):
         "story.yaml:5:9: music.file: no such file: tune.mp3 (paths are relative to the story file)",
         "story.yaml:6:11: music.volume: must be more than 0 (got 0)",
     ]
+
+
+def test_a_storys_own_files_are_hashed_once_and_again_only_when_they_change(tmp_path):
+    import hashlib
+
+    from PIL import Image
+
+    from storybuild.keys import RememberedDigests
+
+    picture = tmp_path / "garden.png"
+    Image.new("RGB", (32, 32), "green").save(picture)
+    remembered = RememberedDigests(tmp_path / "digests.json")
+    first = remembered(picture)
+    assert first == hashlib.sha256(picture.read_bytes()).hexdigest()
+    remembered.save()
+    again = RememberedDigests(tmp_path / "digests.json")
+    again.known[str(picture)][3] = "0" * 64  # what it remembers is what it answers...
+    assert again(picture) == "0" * 64 and not again.changed
+    Image.new("RGB", (32, 32), "red").save(picture)  # ...until the file is written again
+    assert again(picture) == hashlib.sha256(picture.read_bytes()).hexdigest() != first
