@@ -393,11 +393,14 @@ class Store:
                 path.unlink(missing_ok=True)
         removed = freed = 0
         for path in list(self.all_object_files()):
-            if path.parent.name + path.name not in keep_objects:
+            digest = path.parent.name + path.name
+            if digest not in keep_objects:
                 freed += path.stat().st_size
                 path.unlink()
                 removed += 1
+                self._checked_dirty |= self.checked().pop(digest, None) is not None  # no record of what is gone
         self._trace_cache.clear()
+        self.save_checked()
         return removed, freed
 
     def keep_current(self, step_ids: set[str]) -> None:

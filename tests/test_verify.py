@@ -253,3 +253,21 @@ def test_a_damaged_current_json_is_reported_and_does_not_crash_status(project):
     assert not current.exists()
     every_object_intact(project)
 
+
+
+def test_gc_forgets_the_intact_record_of_what_it_deletes(tmp_path):
+    from storybuild.buildfs import prepare_build_dir
+    from storybuild.store import Store
+
+    build = tmp_path / "build"
+    prepare_build_dir(build)
+    store = Store(build)
+    kept, dropped = (tmp_path / "kept.txt", tmp_path / "dropped.txt")
+    kept.write_text("kept")
+    dropped.write_text("dropped")
+    keep, drop = store.put_file(kept), store.put_file(dropped)
+    store.record(Trace("k" * 64, "image/a", {}, {"image.png": keep}))
+    assert store.intact(keep) and store.intact(drop)
+    store.save_checked()
+    assert Store(build).collect_garbage({"k" * 64}) == (1, len("dropped"))
+    assert set(Store(build).checked()) == {keep}
