@@ -157,3 +157,15 @@ def test_the_seams_beside_an_animated_scene_show_its_video_where_its_clip_starts
     # picture); the still picture the seam used to show is nothing like the video.
     assert after_clip < 12, after_clip
     assert np.abs(still.astype(np.int16)[top] - decoded(clip, -1)[top]).mean() > 3 * after_clip
+
+
+def test_a_video_start_that_times_out_is_not_sent_again(fake_gemini, tmp_path):
+    """The service may have accepted (and will bill) a start whose answer came too late:
+    asking again could pay for two videos."""
+    fake_gemini.inject({"kind": "video", "delay": 2.5})
+    write_story(tmp_path, animated_story(timeout=1))
+    result = render(tmp_path, "-k")
+    assert result.returncode == 1
+    (line,) = [line for line in result.stderr.splitlines() if " FAILED " in line]
+    assert "timed out after 1 s; the video may have started anyway, so it was not asked for twice" in line, line
+    assert len(fake_gemini.calls("video")) == 1

@@ -22,7 +22,7 @@ from storybuild.atomic import write_atomic
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import AnimationRequest
 from storybuild.providers.gemini.client import GeminiSession, api_key, base_url, redact
-from storybuild.providers.gemini.retry import announce_wait, call_with_retries, classify_exception
+from storybuild.providers.gemini.retry import Failure, announce_wait, call_with_retries, classify_exception
 
 DEFAULT_BASE = "https://generativelanguage.googleapis.com/"
 API_VERSION = "v1beta"
@@ -69,7 +69,7 @@ class GeminiAnimation:
             "parameters": {"aspectRatio": request.aspect_ratio, "durationSeconds": request.seconds},
         }
         url = f"{base_url() or DEFAULT_BASE}".rstrip("/") + f"/{API_VERSION}/models/{self._session.model}:predictLongRunning"
-        answer = self._call(lambda _client: _post(url, body, self._session.timeout))
+        answer = self._call(lambda _client: _post(url, body, self._session.timeout), once_sent=True)
         if not answer.get("name"):
             raise self._session.error(f"scene {request.scene_id}: the service started no operation")
         return str(answer["name"])
@@ -85,16 +85,24 @@ class GeminiAnimation:
                 raise self._session.error(f"{subject}: the video was not ready after {MAX_WAIT:g} s")
             time.sleep(self._poll)
 
-    def _call(self, call: Any) -> Any:
-        """One request through the session's slots and retry loop."""
+    def _call(self, call: Any, once_sent: bool = False) -> Any:
+        """One request through the session's slots and retry loop. `once_sent`: a paid
+        request the service may have accepted before the answer timed out (starting a
+        video) is not sent again, so a slow answer never pays for two videos."""
         client = self._session.sdk_client()
 
         def attempt() -> Any:
             with self._session.slots:
                 return call(client)
 
-        return call_with_retries(attempt, self._session.policy,
-                                 lambda exc: classify_exception(exc, self._session.timeout), self._session.label, redact)
+        def classify(exc: Exception) -> Failure:
+            failure = classify_exception(exc, self._session.timeout)
+            if once_sent and failure.reason == "timed out":
+                return Failure(f"{failure.description}; the video may have started anyway, so it was not "
+                               "asked for twice: render again in a few minutes", False)
+            return failure
+
+        return call_with_retries(attempt, self._session.policy, classify, self._session.label, redact)
 
 
 def _post(url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
