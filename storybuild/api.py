@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from storybuild.execute import RenderResult
     from storybuild.model import Project
     from storybuild.plan import Decision
+    from storybuild.report import StatusTally
     from storybuild.runner import Runner
     from storybuild.step import Step
     from storybuild.store import Store
@@ -165,6 +166,26 @@ class Session:
         planned = self.plan(force, lean=True)  # only reports: traces need not keep their key parts
         planned.store.save_checked()
         return planned
+
+    def status_tally(self, force: Iterable[str] = (), explain: bool = False) -> "StatusTally":
+        """What status() finds, tallied as each step is decided (report.StatusTally: the
+        lines `storybuild status` prints, the counts, the steps that would run). No step
+        or decision is kept but those it shows, so its memory grows with what it prints,
+        not with the story's length (benchmarks/bench_scale.py measures it)."""
+        from storybuild.graph import iter_graph
+        from storybuild.plan import iter_plan
+        from storybuild.report import StatusTally, resolve_force
+        from storybuild.store import Store
+
+        project = self.load()
+        store = Store(project.build_dir, lean=True)
+        store.remote = self.remote()
+        forced = resolve_force(iter_graph(project), force)
+        tally = StatusTally(explain, project)
+        for decision in iter_plan(iter_graph(project), store, forced):
+            tally.add(decision)
+        store.save_checked()
+        return tally
 
     # -- building ---------------------------------------------------------------------------
     def render(self, *, jobs: int | None = None, keep_going: bool = False, force: Iterable[str] = (),

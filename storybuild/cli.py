@@ -95,13 +95,17 @@ def status(project: Path, explain: bool, as_json: bool, force: tuple[str, ...], 
     """
     from storybuild import report
 
-    planned = Session(project, remote=remote, warn=_warn).status(force)
+    session = Session(project, remote=remote, warn=_warn)
     if as_json:
+        planned = session.status(force)
         click.echo(report.status_json(planned.decisions, report.cost_estimate(planned.decisions, planned.project)))
-    else:
-        click.echo(report.status_text(planned.decisions, explain))
-        _echo_cost(planned)
-    if not planned.up_to_date:
+        up_to_date = planned.up_to_date
+    else:  # tallied step by step: memory flat in the story's length
+        tally = session.status_tally(force, explain)
+        click.echo(tally.text())
+        _echo_cost(tally.running, tally.project)
+        up_to_date = tally.up_to_date
+    if not up_to_date:
         sys.exit(1)
 
 
@@ -150,7 +154,7 @@ def render(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force
     if dry_run:
         planned = session.plan(force)
         click.echo(report.status_text(planned.decisions, explain=True))
-        _echo_cost(planned)
+        _echo_cost(planned.decisions, planned.project)
         return
     with _progress("none" if quiet else shown) as listener:
         outcome = session.render(jobs=jobs, keep_going=keep_going, force=force, listener=listener,
@@ -263,7 +267,7 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
         for session in sessions:
             planned = session.plan(force)
             click.echo(f"{session.folder}:\n{report.status_text(planned.decisions, explain=True)}")
-            _echo_cost(planned)
+            _echo_cost(planned.decisions, planned.project)
         return
     if max_cost is not None:  # the whole batch's paid calls against one budget
         plans = [session.plan(force) for session in sessions]
@@ -327,11 +331,11 @@ def providers_command(project: Path | None, check: bool) -> None:
         click.echo("every checked model is offered")
 
 
-def _echo_cost(planned) -> None:
+def _echo_cost(decisions, project) -> None:
     """The paid calls a render would make and their estimated cost, if any."""
     from storybuild import pricing, report
 
-    text = pricing.cost_text(report.cost_estimate(planned.decisions, planned.project))
+    text = pricing.cost_text(report.cost_estimate(decisions, project))
     if text:
         click.echo(text)
 

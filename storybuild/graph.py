@@ -13,7 +13,7 @@ steps a story has and in what order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from storybuild import timeline
 from storybuild.kinds import animation, card, character, clip, image, soundtrack, transition, video, voice
@@ -22,7 +22,7 @@ from storybuild.kinds.transition import BLACK, Neighbour
 from storybuild.model import CardSettings, Project, Scene, Transition
 from storybuild.step import Step
 
-__all__ = ["Step", "build_graph"]
+__all__ = ["Step", "build_graph", "iter_graph"]
 
 
 @dataclass(frozen=True)
@@ -38,80 +38,98 @@ class _Item:
 
 def build_graph(project: Project) -> list[Step]:
     """All steps of `project` in dependency order (every dep before its dependents)."""
-    items = _items(project)
-    seams = _seam_frames(project, items)
-    steps: list[Step] = []
+    return list(iter_graph(project))
+
+
+def iter_graph(project: Project) -> Iterator[Step]:
+    """The steps of build_graph, one at a time: a caller that decides each step as it
+    comes (status) need not hold them all. Only the timeline (one entry per item and
+    seam, in the film's steps' params) is kept until the end."""
+    seams = _seam_frames(project)
+    sheets = False
     if uses_character_sheets(project):
-        steps += character.steps(project)
-    sheets = bool(steps)
-    settings = image.settings(project)
+        for sheet in character.steps(project):
+            sheets = True
+            yield sheet
+    settings = image.settings(project)  # one per scene, in order
     plan: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
+    last = len(seams) - 2
+    previous = None
+    for index, item in enumerate(_items(project)):
         # The frames this item gives to the seams before and after it (see timeline.py);
         # what a fade at either end shows beyond them is black of its own.
         head = timeline.split_seam(seams[index], index == 0, False)[1]
-        tail = timeline.split_seam(seams[index + 1], False, index == len(items) - 1)[0]
+        tail = timeline.split_seam(seams[index + 1], False, index == last)[0]
         previous_tail = timeline.split_seam(seams[index], False, False)[0] if index else 0
-        steps += _item_steps(project, item, head, tail, sheets, settings)
-        left = items[index - 1].neighbour if index else BLACK
+        setting = next(settings) if item.scene is not None else None
+        yield from _item_steps(project, item, head, tail, sheets, setting)
+        left = previous.neighbour if previous is not None else BLACK
         kind = item.entering.kind if index else "crossfade"
-        plan.append(_seam(project, steps, left, item.neighbour, kind, seams[index], seams[index] - previous_tail - head))
+        yield from _seam(project, plan, left, item.neighbour, kind, seams[index], seams[index] - previous_tail - head)
         plan.append(_item_entry(project, item, head, tail))
+        previous = item
+    assert previous is not None, "a story has at least one scene"
     last_tail = timeline.split_seam(seams[-1], False, True)[0]
-    plan.append(_seam(project, steps, items[-1].neighbour, BLACK, "crossfade", seams[-1], seams[-1] - last_tail))
-    steps.append(soundtrack.step(project, plan))
-    steps.append(video.step(project, plan, "soundtrack"))
-    return steps
+    yield from _seam(project, plan, previous.neighbour, BLACK, "crossfade", seams[-1], seams[-1] - last_tail)
+    yield soundtrack.step(project, plan)
+    yield video.step(project, plan, "soundtrack")
 
 
-def _items(project: Project) -> list[_Item]:
-    """Title card, scenes, end card; each with the transition that enters it."""
+def _items(project: Project) -> Iterator[_Item]:
+    """Title card, scenes, end card; each with the transition that enters it (made one
+    at a time: a long story's planning holds only the one at hand)."""
     default = project.video.transition
-    items = []
     if project.title_card:
-        items.append(_Item(Neighbour("card/title", "card:title", "card.png"), default, card=project.title_card,
-                           card_name="title"))
+        yield _Item(Neighbour("card/title", "card:title", "card.png"), default, card=project.title_card,
+                    card_name="title")
     for scene in project.scenes:
         if animation.animates(project, scene):  # the seams show the video's own first and last frames
             neighbour = Neighbour(f"animation/{scene.id}", scene.id, "animation.mp4", video=True)
         else:
             neighbour = Neighbour(f"image/{scene.id}", scene.id, "image.png", clip.motion_seed(scene))
-        items.append(_Item(neighbour, scene.transition or default, scene=scene))
+        yield _Item(neighbour, scene.transition or default, scene=scene)
     if project.end_card:
-        items.append(_Item(Neighbour("card/end", "card:end", "card.png"), default, card=project.end_card,
-                           card_name="end"))
-    return items
+        yield _Item(Neighbour("card/end", "card:end", "card.png"), default, card=project.end_card,
+                    card_name="end")
 
 
-def _seam_frames(project: Project, items: list[_Item]) -> list[int]:
+def _seam_frames(project: Project) -> list[int]:
     """Frames of each seam: the fade in, the transitions entering items 1.., the fade out."""
     fps, fade = project.video.fps, project.video.fade
-    inner = [timeline.seam_frames(item.entering.kind, item.entering.seconds, fps) for item in items[1:]]
+    default = project.video.transition
+    entering = [scene.transition or default for scene in project.scenes]
+    if project.title_card:
+        entering.insert(0, default)
+    if project.end_card:
+        entering.append(default)
+    inner = [timeline.seam_frames(t.kind, t.seconds, fps) for t in entering[1:]]
     ends = timeline.seam_frames("crossfade", fade, fps) if fade > 0 else 0
     return [ends, *inner, ends]
 
 
 def _item_steps(project: Project, item: _Item, head: int, tail: int, sheets: bool,
-                settings: dict[str, dict[str, str]]) -> list[Step]:
+                setting: dict[str, str] | None) -> list[Step]:
     if item.card is not None:
         frames = timeline.card_timing(item.card.seconds, head, tail, project.video.fps).body
         return [card.step(project, item.card_name, item.card, frames)]
     scene = item.scene
-    steps = [image.step(project, scene, sheets, settings.get(scene.id)), *voice.steps(project, scene)]
+    steps = [image.step(project, scene, sheets, setting), *voice.steps(project, scene)]
     if animation.animates(project, scene):
         steps.append(animation.step(project, scene))
     return [*steps, clip.step(project, scene, head, tail)]
 
 
-def _seam(project: Project, steps: list[Step], left: Neighbour, right: Neighbour, kind: str,
-          frames: int, black: int) -> dict[str, Any]:
-    """The seam's timeline entry; adds its step when it has frames. `black` counts the
-    frames of a fade that belong to no item (the black side's share)."""
+def _seam(project: Project, plan: list[dict[str, Any]], left: Neighbour, right: Neighbour, kind: str,
+          frames: int, black: int) -> Iterator[Step]:
+    """Appends the seam's timeline entry to `plan`, and yields its step when it has
+    frames. `black` counts the frames of a fade that belong to no item (the black
+    side's share)."""
     if not frames:
-        return {"role": "seam", "step": None, "frames": 0, "black": 0}
+        plan.append({"role": "seam", "step": None, "frames": 0, "black": 0})
+        return
     seam = transition.step(project, left, right, kind, frames)
-    steps.append(seam)
-    return {"role": "seam", "step": seam.id, "frames": frames, "black": black}
+    plan.append({"role": "seam", "step": seam.id, "frames": frames, "black": black})
+    yield seam
 
 
 def _item_entry(project: Project, item: _Item, head: int, tail: int) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 
 def canonical_json(value: Any) -> str:
@@ -15,9 +15,58 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+# A list or mapping longer than this is hashed one element at a time (see _pieces).
+LONG = 256
+_CONTAINERS = (dict, list, tuple)
+
+
 def digest_value(value: Any) -> str:
     """sha256 hex of the canonical JSON of `value`."""
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    if not _holds_long(value, 1):
+        return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    sha = hashlib.sha256()
+    for piece in _pieces(value):
+        sha.update(piece.encode("utf-8"))
+    return sha.hexdigest()
+
+
+def _pieces(value: Any) -> Iterator[str]:
+    """canonical_json(value) in pieces that join to exactly it. A value holding a long
+    list or mapping (the film's timeline and inputs, one entry per scene) is written one
+    element at a time: json.dumps would first build a list of every token of it, several
+    times the size of the text, which was the peak of memory of a long story's status.
+    A mapping with a key that is not text is never split (json.dumps converts those)."""
+    if not _holds_long(value, 2) or (isinstance(value, dict) and not all(isinstance(name, str) for name in value)):
+        yield canonical_json(value)
+        return
+    if isinstance(value, dict):
+        yield "{"
+        for index, name in enumerate(sorted(value)):
+            yield ("," if index else "") + canonical_json(name) + ":"
+            yield from _pieces(value[name])
+        yield "}"
+        return
+    yield "["
+    for index, item in enumerate(value):
+        if index:
+            yield ","
+        yield from _pieces(item)
+    yield "]"
+
+
+def _holds_long(value: Any, depth: int) -> bool:
+    """True when `value` is a list or mapping longer than LONG, or holds one at most
+    `depth` levels down. The shallow look keeps the check nearly free for the key of an
+    ordinary step; a film's key parts hold their long inputs one level down."""
+    if not isinstance(value, _CONTAINERS):
+        return False
+    if len(value) > LONG:
+        return True
+    if depth:
+        for item in value.values() if isinstance(value, dict) else value:
+            if isinstance(item, _CONTAINERS) and _holds_long(item, depth - 1):
+                return True
+    return False
 
 
 def digest_file(path: Path | str) -> str:

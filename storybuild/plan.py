@@ -9,7 +9,7 @@ read-only `StoreView` protocol and touches nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from storybuild.kinds import kind
 from storybuild.step import Step
@@ -96,14 +96,18 @@ def decide(step: Step, store: StoreView, digests: Mapping[str, str], forced: boo
 def plan(steps: Iterable[Step], store: StoreView, forced: frozenset[str] = frozenset()) -> list[Decision]:
     """Decide every step without running anything: a stale step's output is unknown,
     so its dependents come out BLOCKED."""
+    return list(iter_plan(steps, store, forced))
+
+
+def iter_plan(steps: Iterable[Step], store: StoreView, forced: frozenset[str] = frozenset()) -> Iterator[Decision]:
+    """plan() one decision at a time, as `steps` yields them (status keeps none of the
+    steps). Only the output digest of each decided step is held, for its dependents."""
     digests: dict[str, str] = {}
-    decisions = []
     for step in steps:
         decision = decide(step, store, digests, step.id in forced)
         if decision.digest is not None:
             digests[step.id] = decision.digest
-        decisions.append(decision)
-    return decisions
+        yield decision
 
 
 def _why_new(step: Step, parts: Mapping[str, Any], store: StoreView) -> tuple[str, ...]:

@@ -17,17 +17,26 @@ from storybuild.step import Step
 from storybuild.plan import BLOCKED, FRESH, REMOTE, RESTORE, STALE, STATES, Decision
 
 
-def resolve_force(steps: Sequence[Step], names: Iterable[str]) -> frozenset[str]:
-    """Step ids matched by --force arguments: a step id, a scene id, or a step kind."""
+def resolve_force(steps: Iterable[Step], names: Iterable[str]) -> frozenset[str]:
+    """Step ids matched by --force arguments: a step id, a scene id, or a step kind.
+    Reads `steps` once (it may be a generator), and not at all without names."""
+    names = list(names)
+    if not names:
+        return frozenset()
     forced: set[str] = set()
+    matched: set[str] = set()
+    choices: set[str] = set()  # for the hint, should a name match nothing
+    for step in steps:
+        choices.update((step.id, step.kind, step.scene) if step.scene else (step.id, step.kind))
+        for name in names:
+            if name in (step.id, step.scene, step.kind):
+                forced.add(step.id)
+                matched.add(name)
     for name in names:
-        matched = {s.id for s in steps if name in (s.id, s.scene, s.kind)}
-        if not matched:
-            choices = sorted({s.id for s in steps} | {s.scene for s in steps if s.scene} | {s.kind for s in steps})
-            hint = difflib.get_close_matches(name, choices, n=1)
+        if name not in matched:
+            hint = difflib.get_close_matches(name, sorted(choices), n=1)
             suffix = f"; did you mean '{hint[0]}'?" if hint else ""
             raise InputError(f"--force {name}: no step, scene or step kind has that name{suffix}")
-        forced |= matched
     return frozenset(forced)
 
 
@@ -36,37 +45,80 @@ def _paid_note(decision: Decision) -> str:
     return f"  [calls {step.provider} {step.model}]" if step.paid and decision.runs else ""
 
 
+class StatusTally:
+    """What `status` prints, gathered from decisions fed one at a time (`add`), in graph
+    order. Invariant: it keeps only what it prints (the line of each step shown: every
+    step with `explain`, else those not fresh), the state counts, and the decisions
+    that would run (the cost estimate reads their steps); a fresh step's decision is
+    dropped, so a built story's status holds nothing per step."""
+
+    def __init__(self, explain: bool, project=None):
+        self.explain = explain
+        self.project = project  # the story, for the cost estimate's prices
+        self.counts: Counter[str] = Counter()
+        self.total = 0
+        self.width = 0  # of the longest step id, which aligns the lines
+        self.rows: list[tuple[str, str, str]] = []  # (state, step id, reasons and paid note)
+        self.running: list[Decision] = []
+        self.paid_providers: Counter[str] = Counter()  # provider -> paid steps that would run
+
+    def add(self, decision: Decision) -> None:
+        step, state = decision.step, decision.state
+        self.total += 1
+        self.counts[state] += 1
+        self.width = max(self.width, len(step.id))
+        if decision.runs:
+            self.running.append(decision)
+            if step.paid:
+                self.paid_providers[step.provider] += 1
+        if state != FRESH or self.explain:
+            self.rows.append((state, step.id, "; ".join(decision.reasons) + _paid_note(decision)))
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.counts[FRESH] == self.total
+
+    def text(self) -> str:
+        """The lines of status_text: the steps shown, then the summary line."""
+        lines = [f"{state:<8} {step_id:<{self.width}}  {why}".rstrip() for state, step_id, why in self.rows]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """The last line of `status`: how many steps would run, of how many, and why."""
+        counts, total = self.counts, self.total
+        runs = counts[STALE] + counts[BLOCKED]
+        if runs == 0 and counts[RESTORE] == 0 and counts[REMOTE] == 0:
+            return f"up to date: all {total} steps are fresh"
+        if runs == 0:  # after a revert or a clean: relinking stored files, nothing generated
+            fresh = f", {counts[FRESH]} are fresh" if counts[FRESH] else ""
+            restored = f"{counts[RESTORE]} would be restored from the store" if counts[RESTORE] else ""
+            downloaded = f"{counts[REMOTE]} would be downloaded from the remote store" if counts[REMOTE] else ""
+            return f"0 of {total} steps would run; {' and '.join(filter(None, (restored, downloaded)))}{fresh}"
+        parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+        text = f"{runs} of {total} steps would run ({parts})"
+        paid = sum(self.paid_providers.values())
+        if paid:
+            text += f"; {paid} would call a paid API ({', '.join(sorted(self.paid_providers))})"
+        return text
+
+
+def tally(decisions: Iterable[Decision], explain: bool = False, project=None) -> StatusTally:
+    """A StatusTally of `decisions` (a list, or a generator such as plan.iter_plan)."""
+    counted = StatusTally(explain, project)
+    for decision in decisions:
+        counted.add(decision)
+    return counted
+
+
 def status_text(decisions: Sequence[Decision], explain: bool) -> str:
     """One line per step (only steps that are not fresh, unless `explain`), then a summary."""
-    width = max((len(d.step.id) for d in decisions), default=0)
-    lines = []
-    for decision in decisions:
-        if decision.state == FRESH and not explain:
-            continue
-        why = "; ".join(decision.reasons) if explain or decision.state != FRESH else ""
-        lines.append(f"{decision.state:<8} {decision.step.id:<{width}}  {why}{_paid_note(decision)}".rstrip())
-    lines.append(summary_line(decisions))
-    return "\n".join(lines)
+    return tally(decisions, explain).text()
 
 
 def summary_line(decisions: Sequence[Decision]) -> str:
     """The last line of `status`: how many steps would run, of how many, and why."""
-    counts = Counter(d.state for d in decisions)
-    runs = counts[STALE] + counts[BLOCKED]
-    if runs == 0 and counts[RESTORE] == 0 and counts[REMOTE] == 0:
-        return f"up to date: all {len(decisions)} steps are fresh"
-    if runs == 0:  # after a revert or a clean: relinking stored files, nothing generated
-        fresh = f", {counts[FRESH]} are fresh" if counts[FRESH] else ""
-        restored = f"{counts[RESTORE]} would be restored from the store" if counts[RESTORE] else ""
-        downloaded = f"{counts[REMOTE]} would be downloaded from the remote store" if counts[REMOTE] else ""
-        return f"0 of {len(decisions)} steps would run; {' and '.join(filter(None, (restored, downloaded)))}{fresh}"
-    parts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
-    paid = [d for d in decisions if d.runs and d.step.paid]
-    text = f"{runs} of {len(decisions)} steps would run ({parts})"
-    if paid:
-        providers = sorted({d.step.provider for d in paid})
-        text += f"; {len(paid)} would call a paid API ({', '.join(providers)})"
-    return text
+    return tally(decisions).summary()
 
 
 def status_json(decisions: Sequence[Decision], cost=None) -> str:

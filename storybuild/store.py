@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.atomic import write_atomic
 from storybuild.keys import canonical_json, digest_file, digest_value
+from storybuild.store_records import Signatures, read_signatures, read_trace_json
 from storybuild.store_views import link_file
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -137,7 +138,7 @@ class Store:
         self._views: dict[str, list] | None = None
         self._record_dirty = False
         self._recorded_at = 0.0
-        self._checked: dict[str, list[int]] | None = None
+        self._checked: Signatures | None = None
         self._checked_dirty = False
         self._damaged: set[str] = set()  # digests found damaged by this process
         # (view, new name) of user files a render moved out of a view's way.
@@ -154,7 +155,10 @@ class Store:
 
     def trace(self, key: str) -> Trace | None:
         """The trace stored for `key`, or None. Cached: traces for a key only change
-        when this process writes them."""
+        when this process writes them. A lean store (status, which asks once per key)
+        keeps none, so it holds nothing per step."""
+        if self.lean and key not in self._trace_cache:
+            return self._read_trace(key)
         if key not in self._trace_cache:
             self._trace_cache[key] = self._read_trace(key)
         return self._trace_cache[key]
@@ -164,14 +168,14 @@ class Store:
         return self.traces / key[:2] / f"{key}.json"
 
     def _read_trace(self, key: str, lean: bool | None = None) -> Trace | None:
+        lean = self.lean if lean is None else lean
         try:
             with open(f"{self._traces_text}/{key[:2]}/{key}.json", "rb") as handle:
-                data = json.loads(handle.read())
+                data = read_trace_json(handle.read(), lean)
         except (OSError, ValueError):
             return None  # a missing or unreadable trace just means "not built"
         if trace_problem(data, key) is not None:
             return None  # so does a damaged one: `verify` reports it, a render overwrites it
-        lean = self.lean if lean is None else lean
         return Trace(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
                      data.get("seconds", 0.0))
 
@@ -217,11 +221,11 @@ class Store:
                 self._damaged.add(digest)
         return ok
 
-    def checked(self) -> dict[str, list[int]]:
+    def checked(self) -> Signatures:
         """digest -> [inode, size, mtime_ns] of objects last seen intact (a cache: losing
         it costs one hash per object, never a wrong answer about a written object)."""
         if self._checked is None:
-            self._checked = {k: v for k, v in _read_mapping(self._checked_file).items() if isinstance(v, list)}
+            self._checked = read_signatures(self._checked_file)
         return self._checked
 
     def save_checked(self) -> None:
@@ -238,9 +242,8 @@ class Store:
         if not self._checked_dirty or not is_marked(self.build_dir):
             return
         with self._lock:
-            alive = {d: s for d, s in self.checked().items() if d not in self._damaged}
             try:
-                write_atomic(self._checked_file, json.dumps(alive, sort_keys=True).encode("utf-8"))
+                write_atomic(self._checked_file, self.checked().to_json(leave_out=self._damaged))
                 self._checked_dirty = False
             except OSError:
                 pass
@@ -267,20 +270,27 @@ class Store:
         """True when every friendly view shows `trace`'s object: it is the object itself
         (a hard link), or it still has the signature recorded when that object was
         copied there (a file system without hard links; see `link_views`)."""
-        recorded = self.view_records()
         for name, rel in views.items():
             digest = trace.outputs.get(name)
             if digest is None:
                 return False
             try:
                 info = os.stat(f"{self._build_text}/{rel}")
-                if recorded.get(rel) == [digest, info.st_ino, info.st_size, info.st_mtime_ns]:
-                    continue
-                if info.st_ino != os.stat(self._object_name(digest)).st_ino:
-                    return False
             except FileNotFoundError:
                 return False
+            # The link first: views.json is read (whole) only when some view is a copy.
+            if self._same_inode(info, digest):
+                continue
+            if self.view_records().get(rel) != [digest, info.st_ino, info.st_size, info.st_mtime_ns]:
+                return False
         return True
+
+    def _same_inode(self, view: os.stat_result, digest: str) -> bool:
+        try:
+            target = os.stat(self._object_name(digest))
+        except FileNotFoundError:
+            return False
+        return view.st_ino == target.st_ino and view.st_dev == target.st_dev
 
     def view_records(self) -> dict[str, list]:
         """view path (relative to build/) -> [digest, inode, size, mtime_ns] of the view

@@ -5,6 +5,7 @@ picture file (`image: {file: art/garden.png}`), keyed by the file's bytes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from storybuild.kinds.common import character_info, provider_fields
 from storybuild.model import Project, Scene
@@ -19,15 +20,17 @@ OWN_PICTURE = "file"  # the provider name shown for a scene that uses the user's
 MAX_SIDE = 3840  # larger photos are scaled down once: the clip never needs more
 
 
-def settings(project: Project) -> dict[str, dict[str, str]]:
-    """Each scene's carried setting, by scene id, for providers that draw it (else empty).
-    A scene's value depends on earlier prompts only through the setting they leave."""
-    from storybuild.providers.offline.setting import carried_settings
+def settings(project: Project) -> Iterator[dict[str, str] | None]:
+    """Each scene's carried setting, in the story's order, for providers that draw it
+    (else None for each). A scene's value depends on earlier prompts only through the
+    setting they leave, so they are made one at a time as the graph asks."""
+    from storybuild.providers.offline.setting import iter_carried_settings
 
     if project.providers.image.name not in SETTING_PROVIDERS:
-        return {}
-    resolved = carried_settings([scene.image for scene in project.scenes], project.style)
-    return {scene.id: setting.as_dict() for scene, setting in zip(project.scenes, resolved)}
+        yield from (None for _ in project.scenes)
+        return
+    for setting in iter_carried_settings((scene.image for scene in project.scenes), project.style):
+        yield setting.as_dict()
 
 
 def step(project: Project, scene: Scene, sheets: bool, setting: dict[str, str] | None = None) -> Step:

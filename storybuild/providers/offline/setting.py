@@ -10,7 +10,7 @@ prompt redraws a later scene only when that scene's resolved setting changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 TIMES = ("day", "evening", "night")
 WEATHERS = ("clear", "cloudy", "rain", "snow")
@@ -83,12 +83,15 @@ def carried_settings(prompts: Sequence[str], style: str = "") -> list[Setting]:
     """One Setting per prompt, each resolved from its words and the one before; the
     first starts from what the style says ("twilight sky" -> evening), else a clear day
     outdoors."""
+    return list(iter_carried_settings(prompts, style))
+
+
+def iter_carried_settings(prompts: Iterable[str], style: str = "") -> Iterator[Setting]:
+    """carried_settings one prompt at a time (planning a long story keeps none)."""
     current = resolve(words_of(style), Setting())
-    settings = []
     for prompt in prompts:
         current = resolve(words_of(prompt), current)
-        settings.append(current)
-    return settings
+        yield current
 
 
 def _time(words: set[str]) -> str | None:
