@@ -62,11 +62,12 @@ def iter_graph(project: Project) -> Iterator[Step]:
         tail = timeline.split_seam(seams[index + 1], False, index == last)[0]
         previous_tail = timeline.split_seam(seams[index], False, False)[0] if index else 0
         setting = next(settings) if item.scene is not None else None
-        yield from _item_steps(project, item, head, tail, sheets, setting)
+        steps = _item_steps(project, item, head, tail, sheets, setting)
+        yield from steps
         left = previous.neighbour if previous is not None else BLACK
         kind = item.entering.kind if index else "crossfade"
         yield from _seam(project, plan, left, item.neighbour, kind, seams[index], seams[index] - previous_tail - head)
-        plan.append(_item_entry(project, item, head, tail))
+        plan.append(_item_entry(item, head, tail, steps))
         previous = item
     assert previous is not None, "a story has at least one scene"
     last_tail = timeline.split_seam(seams[-1], False, True)[0]
@@ -132,13 +133,16 @@ def _seam(project: Project, plan: list[dict[str, Any]], left: Neighbour, right: 
     yield seam
 
 
-def _item_entry(project: Project, item: _Item, head: int, tail: int) -> dict[str, Any]:
+def _item_entry(item: _Item, head: int, tail: int, steps: list[Step]) -> dict[str, Any]:
+    """The item's timeline entry. It names the item's steps by their own id strings
+    (the last is the clip), so a long story's timeline holds no second copy of them."""
     if item.card is not None:
         return {"role": "item", "step": f"card/{item.card_name}", "seconds": item.card.seconds,
                 "head": head, "tail": tail}
     scene = item.scene
+    voices = [step.id for step in steps if step.kind == "voice"]  # in speaking order
     # A narration scene's entry is as it always was (its key must not change); a
     # dialogue lists its lines' voices, which timeline.py places one after another.
-    spoken = {"voices": voice.step_ids(project, scene)} if scene.lines else {"voice": f"voice/{scene.id}"}
-    return {"role": "item", "step": f"clip/{scene.id}", **spoken, "floor": scene.duration,
+    spoken = {"voices": voices} if scene.lines else {"voice": voices[0]}
+    return {"role": "item", "step": steps[-1].id, **spoken, "floor": scene.duration,
             "head": head, "tail": tail}

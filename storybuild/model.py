@@ -122,7 +122,7 @@ class Line:
     speaker: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long story holds thousands
 class Scene:
     """One scene. Invariant: `characters`, `speaker` and the lines' speakers only name
     declared characters, narration is non-empty. A dialogue scene has `lines` (each

@@ -224,7 +224,7 @@ def format_problems(problems: list[Problem], positions: Positions, prefix: str, 
 def _parse_or_raise(story_bytes: bytes, shown: str) -> tuple[Any, Positions, list[Problem]]:
     """parse(), with undecodable or unparsable text raised as a one-problem report."""
     try:
-        return parse(story_bytes.decode("utf-8-sig"))
+        return parse(story_bytes.decode("utf-8-sig"), deferred=True)  # positions only for a problem
     except UnicodeDecodeError as error:
         before = story_bytes[:error.start]
         line = before.count(b"\n") + 1

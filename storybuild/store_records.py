@@ -10,18 +10,24 @@ is packed as it is parsed, entry by entry, so both forms never exist whole at on
 
 from __future__ import annotations
 
+import binascii
 import json
 import re
 import struct
+from array import array
 from pathlib import Path
 from typing import Any, Iterator, MutableMapping
 
 _SIGNATURE = struct.Struct("<QQq")  # inode, size (both unsigned), mtime_ns (signed)
+_DIGEST = 32  # bytes of a digest, the first of each record
+_RECORD = _DIGEST + _SIGNATURE.size
 _MISSING = object()
 LEAN_FROM = 1 << 16  # bytes of a trace read without its key parts by a lean store
 _STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
 _TOKEN = re.compile(_STRING + rb'|([\[{])|[\]}]')  # a string, an opening or a closing bracket
 _BRACKET = re.compile(rb'(?:[^"\[\]{}]++|' + _STRING + rb')*+([\[\]{}])')  # what comes before the next bracket, and it
+_ENTRY = rb'"([0-9a-f]{64})": \[(0|[1-9][0-9]*), (0|[1-9][0-9]*), (0|-?[1-9][0-9]*)\]'
+_CHECKED_ENTRY = re.compile(_ENTRY)  # one entry of checked.json as save writes it
 _KEY_END = re.compile(rb"[ \t\n\r]*:[ \t\n\r]*")
 
 
@@ -68,11 +74,27 @@ def _object_end(raw: bytes, start: int) -> int:
 
 class Signatures(MutableMapping[str, list]):
     """digest (hex) -> [inode, size, mtime_ns], as a dict of that would be; `get`
-    answers a new list equal to what was stored. Invariant: an entry whose digest is
-    64 lowercase hex and whose numbers fit 64 bits is packed (digest bytes -> struct);
-    anything else (never written by storybuild) is kept as given in `_other`."""
+    answers a new list equal to what was stored.
 
-    def __init__(self) -> None:
+    Invariants: what was read from the file is one sorted bytes `_table` of 56-byte
+    records (digest, then the packed numbers), found through `_index` (the first record
+    of each bucket of digest prefixes), and never changed; an entry removed or set since
+    is in `_gone` (its digest bytes, only if the table has it) and a set one in
+    `_packed` (so a digest in both the table and `_packed` is in `_gone`). An entry that cannot be packed (a digest not 64 lowercase hex, a number
+    beyond 64 bits: never written by storybuild) is kept as given in `_other`."""
+
+    def __init__(self, table: bytes = b"") -> None:
+        """`table`: records sorted by digest, each digest once."""
+        self._table = table
+        count = len(table) // _RECORD
+        bits = min(16, (count // 4).bit_length())  # about four records a bucket
+        self._shift = 16 - bits
+        self._index = array("I", bytes(4 * ((1 << bits) + 1)))
+        for at in range(0, len(table), _RECORD):  # count each bucket's records, then sum them up
+            self._index[(int.from_bytes(table[at:at + 2], "big") >> self._shift) + 1] += 1
+        for bucket in range(1 << bits):
+            self._index[bucket + 1] += self._index[bucket]
+        self._gone: set[bytes] = set()
         self._packed: dict[bytes, bytes] = {}
         self._other: dict[str, Any] = {}
 
@@ -86,11 +108,36 @@ class Signatures(MutableMapping[str, list]):
         except ValueError:
             return None
 
+    @staticmethod
+    def pack(digest: str, signature: Any) -> bytes | None:
+        """The record of the entry, or None when it cannot be packed."""
+        key = Signatures._key(digest)
+        if key is None or not isinstance(signature, list) or len(signature) != 3 \
+                or not all(type(number) is int for number in signature):
+            return None
+        try:
+            return key + _SIGNATURE.pack(*signature)
+        except struct.error:
+            return None
+
+    def _find(self, key: bytes) -> int:
+        """Where the record of `key` starts in the table, or -1."""
+        bucket = int.from_bytes(key[:2], "big") >> self._shift
+        low, high = self._index[bucket] * _RECORD, self._index[bucket + 1] * _RECORD
+        at = self._table.find(key, low, high)
+        while at >= 0 and (at - low) % _RECORD:  # the bytes of a key can only start a record
+            at = self._table.find(key, at + 1, high)
+        return at
+
     def get(self, digest: str, default: Any = None) -> Any:
         key = self._key(digest)
-        packed = self._packed.get(key) if key is not None else None
-        if packed is not None:
-            return list(_SIGNATURE.unpack(packed))
+        if key is not None:
+            packed = self._packed.get(key)
+            if packed is not None:
+                return list(_SIGNATURE.unpack(packed))
+            at = -1 if key in self._gone else self._find(key)
+            if at >= 0:
+                return list(_SIGNATURE.unpack_from(self._table, at + _DIGEST))
         return self._other.get(digest, default)
 
     def __getitem__(self, digest: str) -> list:
@@ -101,24 +148,20 @@ class Signatures(MutableMapping[str, list]):
 
     def __setitem__(self, digest: str, signature: list) -> None:
         self._delete(digest)
-        self.add(digest, signature)
-
-    def add(self, digest: str, signature: Any) -> None:
-        """Set a digest that is not in the mapping (faster than `self[digest] = ...`)."""
-        key = self._key(digest)
-        if key is not None and isinstance(signature, list) and len(signature) == 3 \
-                and all(type(number) is int for number in signature):
-            try:
-                self._packed[key] = _SIGNATURE.pack(*signature)
-                return
-            except struct.error:
-                pass  # a number beyond 64 bits: kept as given
-        self._other[digest] = signature
+        record = self.pack(digest, signature)
+        if record is None:
+            self._other[digest] = signature
+        else:
+            self._packed[record[:_DIGEST]] = record[_DIGEST:]
 
     def _delete(self, digest: str) -> bool:
         key = self._key(digest)
-        if key is not None and self._packed.pop(key, None) is not None:
-            return True
+        if key is not None:
+            if self._packed.pop(key, None) is not None:
+                return True
+            if key not in self._gone and self._find(key) >= 0:
+                self._gone.add(key)
+                return True
         return self._other.pop(digest, _MISSING) is not _MISSING
 
     def __delitem__(self, digest: str) -> None:
@@ -126,11 +169,15 @@ class Signatures(MutableMapping[str, list]):
             raise KeyError(digest)
 
     def __iter__(self) -> Iterator[str]:
+        for at in range(0, len(self._table), _RECORD):
+            key = self._table[at:at + _DIGEST]
+            if key not in self._gone:
+                yield key.hex()
         yield from (key.hex() for key in self._packed)
         yield from self._other
 
     def __len__(self) -> int:
-        return len(self._packed) + len(self._other)
+        return len(self._table) // _RECORD - len(self._gone) + len(self._packed) + len(self._other)
 
     def to_json(self, leave_out: set[str] | frozenset[str] = frozenset()) -> bytes:
         """The JSON text json.dumps(dict(self), sort_keys=True) would give, without the
@@ -146,17 +193,52 @@ class Signatures(MutableMapping[str, list]):
 def read_signatures(path: Path) -> Signatures:
     """checked.json as Signatures: empty when it is missing, unreadable or not a JSON
     object (a cache: losing it costs hashing, never a wrong answer). Entries whose
-    value is not a list are left out, as they always were. The parsed file is emptied
-    as it is packed, so both never exist whole at once."""
-    signatures = Signatures()
+    value is not a list are left out, as they always were. A file in the form `save`
+    writes is read entry by entry, without json.loads's dict of it all (twice the
+    memory of the packed records)."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return signatures
+        raw = path.read_bytes()
+    except OSError:
+        return Signatures()
+    table = _saved_table(raw)
+    return Signatures(table) if table is not None else _read_signatures_json(raw)
+
+
+def _saved_table(raw: bytes) -> bytes | None:
+    """The table of a file exactly in the form `to_json` writes (entries one after
+    another, ", " between them, digests in increasing order), or None for any other."""
+    if raw[:1] != b"{" or raw[-1:] != b"}":
+        return None
+    table, at, previous = bytearray(), 1, b""
+    for entry in _CHECKED_ENTRY.finditer(raw, 1, len(raw) - 1):
+        if entry.start() != at or (previous and raw[at - 2:at] != b", ") or entry[1] <= previous:
+            return None
+        try:
+            table += binascii.unhexlify(entry[1]) + _SIGNATURE.pack(int(entry[2]), int(entry[3]), int(entry[4]))
+        except struct.error:  # beyond 64 bits: never written by storybuild; json reads it
+            return None
+        previous, at = entry[1], entry.end() + 2
+    if (at - 2 if previous else at) != len(raw) - 1:
+        return None  # not one entry after another to the end
+    return bytes(table)
+
+
+def _read_signatures_json(raw: bytes) -> Signatures:
+    """read_signatures for a file in any other form."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return Signatures()
     if not isinstance(data, dict):
-        return signatures
+        return Signatures()
+    records, other = [], {}
     while data:
         digest, signature = data.popitem()
-        if isinstance(signature, list):
-            signatures.add(digest, signature)
+        record = Signatures.pack(digest, signature)
+        if record is not None:
+            records.append(record)
+        elif isinstance(signature, list):
+            other[digest] = signature
+    signatures = Signatures(b"".join(sorted(records)))
+    signatures._other.update(other)
     return signatures

@@ -81,11 +81,17 @@ class Positions:
     that does not exist (a missing required field) falls back to its nearest ancestor.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, text: str | None = None) -> None:
         self.values: dict[JsonPath, tuple[int, int]] = {}
         self.keys: dict[JsonPath, tuple[int, int]] = {}
+        # When set, the positions are those of this YAML text, found on first use: a
+        # valid story never needs them, and they cost more memory than its data.
+        self._text = text
 
     def of(self, path: JsonPath, at_key: bool = False) -> tuple[int, int]:
+        if self._text is not None:
+            found = _Builder(self._text).run()[1]
+            self.values, self.keys, self._text = found.values, found.keys, None
         if at_key and path in self.keys:
             return self.keys[path]
         while path not in self.values and path:
@@ -96,14 +102,15 @@ class Positions:
         return self.of(path)[0]
 
 
-def parse(text: str) -> tuple[Any, Positions, list[Problem]]:
+def parse(text: str, deferred: bool = False) -> tuple[Any, Positions, list[Problem]]:
     """Parse one YAML document. Returns (data, positions, problems found while
     building: duplicate keys, non-name keys, unsupported tags, recursive aliases,
     numbers out of range). An empty document gives data None. Raises YamlSyntaxError,
-    also for a document over the limits (aliases, expanded values, depth)."""
+    also for a document over the limits (aliases, expanded values, depth). With
+    `deferred`, positions are found only when first asked for (the text is read again)."""
     try:
         _check_limits(text)  # a pass over events alone: 0.1 s for 1 MB, nothing built
-        return _Builder(text).run()
+        return _Builder(text, record=not deferred).run()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -206,8 +213,9 @@ class _Builder:
     to be small. An alias gives the same object as its anchor (nothing is copied), and
     problems under it point at the alias."""
 
-    def __init__(self, text: str) -> None:
-        self.positions = Positions()
+    def __init__(self, text: str, record: bool = True) -> None:
+        self._record = record  # else positions are left to a later pass (Positions(text))
+        self.positions = Positions() if record else Positions(text)
         self.problems: list[Problem] = []
         self._text = text
         self._constructor = yaml.constructor.SafeConstructor()
@@ -272,7 +280,7 @@ class _Builder:
             self._key(self._stack[-1], event)
             return
         path, quiet = self._context()
-        if not quiet:
+        if self._record and not quiet:
             self.positions.values[path] = _mark(event)
         value = self._scalar_value(event, path, quiet)
         if event.anchor is not None:
@@ -290,7 +298,7 @@ class _Builder:
             frame.state = "skip"
             return
         frame.first_line[key] = mark[0]
-        if not frame.quiet:
+        if self._record and not frame.quiet:
             self.positions.keys[frame.path + (key,)] = mark
         frame.key, frame.state = key, "value"
 
@@ -300,7 +308,7 @@ class _Builder:
             path, quiet = self._stack[-1].path, True
         else:
             path, quiet = self._context()
-            if not quiet:
+            if self._record and not quiet:
                 self.positions.values[path] = _mark(event)
         if event.tag not in (None, "!") and event.tag not in _COLLECTION_TAGS:
             # `!!python/object {...}` or `!foo [1]`: refused like a tagged scalar, and
@@ -327,7 +335,7 @@ class _Builder:
             frame.state = "skip"
             return
         path, quiet = self._context()
-        if not quiet:
+        if self._record and not quiet:
             self.positions.values[path] = _mark(event)
         if value is _OPEN:
             self._problem(quiet, path, "recursive YAML alias", settles=True)
