@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import shutil
 import tempfile
@@ -34,35 +33,14 @@ from typing import Any, Iterable, Mapping, Protocol
 
 from storybuild.atomic import write_atomic
 from storybuild.keys import canonical_json, digest_file, digest_value
-from storybuild.store_records import Signatures, read_signatures, read_trace_json
+from storybuild.store_records import Signatures, read_signatures, read_trace_json, trace_problem
 from storybuild.store_views import link_file
 
-DIGEST = re.compile(r"[0-9a-f]{64}")
 # current.json and views.json are rewritten whole: during a render at most every this
 # many seconds (and at its end), so a 1,000-scene render does not rewrite them 6,000
 # times. A crash loses at most that much of the record: the next render relinks those
 # views (restore), it never regenerates anything.
 RECORD_EVERY = 0.5
-
-
-def trace_problem(data: Any, key: str) -> str | None:
-    """Why `data` (the parsed JSON of the trace file named `key`) is not a usable trace,
-    or None when it has the shape Trace.to_json writes and names its own key."""
-    if not isinstance(data, dict):
-        return "not a JSON object"
-    for name, kind, noun in (("key", str, "a string"), ("step", str, "a string"), ("parts", dict, "an object"),
-                             ("outputs", dict, "an object")):
-        if not isinstance(data.get(name), kind):
-            return f"'{name}' is missing or not {noun}"
-    if data["key"] != key:
-        return f"it names key {data['key'][:12]}, not the key in its file name"
-    outputs = data["outputs"]
-    if not outputs or not all(isinstance(d, str) and DIGEST.fullmatch(d) for d in outputs.values()):
-        return "'outputs' must map each output name to a 64-hex digest"
-    seconds = data.get("seconds", 0.0)
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        return "'seconds' is not a number"
-    return None
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""Reading the store's records with little memory: checked.json held compactly, and
-long traces read without their key parts.
+"""Reading the store's records: what a usable trace is, and, with little memory,
+checked.json held compactly and long traces read without their key parts.
 
 checked.json maps each object's digest (64 hex) to [inode, size, mtime_ns]: a story
 of N scenes has about 5N of them, and `status` needs them all. As parsed JSON each
-entry costs ~260 bytes (a 64-character string, a list, three ints); here it is a
-32-byte key and a 24-byte packed value, ~150 bytes with the dict's own slot. The file
-is packed as it is parsed, entry by entry, so both forms never exist whole at once. The file's format is unchanged: save writes what json.dumps wrote.
+entry costs ~260 bytes (a 64-character string, a list, three ints); here the file is
+one sorted table of 56-byte records (digest, packed numbers), read entry by entry
+without json.loads's dict of it all. The file's format is unchanged: `to_json` writes
+what json.dumps wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from array import array
 from pathlib import Path
 from typing import Any, Iterator, MutableMapping
 
+DIGEST = re.compile(r"[0-9a-f]{64}")
 _SIGNATURE = struct.Struct("<QQq")  # inode, size (both unsigned), mtime_ns (signed)
 _DIGEST = 32  # bytes of a digest, the first of each record
 _RECORD = _DIGEST + _SIGNATURE.size
@@ -29,6 +31,26 @@ _BRACKET = re.compile(rb'(?:[^"\[\]{}]++|' + _STRING + rb')*+([\[\]{}])')  # wha
 _ENTRY = rb'"([0-9a-f]{64})": \[(0|[1-9][0-9]*), (0|[1-9][0-9]*), (0|-?[1-9][0-9]*)\]'
 _CHECKED_ENTRY = re.compile(_ENTRY)  # one entry of checked.json as save writes it
 _KEY_END = re.compile(rb"[ \t\n\r]*:[ \t\n\r]*")
+
+
+def trace_problem(data: Any, key: str) -> str | None:
+    """Why `data` (the parsed JSON of the trace file named `key`) is not a usable trace,
+    or None when it has the shape Trace.to_json writes and names its own key."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for name, kind, noun in (("key", str, "a string"), ("step", str, "a string"), ("parts", dict, "an object"),
+                             ("outputs", dict, "an object")):
+        if not isinstance(data.get(name), kind):
+            return f"'{name}' is missing or not {noun}"
+    if data["key"] != key:
+        return f"it names key {data['key'][:12]}, not the key in its file name"
+    outputs = data["outputs"]
+    if not outputs or not all(isinstance(d, str) and DIGEST.fullmatch(d) for d in outputs.values()):
+        return "'outputs' must map each output name to a 64-hex digest"
+    seconds = data.get("seconds", 0.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return "'seconds' is not a number"
+    return None
 
 
 def read_trace_json(raw: bytes, lean: bool) -> Any:

@@ -16,7 +16,8 @@ from pathlib import Path
 from storybuild.buildfs import is_view_path
 from storybuild.errors import StorybuildError
 from storybuild.keys import digest_file
-from storybuild.store import DIGEST, Store, Trace, trace_problem
+from storybuild.store import Store, Trace
+from storybuild.store_records import DIGEST, trace_problem
 
 # Step kinds whose id is "<kind>/<scene id>" (graph.py names them so).
 SCENE_KINDS = ("image", "voice", "clip")

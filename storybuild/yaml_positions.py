@@ -84,9 +84,7 @@ class Positions:
     def __init__(self, text: str | None = None) -> None:
         self.values: dict[JsonPath, tuple[int, int]] = {}
         self.keys: dict[JsonPath, tuple[int, int]] = {}
-        # When set, the positions are those of this YAML text, found on first use: a
-        # valid story never needs them, and they cost more memory than its data.
-        self._text = text
+        self._text = text  # when set: found in it on first use (they cost more memory than the data)
 
     def of(self, path: JsonPath, at_key: bool = False) -> tuple[int, int]:
         if self._text is not None:
@@ -106,8 +104,8 @@ def parse(text: str, deferred: bool = False) -> tuple[Any, Positions, list[Probl
     """Parse one YAML document. Returns (data, positions, problems found while
     building: duplicate keys, non-name keys, unsupported tags, recursive aliases,
     numbers out of range). An empty document gives data None. Raises YamlSyntaxError,
-    also for a document over the limits (aliases, expanded values, depth). With
-    `deferred`, positions are found only when first asked for (the text is read again)."""
+    also for a document over the limits. `deferred`: positions are found (the text
+    read again) only when first asked for."""
     try:
         _check_limits(text)  # a pass over events alone: 0.1 s for 1 MB, nothing built
         return _Builder(text, record=not deferred).run()
@@ -214,7 +212,7 @@ class _Builder:
     problems under it point at the alias."""
 
     def __init__(self, text: str, record: bool = True) -> None:
-        self._record = record  # else positions are left to a later pass (Positions(text))
+        self._record = record  # else Positions(text) finds them later, if asked
         self.positions = Positions() if record else Positions(text)
         self.problems: list[Problem] = []
         self._text = text
