@@ -10,7 +10,7 @@ folder. For each N, every figure is one cold `storybuild status` process:
   linked into build/ exactly as a render does), because rendering 1,000 scenes for
   real takes many minutes on these machines; `status` does the same work either way:
   one trace read per step, one stat per object and per view;
-- peak RSS of that status process (ru_maxrss), and below the table the KB of peak RSS
+- peak RSS of that status process (VmHWM), and below the table the KB of peak RSS
   each added scene costs, between the smallest and the largest N (target: ~3 KB).
 
 Memory cannot be quite flat: `status` decides the steps one at a time and keeps none
@@ -40,9 +40,15 @@ from pathlib import Path
 
 import yaml
 
-STATUS = ("import atexit, resource, sys\n"
-          "atexit.register(lambda: print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-          "file=sys.stderr))\n"
+# The peak RSS of the status process itself: VmHWM of its own memory map. Not
+# ru_maxrss: a child started from this (large) process inherits the parent's RSS at
+# fork time in ru_maxrss, which hid every saving below that size.
+STATUS = ("import atexit, sys\n"
+          "def peak():\n"
+          "    with open('/proc/self/status') as status:\n"
+          "        line = next(line for line in status if line.startswith('VmHWM:'))\n"
+          "    print('maxrss', line.split()[1], file=sys.stderr)\n"
+          "atexit.register(peak)\n"
           "sys.argv = ['storybuild', 'status', sys.argv[1]]\n"
           "from storybuild.cli import run\nrun()\n")
 

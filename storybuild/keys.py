@@ -15,8 +15,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-# A list or mapping longer than this is hashed one element at a time (see _pieces).
+# A list or mapping longer than this is hashed a batch of elements at a time (_pieces).
 LONG = 256
+BATCH = 64
 _CONTAINERS = (dict, list, tuple)
 
 
@@ -32,26 +33,27 @@ def digest_value(value: Any) -> str:
 
 def _pieces(value: Any) -> Iterator[str]:
     """canonical_json(value) in pieces that join to exactly it. A value holding a long
-    list or mapping (the film's timeline and inputs, one entry per scene) is written one
-    element at a time: json.dumps would first build a list of every token of it, several
-    times the size of the text, which was the peak of memory of a long story's status.
-    A mapping with a key that is not text is never split (json.dumps converts those)."""
+    list or mapping (the film's timeline and inputs, one entry per scene) is written
+    BATCH elements at a time: json.dumps would first build a list of every token of
+    it, several times the size of the text, which was the peak of memory of a long
+    story's status. A mapping with a key that is not text is never split (json.dumps
+    converts those), nor is a batch whose elements hold nothing long."""
     if not _holds_long(value, 2) or (isinstance(value, dict) and not all(isinstance(name, str) for name in value)):
         yield canonical_json(value)
         return
-    if isinstance(value, dict):
-        yield "{"
-        for index, name in enumerate(sorted(value)):
-            yield ("," if index else "") + canonical_json(name) + ":"
+    is_dict = isinstance(value, dict)
+    names = sorted(value) if is_dict else range(len(value))
+    yield "{" if is_dict else "["
+    for start in range(0, len(names), BATCH):
+        batch = names[start:start + BATCH]
+        part = {name: value[name] for name in batch} if is_dict else value[start:start + BATCH]
+        if not _holds_long(part, 2):
+            yield ("," if start else "") + canonical_json(part)[1:-1]
+            continue
+        for name in batch:
+            yield ("," if name != names[0] else "") + (canonical_json(name) + ":" if is_dict else "")
             yield from _pieces(value[name])
-        yield "}"
-        return
-    yield "["
-    for index, item in enumerate(value):
-        if index:
-            yield ","
-        yield from _pieces(item)
-    yield "]"
+    yield "}" if is_dict else "]"
 
 
 def _holds_long(value: Any, depth: int) -> bool:
