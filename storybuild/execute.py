@@ -35,7 +35,8 @@ from storybuild.store import ArtifactStore, Trace
 
 # Network steps first: their latency hides behind local work. Whole-machine steps
 # next, so they run back to back instead of each waiting for the cores to drain.
-# Within each, the longest step first (see Executor._expected_seconds), then graph order.
+# Within each, steps that go one at a time first (they queue at one door: keep it busy),
+# then the longest step first (see Executor._expected_seconds), then graph order.
 _PRIORITY = {"none": 0, "all": 1, "one": 2}
 
 
@@ -183,7 +184,8 @@ class Executor:
         while progressed:
             progressed = False
             self._machine_wanted = False
-            for step in sorted(self._pending, key=lambda s: (_PRIORITY[s.cpu], -self._expected_seconds(s))):
+            for step in sorted(self._pending,
+                               key=lambda s: (_PRIORITY[s.cpu], not s.serial, -self._expected_seconds(s))):
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
@@ -230,11 +232,15 @@ class Executor:
         return True
 
     def _has_slot(self, step: Step) -> bool:
-        """-j bounds all steps in flight; local steps also share the machine's cores.
-        A step wanting every core still starts on an idle machine (-j 1 included)."""
+        """-j bounds all steps in flight; local steps also share the machine's cores; a
+        serial provider runs one step at a time. A step wanting every core still starts
+        on an idle machine (-j 1 included)."""
         in_flight = self._in_flight()
         if len(in_flight) >= self.jobs:
             return False
+        if step.serial and any(job.step.serial and job.step.provider == step.provider and job.remote_trace is None
+                               for job in in_flight):
+            return False  # its provider does one at a time: waiting in a worker would hold a slot
         if self._cores(step) == 0:
             return True
         busy = sum(self._cores(job.step) for job in in_flight if job.remote_trace is None)  # fetches use no core

@@ -145,10 +145,11 @@ def resolve_voice(name: str | None) -> VoicePackage:
 def _load(package: VoicePackage) -> Any:
     piper_voice, config_type, onnxruntime, voice_module = _import_piper(package)
     options = onnxruntime.SessionOptions()
-    # The scheduler gives a piper step the whole machine (registry: cpu="all") and
-    # narrate() runs one synthesis at a time, so it may use every core: measured
-    # 0.49 s vs 0.85 s for a long line with 2 threads instead of 1.
-    options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+    # One thread: a piper step is one core's work (registry: cpu="one") and runs beside
+    # other steps. Two threads made one line faster on an idle machine (0.49 s vs 0.85 s)
+    # but spun: the example's three lines cost 1.3 s of CPU instead of 0.7 s, and beside
+    # other work (a batch, a busy machine) they took longer than one thread (1.3 s vs 0.8 s).
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     # The arena and memory patterns keep a buffer sized for the longest sentence seen
     # for the life of the process (measured: 357 MB vs 192 MB over 12 narrations, same speed).
