@@ -220,7 +220,9 @@ def moviepy_worker(manifest_path: str) -> None:
             picture = ImageClip(s["image"]).with_duration(s["duration"])
         clips.append(picture.with_audio(AudioFileClip(s["voice"])))
     video = concatenate_videoclips(clips)
-    video.write_videofile(manifest["out"], fps=fps, codec="libx264", audio_codec="aac", logger=None)
+    # MoviePy writes its temporary sound file in the working folder unless told where.
+    video.write_videofile(manifest["out"], fps=fps, codec="libx264", audio_codec="aac", logger=None,
+                          temp_audiofile=str(Path(manifest["out"]).with_suffix(".sound.m4a")))
 
 
 def video_info(path: Path) -> dict:

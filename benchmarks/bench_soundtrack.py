@@ -4,7 +4,9 @@ An 80 s, 12-voice timeline laid out as the 12-scene example's (each voice 0.3 s 
 its clip, clip lengths from timeline.scene_timing at 24 fps), rendered:
   - the old way (the code before the soundtrack, kept below): one ffmpeg run, mono
     24 kHz, sidechain ducking, AAC 96k with the fast coder (audio only, no video);
-  - storybuild.soundtrack.render_soundtrack: 48 kHz stereo, mastered to -16 LUFS.
+  - storybuild.soundtrack.render_soundtrack: 48 kHz stereo, mastered to -16 LUFS;
+    and as the render step calls it (no loudness report), with one AAC encoder and
+    with one per core (storybuild.aac_parts),
 with and without music, each ONCE, side by side in this run (these machines are
 noisy: figures from different runs do not compare). Times are wall seconds and the
 CPU seconds of the ffmpeg processes; the loudness of each output is measured with
@@ -157,6 +159,13 @@ def main() -> None:
                 ("render_soundtrack: 48 kHz stereo, mastered", new,
                  timed(lambda: render_soundtrack(placements, total, new, music=song, fade_in=0.5, fade_out=1.0))),
             ]  # fmt: skip
+            # As the render calls it (no report measured), with one AAC encoder and with
+            # one per core (storybuild.aac_parts): the step's latency on an idle machine.
+            for encoders in (1, os.cpu_count() or 1):
+                out = Path(tmp, f"render{with_music}{encoders}.m4a")
+                rows.append((f"  as the render step, {encoders} AAC encoder(s)", out, timed(
+                    lambda: render_soundtrack(placements, total, out, music=song, fade_in=0.5, fade_out=1.0,
+                                              measure=False, encoders=encoders))))
             for name, path, (wall, cpu) in rows:
                 lufs, peak, rate, channels = measure_loudness(path)
                 cells = [name, "yes" if with_music else "no", f"{wall:.2f}", f"{cpu:.2f}", lufs, peak, f"{rate}, {channels}"]

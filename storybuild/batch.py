@@ -10,6 +10,10 @@ steps everywhere; with -k every project builds all it can.
 Stories whose provider choices are the same share one provider pool, kept loaded for
 the whole batch: the narrator's voice model loads once, not once per story.
 
+Identical work runs once (batch_share): a step whose key another project of the batch
+has built is copied from that project's store (verified by digest, reported "shared"),
+and one whose key is being built elsewhere in the batch waits for it.
+
 Invariants: every project's story is loaded and checked (credentials, installed
 providers, views) before anything runs; each project is locked for the whole batch;
 a project's stale views are pruned only when that project finished without a failure.
@@ -72,6 +76,7 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
     in order (failures are values in them, as Session.render returns them)."""
     from storybuild.actions import ProviderPool
     from storybuild.api import default_jobs
+    from storybuild.batch_share import share_stores
     from storybuild.lock import project_lock
     from storybuild.memory import limit_arenas
     from storybuild.runner import LocalRunner
@@ -86,10 +91,12 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
     relay = BatchListener(listener or events.ignore)
     pools: dict[str, ProviderPool] = {}
     limit_arenas()
+    names = project_names(sessions)
     with ExitStack() as locks:
         locks.callback(_release, pools)
+        locks.callback(share_stores([planned.store for planned in plans], names))
         executors: list[Executor | None] = []
-        for planned, name in zip(plans, project_names(sessions)):
+        for planned, name in zip(plans, names):
             if planned.up_to_date:
                 executors.append(None)
                 continue

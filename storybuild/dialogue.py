@@ -125,6 +125,18 @@ def narration_shape(project: Project, speaker: str | None) -> tuple[float, float
 NARRATOR = "Narrator"  # the name the narrator's lines are spoken under in a conversation call
 
 
+def speaker_labels(project: Project, speakers: list[str | None]) -> dict[str | None, str]:
+    """The name each speaker (a character id, None for the narrator) is given in one
+    conversation call: the character's name, or NARRATOR. The call tells its two
+    speakers apart by these names alone, so two speakers that would share one (two
+    characters called "Sam", a character called "Narrator") are named with their ids
+    too: "Sam (sam_1)". Invariant: distinct speakers get distinct labels."""
+    names = {speaker: project.character(speaker).name if speaker else NARRATOR for speaker in dict.fromkeys(speakers)}
+    shared = {name for name in names.values() if list(names.values()).count(name) > 1}
+    return {speaker: f"{name} ({speaker or 'narrator'})" if name in shared else name
+            for speaker, name in names.items()}
+
+
 def conversation_parts(speakers: list[str | None]) -> list[tuple[int, int]]:
     """[start, end) ranges of consecutive lines voiced by one call each when a
     provider speaks a conversation (`dialogue: conversation`): as many lines as keep

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable, Iterator
 
 #: Every kind of event, in the order a step can go through them.
-KINDS = ("start", "waiting", "built", "restored", "downloaded", "fresh", "failed", "skipped", "damaged")
+KINDS = ("start", "waiting", "built", "restored", "downloaded", "shared", "fresh", "failed", "skipped", "damaged")
 
 
 @dataclass(frozen=True)

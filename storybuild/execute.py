@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
+from storybuild.batch_share import SHARED
 from storybuild import events, kinds
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
@@ -34,7 +35,8 @@ from storybuild.store import ArtifactStore, Trace
 
 # Network steps first: their latency hides behind local work. Whole-machine steps
 # next, so they run back to back instead of each waiting for the cores to drain.
-# Within each, the longest step first (see Executor._expected_seconds), then graph order.
+# Within each, steps that go one at a time first (they queue at one door: keep it busy),
+# then the longest step first (see Executor._expected_seconds), then graph order.
 _PRIORITY = {"none": 0, "all": 1, "one": 2}
 
 
@@ -54,11 +56,13 @@ class Interrupted(StorybuildError):
 @dataclass
 class RenderResult:
     """What a render did, step ids by outcome. `failed` maps step id -> message;
-    `downloaded` steps came from the remote store (built elsewhere, nothing generated)."""
+    `downloaded` steps came from the remote store (built elsewhere, nothing generated);
+    `shared` ones were copied from another project of the same batch (batch_share)."""
 
     built: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     downloaded: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
     fresh: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -71,6 +75,7 @@ class _Running:
     workdir: Path
     started: float
     remote_trace: Trace | None = None  # set when fetching a remote build, not running the step
+    outcome: str = REMOTE  # a fetch's outcome: REMOTE (the team's remote store) or SHARED (a sibling)
 
 
 class Executor:
@@ -179,7 +184,8 @@ class Executor:
         while progressed:
             progressed = False
             self._machine_wanted = False
-            for step in sorted(self._pending, key=lambda s: (_PRIORITY[s.cpu], -self._expected_seconds(s))):
+            for step in sorted(self._pending,
+                               key=lambda s: (_PRIORITY[s.cpu], not s.serial, -self._expected_seconds(s))):
                 if self._settle(step, workers):
                     self._pending.remove(step)
                     progressed = True
@@ -212,6 +218,8 @@ class Executor:
                 return False  # a download is network work: it needs a -j slot, not a core
             self._submit_download(step, decision, workers)
         elif decision.state == STALE:
+            if self._being_built(_key(decision)) and step.id not in self.forced:
+                return False  # the same work runs (here or in a project of the batch): take its result
             if not self._has_slot(step):
                 return False  # decided again when a slot frees up (deciding is pure and cheap)
             if not self._inputs_intact(step):
@@ -224,14 +232,18 @@ class Executor:
         return True
 
     def _has_slot(self, step: Step) -> bool:
-        """-j bounds all steps in flight; local steps also share the machine's cores.
-        A step wanting every core still starts on an idle machine (-j 1 included)."""
+        """-j bounds all steps in flight; local steps also share the machine's cores; a
+        serial provider runs one step at a time. A step wanting every core still starts
+        on an idle machine (-j 1 included)."""
         in_flight = self._in_flight()
         if len(in_flight) >= self.jobs:
             return False
+        if step.serial and any(job.step.serial and job.step.provider == step.provider and job.remote_trace is None
+                               for job in in_flight):
+            return False  # its provider does one at a time: waiting in a worker would hold a slot
         if self._cores(step) == 0:
             return True
-        busy = sum(self._cores(job.step) for job in in_flight)
+        busy = sum(self._cores(job.step) for job in in_flight if job.remote_trace is None)  # fetches use no core
         wanted = any(peer._machine_wanted for peer in self.peers)
         if busy == 0 or (busy + self._cores(step) <= self.cores and not wanted):
             return True
@@ -242,6 +254,11 @@ class Executor:
 
     def _in_flight(self) -> list[_Running]:
         return [job for peer in self.peers for job in peer._running.values()]
+
+    def _being_built(self, key: str) -> bool:
+        """A step with this key is running, in this project or another of the batch: the
+        key is decided again when it finishes, and its output restored or shared."""
+        return any(job.decision.key == key and job.remote_trace is None for job in self._in_flight())
 
     def _cores(self, step: Step) -> int:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
@@ -279,8 +296,10 @@ class Executor:
         remote = self.store.remote
         workdir = self.store.new_workdir()
         found = remote.trace(decision.key)
+        outcome = getattr(remote, "outcome", lambda _key: REMOTE)(decision.key)
         future = workers.submit(remote.download, found, workdir)
-        self._running[future] = _Running(step, decision, workdir, time.monotonic(), remote_trace=found)
+        self._running[future] = _Running(step, decision, workdir, time.monotonic(), remote_trace=found,
+                                          outcome=outcome)
         self._emit("start", step.id)
 
     def _store_download(self, job: _Running, future: Future) -> Trace | None:
@@ -297,7 +316,8 @@ class Executor:
             return trace
         except Exception as error:  # noqa: BLE001 - a bad download is rebuilt, never fatal
             remote.reject(job.decision.key)
-            self._emit("damaged", job.step.id, message=f"not taken from the remote store: {error}")
+            source = "another project of the batch" if job.outcome == SHARED else "the remote store"
+            self._emit("damaged", job.step.id, message=f"not taken from {source}: {error}")
             self._pending.append(job.step)
             return None
         finally:
@@ -356,7 +376,7 @@ class Executor:
             downstream.add(step.id)
             if step.id in self._digests:
                 del self._digests[step.id], self._traces[step.id]
-                for outcomes in (self.result.fresh, self.result.restored, self.result.downloaded):
+                for outcomes in (self.result.fresh, self.result.restored, self.result.downloaded, self.result.shared):
                     if step.id in outcomes:
                         outcomes.remove(step.id)
                 self._pending.append(step)
@@ -380,7 +400,7 @@ class Executor:
         if job.remote_trace is not None:
             trace = self._store_download(job, future)
             if trace is not None:
-                self._accept(job.step, trace, REMOTE, time.monotonic() - job.started)
+                self._accept(job.step, trace, job.outcome, time.monotonic() - job.started)
             return
         try:
             outputs = future.result()
@@ -410,9 +430,10 @@ class Executor:
         self._digests[step.id] = trace.digest
         self._traces[step.id] = trace
         if step.id not in self.result.built:  # a built step reopened by damage upstream stays "built"
-            outcomes = {FRESH: self.result.fresh, RESTORE: self.result.restored, REMOTE: self.result.downloaded}
+            outcomes = {FRESH: self.result.fresh, RESTORE: self.result.restored, REMOTE: self.result.downloaded,
+                        SHARED: self.result.shared}
             outcomes.get(outcome, self.result.built).append(step.id)
-        kind = {FRESH: "fresh", RESTORE: "restored", REMOTE: "downloaded"}.get(outcome, "built")
+        kind = {FRESH: "fresh", RESTORE: "restored", REMOTE: "downloaded", SHARED: "shared"}.get(outcome, "built")
         self._emit(kind, step.id, seconds=seconds, settles=1)
 
     # -- failure and interruption ------------------------------------------------------
@@ -423,7 +444,7 @@ class Executor:
             shutil.rmtree(job.workdir, ignore_errors=True)
 
     def _interrupted_message(self) -> str:
-        kept = len(self.result.built) + len(self.result.restored) + len(self.result.downloaded)
+        kept = len(self.result.built) + len(self.result.restored) + len(self.result.downloaded) + len(self.result.shared)
         return (f"interrupted: {kept} finished step(s) are stored, {len(self._running)} running step(s) "
                 "were discarded; run `storybuild render` again to resume")
 

@@ -50,6 +50,7 @@ def prune_stale_views(store: Store, steps: Sequence[Step]) -> int:
         if not any(folder.iterdir()):
             folder.rmdir()
     store.keep_current({step.id for step in steps})
+    store.forget_views([rel for rel in store.view_records() if not os.path.lexists(store.build_dir / rel)])
     return len(removed)
 
 

@@ -23,7 +23,7 @@ from typing import Mapping, TextIO
 
 from storybuild.events import StepEvent
 
-SETTLED = ("built", "restored", "downloaded", "fresh", "failed", "skipped")
+SETTLED = ("built", "restored", "downloaded", "shared", "fresh", "failed", "skipped")
 BAR_WIDTH = 20
 TICK_SECONDS = 0.5  # how often the bar is redrawn between events on a terminal
 
@@ -170,6 +170,10 @@ class Progress:
     def _on_downloaded(self, event: StepEvent, _reopened: int) -> None:
         self.running.pop(event.step, None)
         self._line(event, "fetched", event.step)
+
+    def _on_shared(self, event: StepEvent, _reopened: int) -> None:
+        self.running.pop(event.step, None)
+        self._line(event, "shared", event.step)
 
     def _on_failed(self, event: StepEvent, _reopened: int) -> None:
         self.running.pop(event.step, None)

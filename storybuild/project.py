@@ -260,7 +260,7 @@ def _write_marker(marker: Path) -> None:
 
 def _font_problems(document: Any, story_dir: Path) -> list[Problem]:
     """The caption font must be a font file inside the project, like the music."""
-    from storybuild.project_files import font_problems, project_file_problems
+    from storybuild.project_files import named_file_problems
 
     video = document.get("video") if isinstance(document, dict) else None
     captions = video.get("captions") if isinstance(video, dict) else None
@@ -268,20 +268,20 @@ def _font_problems(document: Any, story_dir: Path) -> list[Problem]:
     if not isinstance(file, str) or not file.strip():
         return []
     where = ("video", "captions", "font")
-    return project_file_problems(where, file, story_dir, "font") or font_problems(where, file, story_dir)
+    return named_file_problems(where, file, story_dir, "font")
 
 
 def _music_file_problems(document: Any, story_dir: Path) -> list[Problem]:
     """The music file must be audio inside the project: only a story on disk can say
     where it is. Checked on every load: it costs a stat and a 12-byte read."""
-    from storybuild.project_files import audio_problems, project_file_problems
+    from storybuild.project_files import named_file_problems
 
     music = document.get("music") if isinstance(document, dict) else None
     file = music.get("file") if isinstance(music, dict) else None
     if not isinstance(file, str) or not file.strip():
         return []  # the schema reports it
     where = ("music", "file")
-    return project_file_problems(where, file, story_dir, "music") or audio_problems(where, file, story_dir)
+    return named_file_problems(where, file, story_dir, "music")
 
 
 def _music(section: dict[str, Any] | None, story_dir: Path, digest: Callable[[Path], str]) -> Music | None:

@@ -32,6 +32,14 @@ def project_file_problems(document_path: JsonPath, value: str, story_dir: Path, 
     return [Problem(document_path, problem)] if problem else []
 
 
+def named_file_problems(document_path: JsonPath, value: str, story_dir: Path, kind: str) -> list[Problem]:
+    """Problems of a file the story names: where it is (project_file_problems), then,
+    when it is there, what it holds: `kind` "music" must start like audio, "picture"
+    like a picture, "font" like a font."""
+    content = {"music": audio_problems, "picture": picture_problems, "font": font_problems}[kind]
+    return project_file_problems(document_path, value, story_dir, kind) or content(document_path, value, story_dir)
+
+
 def _location_problem(value: str, story_dir: Path, kind: str) -> str | None:
     if "\0" in value:
         return f"must be a file name (got {show(value)})"

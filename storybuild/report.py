@@ -172,10 +172,10 @@ def cost_estimate(decisions: Sequence[Decision], project):
 
 
 def render_summary(result, target: Path, seconds: float) -> str:
-    downloaded = getattr(result, "downloaded", [])
-    if not result.built and not result.restored and not downloaded:
+    downloaded, shared = getattr(result, "downloaded", []), getattr(result, "shared", [])
+    if not result.built and not result.restored and not downloaded and not shared:
         return f"up to date ({len(result.fresh)} steps fresh) in {seconds:.2f}s: {target}"
-    fetched = f", downloaded {len(downloaded)}" if downloaded else ""
+    fetched = (f", downloaded {len(downloaded)}" if downloaded else "") + (f", shared {len(shared)}" if shared else "")
     return (f"built {len(result.built)}, restored {len(result.restored)}{fetched}, fresh {len(result.fresh)} "
             f"in {seconds:.1f}s: {target}")
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 # Bump when the page's markup changes: a no-op render rewrites a page of an older recipe.
-RECIPE = 2  # 2: steps downloaded from the shared store
+RECIPE = 3  # 2: steps downloaded from the shared store; 3: steps shared within a batch
 
 # step outcome -> the words shown for it
 STATE_WORDS = {
     "built": "built this run",
     "restored": "restored from the store",
     "downloaded": "downloaded from the shared store",
+    "shared": "copied from another story of the batch",
     "fresh": "fresh",
     "failed": "failed",
     "skipped": "skipped: an input failed",
@@ -235,7 +236,7 @@ border-radius:6px}
 .steps{list-style:none;margin:.5rem 0 0;padding:0;font-size:.88rem}
 .steps li{padding:.15rem 0;border-top:1px solid var(--line)}
 .step .state{font-weight:600}
-.step.built .state{color:var(--built)}.step.restored .state,.step.downloaded .state{color:var(--restored)}
+.step.built .state{color:var(--built)}.step.restored .state,.step.downloaded .state,.step.shared .state{color:var(--restored)}
 .step.fresh .state{color:var(--fresh)}.step.failed .state,.step.skipped .state{color:var(--failed)}
 .message{display:block;color:var(--failed)}
 .banner{border-radius:8px;padding:.7rem 1rem;margin:.8rem 0}
@@ -281,6 +282,7 @@ def outcomes(result) -> dict[str, tuple[str, str]]:
     """step id -> (state, message) from a RenderResult; steps it does not name were not run."""
     found: dict[str, tuple[str, str]] = {}
     for state, ids in (("built", result.built), ("restored", result.restored), ("downloaded", result.downloaded),
+                       ("shared", result.shared),
                        ("fresh", result.fresh), ("skipped", result.skipped)):
         found.update({step_id: (state, "") for step_id in ids})
     found.update({step_id: ("failed", message) for step_id, message in result.failed.items()})

@@ -128,6 +128,7 @@ def _clip_facts(trace: Trace | None, clip: Step | None, traces: dict[str, Trace]
 def summary(result, seconds: float) -> str:
     """One line on what the render did, for the top of the page."""
     counts = [(len(result.built), "built"), (len(result.restored), "restored"), (len(result.downloaded), "downloaded"),
+              (len(result.shared), "shared"),
               (len(result.fresh), "fresh"), (len(result.failed), "failed"), (len(result.skipped), "skipped")]
     done = ", ".join(f"{count} {word}" for count, word in counts if count or word in ("built", "fresh"))
     return f"{done} in {seconds:.1f} s"

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from storybuild import aac_parts
 from storybuild.media import run_ffmpeg, run_ffmpeg_log, wav_duration
 
 # ffmpeg's AAC-LC in quality mode with the fast coder: about 115 kb/s for narration and
@@ -90,7 +91,7 @@ def render_soundtrack(
     placements: Iterable[Placement], total_samples: int, out: Path, *, sample_rate: int = 48000,
     music: Path | None = None, music_volume: float = 0.15, duck_db: float = -12.0,
     speech_spans: Iterable[tuple[int, int]] | None = None, loudness: float = -16.0, true_peak: float = -1.5,
-    fade_in: float = 0.0, fade_out: float = 0.0, measure: bool = True,
+    fade_in: float = 0.0, fade_out: float = 0.0, measure: bool = True, encoders: int | None = None,
 ) -> SoundtrackReport:  # fmt: skip
     """Write `out` (.m4a, AAC-LC stereo at sample_rate) of exactly total_samples samples.
 
@@ -103,7 +104,9 @@ def render_soundtrack(
     The mix is normalised to `loudness` LUFS integrated with peaks limited under
     `true_peak` dBTP, then faded in and out over fade_in / fade_out seconds.
     With `measure` false, the finished sound's loudness and true peak are not measured
-    (the same bytes, about 0.15 s sooner for 80 s: the render does not need them).
+    (about 0.15 s sooner for 80 s: the render does not need them), and the AAC
+    encode runs in `encoders` parts at once (None: one per core; see aac_parts),
+    each part at least aac_parts.MIN_PART seconds long.
     The file appears at `out` only when complete.
     """
     started = time.perf_counter()
@@ -114,7 +117,7 @@ def render_soundtrack(
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         mix = Path(tmp, "mix.f32")
         raw = _mix_pass(voices, total_samples, sample_rate, music, music_volume, duck_db, speech_spans, mix)
-        master = _Master(mix, total_samples, sample_rate, true_peak - LIMITER_MARGIN_DB, fade_in, fade_out)
+        master = _Master(mix, total_samples, sample_rate, true_peak - LIMITER_MARGIN_DB, fade_in, fade_out, encoders)
         gain, measures = _fit_gain(master, raw, loudness)
         partial = Path(tmp, "soundtrack.m4a")
         final = master.encode(gain, partial, measure)
@@ -260,6 +263,7 @@ class _Master:
     ceiling_db: float
     fade_in: float
     fade_out: float
+    encoders: int | None = None  # AAC encoders at once (None: one per core)
 
     def chain(self, gain_db: float, peak: str | None) -> str:
         """The mastering filter chain; the output is exactly `total` samples."""
@@ -290,6 +294,11 @@ class _Master:
     def encode(self, gain_db: float, out: Path, measure: bool = True) -> _Measure | None:
         """Write the mastered mix to `out` as AAC in MP4; its loudness and true peak
         (None without `measure`)."""
+        parts = aac_parts.plan_parts(self.total, self.rate, self.encoders)
+        if not measure and len(parts) > 1:  # a measured encode needs the whole sound in one ebur128
+            aac_parts.encode_parts(parts, self.total, self.rate, ENCODER_OPTIONS, self._input(),
+                                   self.chain(gain_db, None), out, out.parent)
+            return None
         args = ["-y", *self._input(), "-af", self.chain(gain_db, "true" if measure else None)]
         args += ["-c:a", "aac", *ENCODER_OPTIONS, "-ar", str(self.rate), "-ac", "2"]
         args += ["-movflags", "+faststart", "-f", "mp4", str(out)]

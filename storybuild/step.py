@@ -37,6 +37,7 @@ class Step:
     options: Mapping[str, Any] = field(default_factory=dict)
     paid: bool = False
     cpu: str = "one"  # scheduling only, never in the key: "none" | "one" | "all" (see ProviderInfo)
+    serial: bool = False  # scheduling only: one step of its provider at a time (see ProviderInfo)
     # Files outside the build that the action reads: name -> (absolute path, sha256 of
     # its bytes when the story was loaded). Never in the key: each digest is in `params`
     # already, so moving the project is free. The digest lets a run check that it read

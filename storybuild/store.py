@@ -398,6 +398,14 @@ class Store:
             if current != self.current():
                 self._save_current(current)
 
+    def forget_views(self, paths: Iterable[str]) -> None:
+        """Drop the records of views that are gone (paths relative to build/), so
+        views.json does not keep every name the story ever had."""
+        with self._lock:
+            records = self.view_records()
+            if [records.pop(path) for path in paths if path in records]:
+                self._write_record()
+
     def forget_current(self) -> None:
         """Forget what the views show (after `clean`): the next render relinks them all."""
         self._current_file.unlink(missing_ok=True)

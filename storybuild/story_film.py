@@ -60,8 +60,7 @@ def picture_problems(document: Any, story_dir: Path) -> list[Problem]:
     """Every scene's own picture must be a picture file inside the project folder (the
     same rule as the music file: the project stays whole in git, and a story cannot
     read files elsewhere)."""
-    from storybuild.project_files import picture_problems as content_problems
-    from storybuild.project_files import project_file_problems
+    from storybuild.project_files import named_file_problems
 
     scenes = document.get("scenes") if isinstance(document, dict) else None
     problems: list[Problem] = []
@@ -69,7 +68,5 @@ def picture_problems(document: Any, story_dir: Path) -> list[Problem]:
         image = scene.get("image") if isinstance(scene, dict) else None
         file = image.get("file") if isinstance(image, dict) else None
         if isinstance(file, str) and file.strip():
-            where = ("scenes", index, "image", "file")
-            problems += (project_file_problems(where, file, story_dir, "picture")
-                         or content_problems(where, file, story_dir))
+            problems += named_file_problems(("scenes", index, "image", "file"), file, story_dir, "picture")
     return problems

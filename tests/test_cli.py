@@ -134,6 +134,9 @@ def test_views_of_removed_scenes_and_old_titles_are_pruned_but_user_files_kept(t
     assert sorted(p.name for p in (build / "scenes").iterdir()) == ["garden", "pool", "rainbow"]
     assert sorted(p.name for p in (build / "scenes" / "rainbow").iterdir()) == [
         "captions.json", "clip.mp4", "image.png", "voice.wav"]
+    recorded = json.loads((build / ".storybuild" / "views.json").read_text("utf-8"))
+    assert not [path for path in recorded if "pool" in path or "rainbow-day" in path]  # no record outlives its file
+    assert all((build / path).is_file() for path in recorded)
     # pool: image, voice + words.json, clip + pages.json; the old soundtrack, video, .srt,
     # .vtt; the old title card x2 and its two seams; the seams beside pool x2; the first
     # render's review page

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_cli, write_story
 from fakegemini import DUMMY_KEY, Recorded, fake_gemini  # noqa: F401 - fake_gemini is a fixture
-from storybuild.dialogue import conversation_parts
+from storybuild.dialogue import conversation_parts, speaker_labels
 
 KEY = {"GEMINI_API_KEY": DUMMY_KEY}
 
@@ -140,3 +140,27 @@ def test_a_character_without_a_voice_never_gets_one_another_character_chose():
                       characters=(Character("mo", "Mo", "an elephant"),
                                   Character("pip", "Pip", "a duckling", voice="Puck")))
     assert speaker_voice(project, "mo")[0] == "Aoede"  # Puck (Pip's) and Kore (the story's) are taken
+
+
+def test_speakers_sharing_a_name_are_told_apart_in_a_conversation_call():
+    """A call names its two speakers; two characters called "Sam" (or one called
+    "Narrator" beside the narrator) would be one speaker to it."""
+    import dataclasses
+
+    from storybuild.graph import build_graph
+    from storybuild.model import Character, Line, Project, ProviderChoice, Providers, Scene, VideoSettings
+
+    voice = ProviderChoice("gemini", options={"voice": "Kore", "dialogue": "conversation"})
+    project = Project(path=Path("/nowhere/story.yaml"), title="T", style="crayon", video=VideoSettings(),
+                      providers=dataclasses.replace(Providers(), voice=voice),
+                      characters=(Character("sam", "Sam", "a duckling"), Character("sam_2", "Sam", "a frog"),
+                                  Character("teller", "Narrator", "an owl"), Character("mo", "Mo", "an elephant")),
+                      scenes=(Scene("talk", "a hill", "", lines=(
+                          Line("Hello, Sam!", "sam"), Line("Hello, Sam.", "sam_2"),
+                          Line("Mo came too.", "mo"), Line("Said the owl.", "teller"), Line("The end."))),))
+    steps = {s.id: s for s in build_graph(project)}
+    calls = {name: [line["speaker"] for line in step.params["lines"]]
+             for name, step in steps.items() if step.kind == "voice" and "lines" in step.params}
+    assert calls == {"voice/talk/1-2": ["Sam (sam)", "Sam (sam_2)"], "voice/talk/3-4": ["Mo", "Narrator"]}
+    assert speaker_labels(project, ["teller", None, "teller"]) == {"teller": "Narrator (teller)",
+                                                                   None: "Narrator (narrator)"}

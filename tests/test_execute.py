@@ -59,7 +59,9 @@ class RecordingPool:
 
 def generation_steps(tmp_path, cpu_of_voice="all", cpu_of_image="one"):
     steps = [s for s in build_graph(make_project(tmp_path)) if s.kind in ("image", "voice")]
-    return [dataclasses.replace(s, cpu=cpu_of_voice if s.kind == "voice" else cpu_of_image) for s in steps]
+    # Stand-in providers: no lock, so no step is serial (piper's registry entry says it is).
+    return [dataclasses.replace(s, cpu=cpu_of_voice if s.kind == "voice" else cpu_of_image, serial=False)
+            for s in steps]
 
 
 def run(tmp_path, steps, jobs: int, cores: int = 2) -> Recorder:
@@ -139,3 +141,12 @@ def test_a_picture_saved_again_while_its_step_runs_is_not_stored_under_the_old_k
     Image.new("RGB", (64, 48), "red").save(picture)  # saved again after the story was loaded
     with pytest.raises(ProviderError, match="^garden.png changed while this step read it; render again"):
         run_action(step, {}, workdir, pool=None)
+
+
+def test_a_serial_provider_runs_one_step_at_a_time_beside_other_work(tmp_path):
+    # piper's voices go one at a time (its lock); waiting in a worker would hold a core.
+    steps = [dataclasses.replace(s, serial=s.kind == "voice") for s in generation_steps(tmp_path, "one", "one")]
+    recorder = run(tmp_path, steps, jobs=8)
+    assert all(sum(name.startswith("voice/") for name in running) <= 1 for running in recorder.overlaps)
+    assert any(len(running) == 2 and any(name.startswith("voice/") for name in running)
+               for running in recorder.overlaps)  # the other core draws a picture meanwhile

@@ -141,6 +141,14 @@ def test_settings_carry_over_until_a_prompt_changes_them():
     assert carried_settings(["a walk"])[0] == Setting("day", "clear", "outdoors")
 
 
+def test_weather_that_ends_is_drawn_clear_and_a_word_like_away_elsewhere_is_not_an_ending():
+    prompts = ["Rain falls on the pond", "The rain stopped and the clouds drifted away", "They splash in puddles",
+               "A storm rolls in", "Pip ran away from the thunder", "The storm passed", "Snow covers the hill",
+               "By noon the snow was gone"]
+    assert [s.weather for s in carried_settings(prompts)] == [
+        "rain", "clear", "clear", "rain", "rain", "clear", "snow", "clear"]
+
+
 def test_an_evening_story_is_drawn_in_the_evening_without_time_words(renderer, tmp_path):
     prompt = "Whiskers and Buster play chase in the garden"
     evening = carried_settings(["at dusk in the garden", prompt])[1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -93,10 +94,19 @@ def test_a_second_watch_is_refused_and_the_store_is_not_served(watching):
     assert refused.value.code == 404  # the store is never served
 
 
-def test_ctrl_c_stops_the_watch(watching):
+def test_ctrl_c_stops_the_watch_while_a_page_keeps_its_connection_open(watching):
     root, url, process = watching
+    # A browser tab keeps its HTTP/1.1 connection open after loading the page; the
+    # server must not wait for it to close before stopping.
+    address = url.split("//")[1].rstrip("/").split(":")
+    tab = socket.create_connection((address[0], int(address[1])), timeout=10)
+    tab.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert tab.recv(12) == b"HTTP/1.1 200"
     process.send_signal(signal.SIGINT)
-    assert process.wait(30) == 0
+    try:
+        assert process.wait(30) == 0
+    finally:
+        tab.close()
     assert process.stdout.read().endswith("stopped watching\n")
     with pytest.raises(OSError):
         urlopen(url, timeout=5)

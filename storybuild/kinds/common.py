@@ -29,6 +29,7 @@ def provider_fields(kind: str, choice: ProviderChoice) -> dict[str, Any]:
         "options": options,
         "paid": entry.paid,
         "cpu": entry.cpu,
+        "serial": entry.serial,
     }
 
 

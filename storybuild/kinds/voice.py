@@ -59,11 +59,10 @@ def line_step(project: Project, scene: Scene, number: int, line: Line) -> Step:
 def conversation_step(project: Project, scene: Scene, start: int, end: int) -> Step:
     """Lines start+1..end of a dialogue voiced in one multi-speaker call: cached together."""
     choice = project.providers.voice
-    lines = []
-    for line in scene.lines[start:end]:
-        voice = dialogue.speaker_voice(project, line.speaker)[0]
-        name = project.character(line.speaker).name if line.speaker else dialogue.NARRATOR
-        lines.append({"speaker": name, "voice": voice, "text": line.text})
+    part = scene.lines[start:end]
+    labels = dialogue.speaker_labels(project, [line.speaker for line in part])
+    lines = [{"speaker": labels[line.speaker], "voice": dialogue.speaker_voice(project, line.speaker)[0],
+              "text": line.text} for line in part]
     request = DialogueRequest(scene.id, tuple(lines), choice.options.get("direction"))
     return _voice_step(project, scene, f"{start + 1}-{end}", request.params())
 

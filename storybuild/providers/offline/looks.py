@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storybuild.providers.offline.drawing import RGB, hls, mix, stable_int
+from storybuild.providers.offline.setting import words_of
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Look:
 
 def look_of(character_id: str, description: str, name: str = "") -> Look:
     """The Look of a character from its description (same words -> same Look)."""
-    words = _tokens(description)
+    words = words_of(description)
     person = next((w for w in words if w in PEOPLE), None)
     kind = next((w for w in words if w in ANATOMIES), None) or person or "friend"
     anatomy = ANATOMIES.get(kind) or (Anatomy("human") if kind == person else Anatomy("critter", "round", "none"))
@@ -153,10 +154,6 @@ def look_of(character_id: str, description: str, name: str = "") -> Look:
     flying = anatomy.shape == "bug" or kind in {"fairy", "ghost", "butterfly"}
     return Look(kind, anatomy, body, belly, colors.get("eyes") or (45, 40, 45), hair,
                 SKIN[(pick // 7) % len(SKIN)], clothes, bool(set(words) & GLASSES), elder, flying)
-
-
-def _tokens(text: str) -> list[str]:
-    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
 
 
 def _colors(words: list[str]) -> dict[str, RGB]:

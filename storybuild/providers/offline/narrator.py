@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import threading
 import wave
@@ -145,15 +144,20 @@ def resolve_voice(name: str | None) -> VoicePackage:
 def _load(package: VoicePackage) -> Any:
     piper_voice, config_type, onnxruntime, voice_module = _import_piper(package)
     options = onnxruntime.SessionOptions()
-    # The scheduler gives a piper step the whole machine (registry: cpu="all") and
-    # narrate() runs one synthesis at a time, so it may use every core: measured
-    # 0.49 s vs 0.85 s for a long line with 2 threads instead of 1.
-    options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+    # One thread: a piper step is one core's work (registry: cpu="one") and runs beside
+    # other steps. Two threads made one line faster on an idle machine (0.49 s vs 0.85 s)
+    # but spun: the example's three lines cost 1.3 s of CPU instead of 0.7 s, and beside
+    # other work (a batch, a busy machine) they took longer than one thread (1.3 s vs 0.8 s).
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     # The arena and memory patterns keep a buffer sized for the longest sentence seen
     # for the life of the process (measured: 357 MB vs 192 MB over 12 narrations, same speed).
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
+    # The "all" level's layout rewrites cost more at load than they save on a story's
+    # lines (CPU seconds, one run each under load: load 0.20-0.24 s basic vs 0.30-0.45 s
+    # all; a line 0.37-0.43 s either way), and every cold render pays the load.
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
     model, config = voice_module.model_path(), voice_module.config_path()
     try:
         session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])

@@ -27,6 +27,12 @@ RAIN_WORDS = {"rain", "raining", "rainy", "rained", "raindrops", "raindrop", "dr
               "thunder", "thunderstorm", "downpour", "umbrella", "umbrellas", "showers", "drenched"}
 SNOW_WORDS = {"snow", "snowy", "snowing", "snowfall", "snowflakes", "snowflake", "blizzard", "snowman",
               "snowmen", "snowball", "snowballs", "sled", "sledding", "wintry"}
+# Weather that ends: one of WEATHER_NOUNS, then within CLEARING_REACH words one of CLEARING_WORDS.
+WEATHER_NOUNS = {"rain", "storm", "thunderstorm", "downpour", "drizzle", "showers", "snow", "snowfall", "blizzard",
+                 "cloud", "clouds", "fog", "mist"}
+CLEARING_WORDS = {"stopped", "stops", "stop", "ended", "ends", "passed", "cleared", "clears", "away", "gone",
+                  "lifted"}
+CLEARING_REACH = 3
 CLOUD_WORDS = {"cloud", "clouds", "cloudy", "overcast", "fog", "foggy", "mist", "misty"}
 CLEAR_WORDS = {"sun", "sunny", "sunshine", "sunlight", "sunlit", "clear", "cloudless", "rainbow", "starry"}
 INDOOR_WORDS = {"kitchen", "bedroom", "bed", "room", "home", "bakery", "library", "classroom", "living",
@@ -75,7 +81,7 @@ def resolve(words: Sequence[str], previous: Setting) -> Setting:
     """The setting a prompt with `words` describes, taking from `previous` whatever the
     words do not say."""
     found = set(words)
-    return Setting(_time(found) or previous.time, _weather(found) or previous.weather,
+    return Setting(_time(found) or previous.time, _weather(words) or previous.weather,
                    _place(words) or previous.place)
 
 
@@ -104,18 +110,28 @@ def _time(words: set[str]) -> str | None:
     return None
 
 
-def _weather(words: set[str]) -> str | None:
-    if words & RAIN_WORDS:
+def _weather(words: Sequence[str]) -> str | None:
+    if _clearing(words):
+        return "clear"  # "the rain stopped", "the clouds drifted away": said before any rain word counts
+    found = set(words)
+    if found & RAIN_WORDS:
         return "rain"
-    if words & SNOW_WORDS:
+    if found & SNOW_WORDS:
         return "snow"
-    if words & {"away", "cleared", "clears", "gone"} and words & {"cloud", "clouds", "rain"}:
-        return "clear"  # "the clouds drifted away"
-    if words & CLEAR_WORDS:
+    if found & CLEAR_WORDS:
         return "clear"
-    if words & CLOUD_WORDS:
+    if found & CLOUD_WORDS:
         return "cloudy"
     return None
+
+
+def _clearing(words: Sequence[str]) -> bool:
+    """Weather that ends: a rain, snow or cloud word followed within CLEARING_REACH
+    words by one saying it stops ("the rain stopped", "the storm passed", "the clouds
+    drifted away"); a clearing word elsewhere ("ran away in the rain") is not one."""
+    ending = [index for index, word in enumerate(words) if word in CLEARING_WORDS]
+    return any(word in WEATHER_NOUNS and any(0 < end - index <= CLEARING_REACH for end in ending)
+               for index, word in enumerate(words))
 
 
 def _place(words: Sequence[str]) -> str | None:
