@@ -71,7 +71,7 @@ class PiperNarrator:
         self._load_lock = threading.Lock()
 
     def load_voice(self, package: VoicePackage) -> Any:
-        """The PiperVoice for `package`, loaded once per narrator (about 0.5 s) and
+        """The PiperVoice for `package`, loaded once per narrator (about 0.2 s) and
         shared by its threads."""
         with self._load_lock:
             if package.name not in self._voices:
@@ -158,8 +158,8 @@ def _load(package: VoicePackage) -> Any:
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
     # The "all" level's layout rewrites cost more at load than they save on a story's
-    # lines (CPU seconds, one run each under load: load 0.20-0.24 s basic vs 0.30-0.45 s
-    # all; a line 0.37-0.43 s either way), and every cold render pays the load.
+    # lines, and every cold render pays the load: measured, three loads each on an idle
+    # machine, 0.17-0.24 s basic vs 0.27-0.39 s all; a line costs the same CPU either way.
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
     model, config = voice_module.model_path(), voice_module.config_path()
     try:
