@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from storybuild import events
 
 if TYPE_CHECKING:
+    from storybuild import pricing
     from storybuild.actions import ProviderPool
     from storybuild.api import Plan, RenderOutcome, Session
     from storybuild.execute import Executor
@@ -189,3 +190,22 @@ def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "R
     review_publish.publish(planned.project, planned.steps, planned.store, result,
                            review_publish.summary(result, seconds))
     return RenderOutcome(planned, result, seconds, list(planned.store.set_aside), message)
+
+
+def batch_estimate(plans: Sequence["Plan"]) -> "pricing.Estimate":
+    """What a batch's paid calls would cost: each key once, as the batch builds it
+    (a step another project of the batch also has is shared, not paid for again). A
+    step whose key is not known yet (it waits for a step not built) is counted in every
+    project that has it: the estimate is an upper bound."""
+    from storybuild import pricing, report
+
+    seen: set[str] = set()
+    lines = []
+    for planned in plans:
+        unique = []
+        for decision in planned.decisions:
+            if decision.key is None or decision.key not in seen:  # a blocked step has no key yet: counted
+                unique.append(decision)
+                seen.add(decision.key or "")
+        lines += report.cost_estimate(unique, planned.project).lines
+    return pricing.Estimate(tuple(lines))

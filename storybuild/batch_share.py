@@ -17,7 +17,8 @@ Invariants:
 - A sibling's store is only read (its objects are read-only and never rewritten);
   everything this project keeps goes through its own store's put_file and record.
 - With a team remote, everything it did stays as it was: lookups fall through to it,
-  uploads and flushes go to it, its downloads are reported as "downloaded".
+  uploads and flushes go to it (steps shared from a sibling too: a project's team
+  gets them as it would have got them built), its downloads are reported as such.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from storybuild.keys import digest_file
+from storybuild.plan import REMOTE
 from storybuild.store_remote import RemoteDamaged
 from storybuild.store import Trace
 
@@ -50,40 +52,46 @@ class SiblingRemote:
         self.siblings = {name: other for name, other in siblings.items() if other is not store}
         self.team = team
         self._lock = threading.Lock()
-        self._origin: dict[str, str] = {}  # key -> the sibling its trace was found in
         self._rejected: set[tuple[str, str]] = set()  # (sibling, key) whose copy failed its digests
 
     # -- where a key comes from ---------------------------------------------------------
+    # Every answer is looked up again from the stores (a trace read and a stat per
+    # object): nothing remembers where a key was seen, so a lookup made while deciding
+    # (plan.decide reads remote_trace) leaves no state behind for a worker to trip on.
+    def _sibling_with(self, key: str) -> tuple[str, Trace] | None:
+        """(name, trace) of the first sibling, not refused for `key`, holding it whole."""
+        for name, sibling in self.siblings.items():
+            with self._lock:
+                if (name, key) in self._rejected:
+                    continue
+            found = sibling.trace(key)
+            if found is not None and sibling.output_problem(found) is None:
+                return name, found
+        return None
+
     def trace(self, key: str) -> Trace | None:
         """A trace for `key` from a sibling whose objects are all there (a stat each;
         the bytes are hashed when copied), else the team remote's, else None."""
-        for name, sibling in self.siblings.items():
-            if (name, key) in self._rejected:
-                continue
-            found = sibling.trace(key)
-            if found is not None and sibling.output_problem(found) is None:
-                with self._lock:
-                    self._origin[key] = name
-                return found
-        with self._lock:
-            self._origin.pop(key, None)
+        found = self._sibling_with(key)
+        if found is not None:
+            return found[1]
         return self.team.trace(key) if self.team is not None else None
 
     def outcome(self, key: str) -> str:
-        """SHARED when `key` was last found in a sibling, else "downloaded" (the team remote)."""
-        with self._lock:
-            return SHARED if key in self._origin else "downloaded"
+        """SHARED when a sibling holds `key`, else REMOTE (the team remote's)."""
+        return SHARED if self._sibling_with(key) is not None else REMOTE
 
     # -- copying ---------------------------------------------------------------------
     def download(self, trace: Trace, workdir: Path) -> dict[str, Path]:
         """Bring `trace`'s objects into `workdir` (output name -> file), each hashed
-        against its digest: from the sibling it was found in, else from the team remote.
+        against its digest: from a sibling holding its key, else from the team remote.
         Raises RemoteDamaged or OSError: the executor then calls `reject`."""
-        with self._lock:
-            origin = self._origin.get(trace.key)
-        if origin is None:
+        found = self._sibling_with(trace.key)
+        if found is None:
+            if self.team is None:
+                raise RemoteDamaged(f"no project of the batch holds {trace.key[:12]} any more")
             return self.team.download(trace, workdir)
-        sibling = self.siblings[origin]
+        origin, sibling = found[0], self.siblings[found[0]]
         outputs: dict[str, Path] = {}
         for name, digest in trace.outputs.items():
             target = workdir / f"{len(outputs)}-{name}"
@@ -96,13 +104,12 @@ class SiblingRemote:
         return outputs
 
     def reject(self, key: str, damaged_digest: str | None = None) -> None:
-        """Never take `key` again from where it was last found (a sibling or the team remote)."""
-        with self._lock:
-            origin = self._origin.pop(key, None)
-            if origin is not None:
-                self._rejected.add((origin, key))
-                return
-        if self.team is not None:
+        """Never take `key` again from where it is found now (a sibling or the team remote)."""
+        found = self._sibling_with(key)
+        if found is not None:
+            with self._lock:
+                self._rejected.add((found[0], key))
+        elif self.team is not None:
             self.team.reject(key, damaged_digest)
 
     # -- what the executor also asks of a remote: the team's, when there is one -----------
@@ -112,6 +119,7 @@ class SiblingRemote:
             self.team.upload(trace, object_path)
 
     def flush(self) -> None:
+        """Finish the team remote's uploads, if there is one."""
         if self.team is not None:
             self.team.flush()
 

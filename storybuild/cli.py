@@ -259,7 +259,7 @@ def pull(project: Path, remote: str | None) -> None:
 def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],
                   dry_run: bool, shown: str, remote: str | None, max_cost: float | None) -> None:
     from storybuild import pricing, report
-    from storybuild.batch import render_batch
+    from storybuild.batch import batch_estimate, render_batch
     from storybuild.execute import RenderFailed
 
     sessions = [Session(project, remote=remote, warn=_warn) for project in projects]
@@ -270,9 +270,7 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
             _echo_cost(planned.decisions, planned.project)
         return
     if max_cost is not None:  # the whole batch's paid calls against one budget
-        plans = [session.plan(force) for session in sessions]
-        estimates = [report.cost_estimate(p.decisions, p.project) for p in plans]
-        pricing.check_budget(pricing.Estimate(tuple(line for e in estimates for line in e.lines)), max_cost)
+        pricing.check_budget(batch_estimate([session.plan(force) for session in sessions]), max_cost)
     with _progress(shown) as listener:
         outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener)
     failures = []

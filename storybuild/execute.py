@@ -400,6 +400,8 @@ class Executor:
         if job.remote_trace is not None:
             trace = self._store_download(job, future)
             if trace is not None:
+                if job.outcome == SHARED:  # another project built it: this one's team remote may lack it
+                    self.store.remote.upload(trace, self.store.object_path)
                 self._accept(job.step, trace, job.outcome, time.monotonic() - job.started)
             return
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -101,3 +102,29 @@ def test_with_a_team_remote_the_batch_still_uploads_what_it_built(tmp_path, smal
         "built 19, restored 0, fresh 0", "built 0, restored 0, shared 19, fresh 0"]
     alone = run_cli("render", "--remote", team, str(later), check=True)
     assert alone.stdout.startswith("built 0, restored 0, downloaded 19, fresh 0 in ")
+    # A batch whose steps are all in the team remote downloads them, reported as such
+    # (never as built); the second project copies from the first or downloads too.
+    again = [tmp_path / "again-1", tmp_path / "again-2"]
+    for project in again:
+        write_story(project, tiny(small_story))
+    first, second = run_cli("render", "--remote", team, *map(str, again), check=True).stdout.splitlines()
+    assert first.startswith("built 0, restored 0, downloaded 19, fresh 0 in "), first
+    assert re.match(r"built 0, restored 0, (downloaded \d+, )?(shared \d+, )?fresh 0 in ", second), second
+
+
+def test_a_step_shared_into_a_project_with_its_own_team_remote_reaches_that_remote(tmp_path, small_story):
+    """Only `two` has a team remote (its untracked .storybuild.yaml): what it copies from
+    `one` must reach the team, as it would had `two` built it."""
+    one, two, later = tmp_path / "one", tmp_path / "two", tmp_path / "later"
+    team = (tmp_path / "team").as_uri()
+    for project in (one, two, later):
+        write_story(project, tiny(small_story))
+    for project in (two, later):
+        (project / ".storybuild.yaml").write_text(f"remote: {team}\n", "utf-8")
+    assert "STORYBUILD_REMOTE" not in os.environ  # it would override the projects' own config
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}  # and no user-wide remote
+    batch = run_cli("render", str(one), str(two), check=True, env=env)
+    assert [line.split(" in ")[0] for line in batch.stdout.splitlines()] == [
+        "built 19, restored 0, fresh 0", "built 0, restored 0, shared 19, fresh 0"]
+    alone = run_cli("render", str(later), check=True, env=env)
+    assert alone.stdout.startswith("built 0, restored 0, downloaded 19, fresh 0 in "), alone.stdout

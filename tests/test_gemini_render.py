@@ -339,6 +339,16 @@ def test_max_cost_refuses_before_any_call_and_story_prices_override_the_table(fa
     assert "paid: 5 calls to gemini gemini-3.1-flash-image: 5 images at $0.5/image = $2.50" in dry.stdout
     assert fake_gemini.requests == []
 
+    # Two copies in one batch: a step whose key is known (the sheets) is paid for once,
+    # as the batch shares it; the pictures wait for the sheets, so their keys are not
+    # known yet and each copy counts them (an upper bound: $4.00, not 2 x $2.50).
+    copy = tmp_path / "copy"
+    write_story(copy, document)
+    refused = render(tmp_path, str(copy), "--max-cost", "2.00")
+    assert refused.stderr.strip() == ("Error: this render would cost about $4.00 (11 paid calls), more than --max-cost "
+                                      "2.00; nothing was called (`storybuild status` lists the calls)")
+    assert fake_gemini.requests == []
+
     document["pricing"] = {"gemini-3.1-flash-image": {"per_image": 0.1}}
     write_story(tmp_path, document)
     assert render(tmp_path, "--max-cost", "2.00").returncode == 0
