@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from storybuild.cjk import NO_LINE_END, NO_LINE_START, has_cjk, is_cjk
-
 LINE_CHARS = 42
 MAX_LINES = 2
 
@@ -31,9 +29,18 @@ MID_PHRASE_LINE_BREAK = 0.35
 SHORT_LAST_LINE = 0.5
 
 
+# Scripts written without spaces between words (Chinese, Japanese; Korean uses spaces
+# but its syllables may break too): lines may break between any two of their letters.
+_CJK = re.compile(r"[\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Marks that never end a line: they stay with the letter after them.
+_OPENING = set("「『（【〔〈《“‘([{")
+# Marks that never start a line: they stay with the letter before them.
+_CLOSING = set("、。，．・：；？！ー」』）】〕〉》”’…‥々ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.!?:;")
+
+
 def _wide(char: str) -> bool:
     """A Chinese or Japanese letter or one of their own (full-width) marks."""
-    return is_cjk(char) or (ord(char) > 0x7F and (char in NO_LINE_END or char in NO_LINE_START))
+    return bool(_CJK.match(char)) or (ord(char) > 0x7F and (char in _OPENING or char in _CLOSING))
 
 
 def tokens(text: str) -> list[str]:
@@ -44,15 +51,15 @@ def tokens(text: str) -> list[str]:
     text without spaces next to CJK letters or marks."""
     out: list[str] = []
     for word in text.split():
-        if not has_cjk(word):
+        if not _CJK.search(word):
             out.append(word)
             continue
         pieces: list[str] = []
         for char in word:
             # A Latin letter continues a Latin word, never a Chinese or Japanese mark:
             # "た。Hello" is two words, as "「こ" after "said" is a word of its own.
-            latin_run = (not _wide(char) and char not in NO_LINE_END and pieces and not _wide(pieces[-1][-1]))
-            if pieces and (char in NO_LINE_START or latin_run or pieces[-1][-1] in NO_LINE_END):
+            latin_run = (not _wide(char) and char not in _OPENING and pieces and not _wide(pieces[-1][-1]))
+            if pieces and (char in _CLOSING or latin_run or pieces[-1][-1] in _OPENING):
                 pieces[-1] += char
             else:
                 pieces.append(char)
@@ -65,8 +72,8 @@ def join(words: Sequence[str]) -> str:
     Chinese or Japanese letter (those scripts use no spaces)."""
     text = ""
     for word in words:
-        if text and not (is_cjk(text[-1]) or is_cjk(word[0]) or text[-1] in NO_LINE_START and has_cjk(text)
-                         or word[0] in NO_LINE_END and has_cjk(word)):
+        if text and not (_CJK.match(text[-1]) or _CJK.match(word[0]) or text[-1] in _CLOSING and _CJK.search(text)
+                         or word[0] in _OPENING and _CJK.search(word)):
             text += " "
         text += word
     return text

@@ -32,7 +32,6 @@ from pathlib import Path
 
 from PIL import ImageDraw, ImageFont, features
 
-from storybuild.cjk import NO_LINE_END, NO_LINE_START, is_cjk
 from storybuild.errors import ProviderError
 
 _BUNDLED = (
@@ -48,6 +47,9 @@ _BUNDLED = (
     ("manimgx_fonts", "NotoEmoji[wght].ttf"),
 )
 _MIRRORED = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹"))
+# Kinsoku: CJK lines never start with closing punctuation or small kana, never end on an opener.
+_NO_LINE_START = set("、。，．・：；？！ー」』）】〕〉》〙〗ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々,.!?;:)]}%”’…")
+_NO_LINE_END = set("「『（【〔〈《〘〖([{“‘")
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,16 @@ def _group(chars: list[str], faces: list[Face], levels: list[int], order: list[i
     return [Run("".join(chars[i] for i in sorted(indices)), face, level % 2 == 1) for face, level, indices in runs]
 
 
+def _is_cjk(char: str) -> bool:
+    """Han, kana and CJK punctuation: scripts written without spaces between words."""
+    point = ord(char)
+    return (
+        0x2E80 <= point <= 0x303F or 0x3040 <= point <= 0x30FF or 0x31F0 <= point <= 0x31FF
+        or 0x3400 <= point <= 0x4DBF or 0x4E00 <= point <= 0x9FFF or 0xF900 <= point <= 0xFAFF
+        or 0xFF00 <= point <= 0xFF60 or 0x20000 <= point <= 0x3FFFF
+    )  # fmt: skip
+
+
 def _break_units(text: str):
     """(piece, follows_a_space) pairs: the words of `text`, CJK words cut between
     characters wherever a line may break."""
@@ -313,7 +325,7 @@ def _break_units(text: str):
         start = 0
         for i in range(1, len(word)):
             before, after = word[i - 1], word[i]
-            if (is_cjk(before) or is_cjk(after)) and after not in NO_LINE_START and before not in NO_LINE_END:
+            if (_is_cjk(before) or _is_cjk(after)) and after not in _NO_LINE_START and before not in _NO_LINE_END:
                 yield word[start:i], start == 0 and number > 0
                 start = i
         yield word[start:], start == 0 and number > 0
