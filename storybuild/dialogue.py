@@ -128,13 +128,17 @@ NARRATOR = "Narrator"  # the name the narrator's lines are spoken under in a con
 def speaker_labels(project: Project, speakers: list[str | None]) -> dict[str | None, str]:
     """The name each speaker (a character id, None for the narrator) is given in one
     conversation call: the character's name, or NARRATOR. The call tells its two
-    speakers apart by these names alone, so two speakers that would share one (two
-    characters called "Sam", a character called "Narrator") are named with their ids
-    too: "Sam (sam_1)". Invariant: distinct speakers get distinct labels."""
+    speakers apart by these names alone, so speakers that would share one (two
+    characters called "Sam", a character called "Narrator") get their ids too:
+    "Sam (sam_2)", "Narrator (the narrator)" (no id has a space). Invariant: distinct
+    speakers get distinct labels."""
     names = {speaker: project.character(speaker).name if speaker else NARRATOR for speaker in dict.fromkeys(speakers)}
+    ids = {speaker: speaker or "the narrator" for speaker in names}
     shared = {name for name in names.values() if list(names.values()).count(name) > 1}
-    return {speaker: f"{name} ({speaker or 'narrator'})" if name in shared else name
-            for speaker, name in names.items()}
+    labels = {speaker: f"{name} ({ids[speaker]})" if name in shared else name for speaker, name in names.items()}
+    if len(set(labels.values())) < len(labels):  # a name that looks like another's label: "Sam (sam)"
+        return ids
+    return labels
 
 
 def conversation_parts(speakers: list[str | None]) -> list[tuple[int, int]]:

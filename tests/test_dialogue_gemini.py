@@ -163,4 +163,11 @@ def test_speakers_sharing_a_name_are_told_apart_in_a_conversation_call():
              for name, step in steps.items() if step.kind == "voice" and "lines" in step.params}
     assert calls == {"voice/talk/1-2": ["Sam (sam)", "Sam (sam_2)"], "voice/talk/3-4": ["Mo", "Narrator"]}
     assert speaker_labels(project, ["teller", None, "teller"]) == {"teller": "Narrator (teller)",
-                                                                   None: "Narrator (narrator)"}
+                                                                   None: "Narrator (the narrator)"}
+    called = dataclasses.replace(project, characters=(
+        Character("narrator", "Narrator", "an owl"), Character("sam", "Sam", "a duck"),
+        Character("sam_2", "Sam", "a frog"), Character("sam_3", "Sam (sam_2)", "a newt")))
+    assert speaker_labels(called, ["narrator", None]) == {"narrator": "Narrator (narrator)",
+                                                          None: "Narrator (the narrator)"}
+    assert speaker_labels(called, ["sam", "sam_2", "sam_3"]) == {  # a name like another's label: ids
+        "sam": "sam", "sam_2": "sam_2", "sam_3": "sam_3"}
