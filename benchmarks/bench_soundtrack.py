@@ -6,7 +6,7 @@ its clip, clip lengths from timeline.scene_timing at 24 fps), rendered:
     24 kHz, sidechain ducking, AAC 96k with the fast coder (audio only, no video);
   - storybuild.soundtrack.render_soundtrack: 48 kHz stereo, mastered to -16 LUFS;
     and as the render step calls it (no loudness report), with one AAC encoder and
-    with one per core (storybuild.aac_parts),
+    with the parallel parts it uses (storybuild.aac_parts),
 with and without music, each ONCE, side by side in this run (these machines are
 noisy: figures from different runs do not compare). Times are wall seconds and the
 CPU seconds of the ffmpeg processes; the loudness of each output is measured with
@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from soundgen import speech_like, write_wav  # noqa: E402 - test helpers live in tests/
 
 from storybuild import timeline  # noqa: E402
+from storybuild.aac_parts import MAX_PARTS  # noqa: E402
 from storybuild.media import run_ffmpeg, wav_duration  # noqa: E402
 from storybuild.soundtrack import measure_loudness, render_soundtrack  # noqa: E402
 
@@ -160,8 +161,8 @@ def main() -> None:
                  timed(lambda: render_soundtrack(placements, total, new, music=song, fade_in=0.5, fade_out=1.0))),
             ]  # fmt: skip
             # As the render calls it (no report measured), with one AAC encoder and with
-            # one per core (storybuild.aac_parts): the step's latency on an idle machine.
-            for encoders in (1, os.cpu_count() or 1):
+            # the parts it uses (storybuild.aac_parts): the step's latency on an idle machine.
+            for encoders in (1, MAX_PARTS):
                 out = Path(tmp, f"render{with_music}{encoders}.m4a")
                 rows.append((f"  as the render step, {encoders} AAC encoder(s)", out, timed(
                     lambda: render_soundtrack(placements, total, out, music=song, fade_in=0.5, fade_out=1.0,

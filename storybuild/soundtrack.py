@@ -105,8 +105,8 @@ def render_soundtrack(
     `true_peak` dBTP, then faded in and out over fade_in / fade_out seconds.
     With `measure` false, the finished sound's loudness and true peak are not measured
     (about 0.15 s sooner for 80 s: the render does not need them), and the AAC
-    encode runs in `encoders` parts at once (None: one per core; see aac_parts),
-    each part at least aac_parts.MIN_PART seconds long.
+    encode runs in `encoders` parts at once (None: aac_parts.MAX_PARTS), each part at
+    least aac_parts.MIN_PART seconds long.
     The file appears at `out` only when complete.
     """
     started = time.perf_counter()
@@ -263,7 +263,7 @@ class _Master:
     ceiling_db: float
     fade_in: float
     fade_out: float
-    encoders: int | None = None  # AAC encoders at once (None: one per core)
+    encoders: int | None = None  # AAC encoders at once (None: aac_parts.MAX_PARTS)
 
     def chain(self, gain_db: float, peak: str | None) -> str:
         """The mastering filter chain; the output is exactly `total` samples."""

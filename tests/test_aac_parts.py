@@ -17,13 +17,13 @@ ENCODER = ["-aac_coder", "fast", "-q:a", "2"]
 
 
 @pytest.mark.parametrize("samples", [RATE * 30 + 777, RATE * 90, PACKET * 2000, RATE * 200 + 1])
-@pytest.mark.parametrize("cores", [1, 2, 3, 8])
-def test_parts_keep_every_packet_once_with_a_pre_roll(samples, cores):
-    parts = plan_parts(samples, RATE, cores)
+@pytest.mark.parametrize("count", [1, 2, 3, 8])
+def test_parts_keep_every_packet_once_with_a_pre_roll(samples, count):
+    parts = plan_parts(samples, RATE, count)
     assert parts[0].first == 0 and parts[0].encode_from == 0
     assert parts[-1].end == packet_count(samples) and parts[-1].encode_to == samples
     assert all(a.end == b.first for a, b in zip(parts, parts[1:]))
-    assert len(parts) == max(1, min(cores, aac_parts.MAX_PARTS, int(samples / RATE // aac_parts.MIN_PART)))
+    assert all(part.end - part.first >= aac_parts.MIN_PART * RATE / PACKET - 1 for part in parts[:-1])
     for part in parts[1:]:
         assert part.encode_from % PACKET == 0
         # The kept packets start PREROLL packets into the part's own encode (after its priming).
@@ -31,8 +31,10 @@ def test_parts_keep_every_packet_once_with_a_pre_roll(samples, cores):
         assert part.encode_to >= min(samples, (part.end + 1) * PACKET)
 
 
-def test_a_short_sound_is_one_plain_part():
+def test_the_parts_depend_on_the_length_alone():
     assert len(plan_parts(RATE * 20, RATE, 4)) == 1  # under 2 * MIN_PART
+    assert [len(plan_parts(RATE * seconds, RATE, 8)) for seconds in (23, 24, 36, 200)] == [1, 2, 3, 8]
+    assert len(plan_parts(RATE * 200, RATE)) == aac_parts.MAX_PARTS  # the default: no machine in it
 
 
 def test_adts_frames_are_read_as_ffmpeg_writes_them_and_garbage_is_refused(tmp_path):
