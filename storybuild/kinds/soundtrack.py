@@ -12,7 +12,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 1
+RECIPE = 2  # 2: the AAC encode in parallel parts (aac_parts): the same sound, other bytes
 
 
 def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
