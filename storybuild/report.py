@@ -63,6 +63,7 @@ class StatusTally:
         self.paid_providers: Counter[str] = Counter()  # provider -> paid steps that would run
 
     def add(self, decision: Decision) -> None:
+        """Count one decision; keep its line only when status shows it."""
         step, state = decision.step, decision.state
         self.total += 1
         self.counts[state] += 1
@@ -76,6 +77,7 @@ class StatusTally:
 
     @property
     def up_to_date(self) -> bool:
+        """True when every step counted so far is fresh."""
         return self.counts[FRESH] == self.total
 
     def text(self) -> str:

@@ -9,12 +9,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
-import yaml
 
 from browser import browser  # noqa: F401 - a fixture
 from conftest import run_cli, still_story, write_story
