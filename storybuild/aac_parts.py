@@ -52,10 +52,10 @@ def packet_count(samples: int) -> int:
     return 1 + -(-samples // PACKET)
 
 
-def plan_parts(samples: int, rate: int, parts: int | None = None) -> list[Part]:
-    """PURE: the parts to encode `samples` samples at `rate` with: `parts` of them, by
+def plan_parts(samples: int, rate: int, wanted: int | None = None) -> list[Part]:
+    """PURE: the parts to encode `samples` samples at `rate` with: `wanted` of them, by
     default MAX_PARTS, but none shorter than MIN_PART seconds; one part is a plain encode."""
-    count = max(1, min(parts or MAX_PARTS, int(samples / rate // MIN_PART)))
+    count = max(1, min(wanted or MAX_PARTS, int(samples / rate // MIN_PART)))
     packets = packet_count(samples)
     cuts = [round(packets * index / count) for index in range(count + 1)]
     parts = []
