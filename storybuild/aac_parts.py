@@ -24,6 +24,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
 from storybuild.media import run_ffmpeg
 
 PACKET = 1024  # samples per AAC-LC packet
