@@ -305,7 +305,8 @@ def build_project(story_path: Path, document: dict[str, Any], digest: Callable[[
         video=video_settings(document.get("video") or {}, story_path.parent, digest),
         providers=_providers(document.get("providers") or {}),
         characters=tuple(dialogue.character(cid, c) for cid, c in (document.get("characters") or {}).items()),
-        scenes=tuple(_scene(scene, story_path.parent, digest, bool((document.get("video") or {}).get("animate", False)))
+        scenes=tuple(_scene(scene, story_path.parent, digest, bool((document.get("video") or {}).get("animate", False)),
+                            document.get("characters") or {})
                      for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent, digest),
@@ -374,7 +375,8 @@ def _providers(section: dict[str, Any]) -> Providers:
     return Providers(**choices)
 
 
-def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str], animate_all: bool = False) -> Scene:
+def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str], animate_all: bool = False,
+           cast: dict[str, Any] | None = None) -> Scene:
     def optional(key: str, kind: type) -> Any:
         return None if scene.get(key) is None else kind(scene[key])
 
@@ -388,7 +390,7 @@ def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str]
         narration=dialogue.spoken_text(scene),
         lines=dialogue.scene_lines(scene),
         title=scene.get("title", "").strip(),
-        characters=tuple(scene.get("characters", ())),
+        characters=story_film.scene_characters(scene, cast or {}),
         speaker=scene.get("speaker"),
         duration=optional("duration", float),
         seed=optional("seed", int),

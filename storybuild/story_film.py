@@ -56,6 +56,27 @@ def prompt(scene: dict[str, Any]) -> str:
     return (image.get("prompt") or "" if isinstance(image, dict) else image).strip()
 
 
+def scene_characters(scene: dict[str, Any], cast: dict[str, Any]) -> tuple[str, ...]:
+    """The characters a scene shows: its `characters` list when it has one, else every
+    character whose name (or id) its picture prompt names as whole words, in the
+    cast's order ("Léa and the hedgehog walk..." draws Léa), so a story that never
+    lists them still gets its characters drawn and their sheets used."""
+    if "characters" in scene:
+        return tuple(scene["characters"])
+    words = _words(prompt(scene))
+    return tuple(cid for cid, entry in cast.items()
+                 if any(_contains(words, _words(name)) for name in (cid, (entry or {}).get("name") or "")))
+
+
+def _words(text: str) -> list[str]:
+    """Case-folded words of any script, punctuation and underscores as separators."""
+    return "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    return bool(phrase) and any(words[i:i + len(phrase)] == phrase for i in range(len(words) - len(phrase) + 1))
+
+
 def picture_problems(document: Any, story_dir: Path) -> list[Problem]:
     """Every scene's own picture must be a picture file inside the project folder (the
     same rule as the music file: the project stays whole in git, and a story cannot

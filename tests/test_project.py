@@ -385,3 +385,13 @@ def test_a_storys_own_files_are_hashed_once_and_again_only_when_they_change(tmp_
     assert again(picture) == "0" * 64 and not again.changed
     Image.new("RGB", (32, 32), "red").save(picture)  # ...until the file is written again
     assert again(picture) == hashlib.sha256(picture.read_bytes()).hexdigest() != first
+
+
+def test_a_scene_without_a_characters_list_shows_the_characters_its_prompt_names():
+    from storybuild.story_film import scene_characters
+
+    cast = {"lea": {"name": "Léa"}, "granny": {"name": "Grandma Bramble"}, "pip": {"name": "Pip"}}
+    assert scene_characters({"image": "Léa and PIP walk to Grandma Bramble's house"}, cast) == ("lea", "granny", "pip")
+    assert scene_characters({"image": "Grandma waves; a pipe organ plays"}, cast) == ()  # whole names, whole words
+    assert scene_characters({"image": "lea alone in the rain"}, cast) == ("lea",)  # an id counts too
+    assert scene_characters({"image": "Léa and Pip", "characters": ["pip"]}, cast) == ("pip",)  # a list wins
