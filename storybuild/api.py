@@ -174,18 +174,16 @@ class Session:
         not with the story's length (benchmarks/bench_scale.py measures it)."""
         from storybuild.graph import iter_graph
         from storybuild.plan import iter_plan
-        from storybuild.report import StatusTally, resolve_force
+        from storybuild.report import resolve_force, tally
         from storybuild.store import Store
 
         project = self.load()
         store = Store(project.build_dir, lean=True)
         store.remote = self.remote()
         forced = resolve_force(iter_graph(project), force)
-        tally = StatusTally(explain, project)
-        for decision in iter_plan(iter_graph(project), store, forced):
-            tally.add(decision)
+        counted = tally(iter_plan(iter_graph(project), store, forced), explain, project)
         store.save_checked()
-        return tally
+        return counted
 
     # -- building ---------------------------------------------------------------------------
     def render(self, *, jobs: int | None = None, keep_going: bool = False, force: Iterable[str] = (),

@@ -119,8 +119,11 @@ def run_on_worker(step: Any, digests: Digests, project: Any, url: str) -> dict[s
     from storybuild.store_remote import Remote
 
     with _WORKER_LOCK:
-        remote = _REMOTES.setdefault(url, Remote(url))
-        pool = _POOLS.setdefault(repr(project.providers), ProviderPool(project, keep_loaded=True))
+        if url not in _REMOTES:  # made once per worker (setdefault would build one every step)
+            _REMOTES[url] = Remote(url)
+        if repr(project.providers) not in _POOLS:
+            _POOLS[repr(project.providers)] = ProviderPool(project, keep_loaded=True)
+        remote, pool = _REMOTES[url], _POOLS[repr(project.providers)]
     with tempfile.TemporaryDirectory(prefix="storybuild-step-") as scratch:
         inputs: dict[str, dict[str, Path]] = {}
         for number, (dep, outputs) in enumerate(digests.items()):

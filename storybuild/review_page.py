@@ -308,15 +308,18 @@ def build(project, steps, states: dict[str, tuple[str, str]], seconds: dict[str,
     rows = {s.id: StepRow(s.id, states.get(s.id, ("waiting", ""))[0], seconds.get(s.id),
                           states.get(s.id, ("waiting", ""))[1]) for s in steps}
     names = {c.id: c.name for c in project.characters}
+    by_scene: dict[str | None, list[StepRow]] = {}  # one pass: a page of N scenes costs O(N), not O(N^2)
+    for s in steps:
+        by_scene.setdefault(s.scene, []).append(rows[s.id])
     cards = []
     for scene in project.scenes:
         extra = media.get(scene.id, SceneMedia())
         cards.append(SceneCard(
             scene.id, scene.title, scene.narration, scene.image, names.get(scene.speaker or "", ""),
             extra.image, extra.clip, extra.pages, extra.duration,
-            tuple(rows[s.id] for s in steps if s.scene == scene.id),
+            tuple(by_scene.get(scene.id, ())),
             tuple((names.get(line.speaker or "", "Narrator"), line.text) for line in scene.lines)))
-    film = tuple(rows[s.id] for s in steps if s.scene is None)
+    film = tuple(by_scene.get(None, ()))
     failures = tuple((s.id, rows[s.id].message) for s in steps if rows[s.id].state == "failed")
     return ReviewPage(project.title, project.video.width, project.video.height, summary, video[0], video[1],
                       tuple(cards), film, failures, project.video.captions)

@@ -21,6 +21,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -166,9 +167,11 @@ class Remote:
         """Upload `trace` and the objects the remote lacks; returns the bytes sent."""
         sent = 0
         for digest in trace.outputs.values():
-            if digest in self._damaged or not self.fs.exists(self.object_name(digest)):
-                self.put_object(object_path(digest), digest)
-                sent += os.path.getsize(object_path(digest))
+            name = self.object_name(digest)
+            if digest in self._damaged or not self.fs.exists(name):  # one look-up (a HEAD on S3) per object
+                source = object_path(digest)
+                self._put(functools.partial(_copy_file, source), name)
+                sent += os.path.getsize(source)
         body = canonical_json(trace.to_json()).encode("utf-8")
         self._put(lambda out: out.write(body), self.trace_name(trace.key))
         with self._lock:
