@@ -70,6 +70,7 @@ def publish(project, steps: Sequence[Step], store: Store, result, summary: str) 
     trace = Trace(digest_value({"page": digest}), PAGE_STEP, parts, {PAGE: digest})
     store.record(trace)
     store.link_views(PAGE_STEP, trace, VIEWS)
+    store.save_checked()  # the page's object is known intact: the next no-op need not hash it
     return store.build_dir / PAGE
 
 
@@ -142,6 +143,7 @@ def refresh(project, steps: Sequence[Step], store: Store, result, seconds: float
     from storybuild.lock import project_lock
 
     if page_is_current(project, steps, store):
+        store.save_checked()  # the page's object was hashed to say so: remember it is intact
         return
     try:
         with project_lock(store.meta):
