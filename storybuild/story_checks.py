@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any, Callable, Iterable
 
 from storybuild import dialogue
+from storybuild.providers import KINDS
 from storybuild.yaml_positions import MAX_NUMBER, JsonPath, Problem
 
 # An id names folders and files (build/scenes/<id>): one safe path component, so never
@@ -24,7 +25,7 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_ID_LENGTH = 64
 SIZE_RE = re.compile(r"([0-9]+)x([0-9]+)")  # use fullmatch
 MIN_SIDE, MAX_SIDE = 128, 3840
-PROVIDER_KINDS = ("text", "image", "voice", "animation")
+PROVIDER_KINDS = KINDS  # the registry's kinds, named here for the checks that use them
 
 
 def is_id(value: Any) -> bool:

@@ -13,7 +13,6 @@ from typing import Iterable, Mapping
 from storybuild.errors import InputError
 from storybuild.providers import ProviderInfo, entries
 
-UNITS = {"per_image": "image", "per_second": "s", "per_1k_tokens": "1k tokens"}
 CHECKERS = {"gemini": "storybuild.providers.gemini.models_check:available_models"}
 
 
@@ -43,9 +42,10 @@ def _models(entry: ProviderInfo, chosen: Mapping[str, str]) -> list[str]:
 
 
 def _price(entry: ProviderInfo, model: str) -> str:
-    for unit, usd in (entry.prices.get(model) or {}).items():
-        return f"${usd:g}/{UNITS.get(unit, unit)}"
-    return ""
+    from storybuild.pricing import UNIT_WORDS, price_for
+
+    unit, usd = price_for(model, entry.prices, {})
+    return "" if unit is None or usd is None else f"${usd:g}/{UNIT_WORDS.get(unit, (unit,))[0]}"
 
 
 def missing_models(chosen: Mapping[str, str], environ: Mapping[str, str] | None = None) -> list[str]:
