@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -72,12 +71,14 @@ def project_names(sessions: Sequence["Session"]) -> list[str]:
 
 def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep_going: bool = False,
                  force: Iterable[str] = (), listener: events.Listener | None = None,
-                 runner: "Runner | None" = None) -> list["RenderOutcome"]:
+                 runner: "Runner | None" = None, max_cost: float | None = None) -> list["RenderOutcome"]:
     """Render every session's project with one shared scheduler; one outcome per project,
-    in order (failures are values in them, as Session.render returns them)."""
+    in order (failures are values in them, as Session.render returns them). `max_cost`:
+    refuse, before any call, a batch whose paid calls (batch_estimate) would cost more."""
     from storybuild.actions import ProviderPool
     from storybuild.api import default_jobs
     from storybuild.batch_share import share_stores
+    from storybuild.execute import run_together
     from storybuild.lock import project_lock
     from storybuild.memory import limit_arenas
     from storybuild.runner import LocalRunner
@@ -85,6 +86,10 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
     started = time.monotonic()
     force = tuple(force)
     plans = [session.plan(force) for session in sessions]
+    if max_cost is not None:
+        from storybuild.pricing import check_budget
+
+        check_budget(batch_estimate(plans), max_cost)
     for planned in plans:
         _check(planned)
     jobs = jobs or max(default_jobs(planned.steps) for planned in plans)
@@ -109,7 +114,7 @@ def render_batch(sessions: Sequence["Session"], *, jobs: int | None = None, keep
         active = [executor for executor in executors if executor is not None]
         for executor in active:
             executor.peers = active
-        _run_together(active, runner)
+        run_together(active, runner)
         return [_outcome(planned, executor, started) for planned, executor in zip(plans, executors)]
 
 
@@ -136,36 +141,6 @@ def _executor(planned: "Plan", pool: "ProviderPool", listener: events.Listener, 
     planned.store.clear_tmp()
     return Executor(planned.steps, planned.store, pool, listener, jobs=jobs,
                     keep_going=keep_going, forced=planned.forced, runner=runner)
-
-
-def _run_together(executors: list["Executor"], runner: "Runner") -> None:
-    """The one scheduling loop: offer every project's ready steps, wait for any step of
-    any project, hand its result to its own executor; until nothing runs anywhere."""
-    from storybuild.execute import Interrupted
-
-    try:
-        while True:
-            for executor in executors:
-                executor.schedule()
-            owners = {future: executor for executor in executors for future in executor.running}
-            if not owners:
-                break
-            done, _ = wait(owners, return_when=FIRST_COMPLETED)
-            for future in done:
-                owners[future].finish(future)
-    except KeyboardInterrupt:
-        for executor in executors:
-            executor.abandon()
-        raise Interrupted("interrupted: finished steps are stored, running ones were discarded; "
-                          "run `storybuild render` again to resume") from None
-    except BaseException:
-        for executor in executors:
-            executor.abandon()
-        raise
-    finally:
-        for executor in executors:
-            executor.store.save_checked()
-    runner.shutdown()
 
 
 def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "RenderOutcome":

@@ -258,8 +258,8 @@ def pull(project: Path, remote: str | None) -> None:
 
 def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool, force: tuple[str, ...],
                   dry_run: bool, shown: str, remote: str | None, max_cost: float | None) -> None:
-    from storybuild import pricing, report
-    from storybuild.batch import batch_estimate, render_batch
+    from storybuild import report
+    from storybuild.batch import render_batch
     from storybuild.execute import RenderFailed
 
     sessions = [Session(project, remote=remote, warn=_warn) for project in projects]
@@ -269,10 +269,9 @@ def _render_batch(projects: tuple[Path, ...], jobs: int | None, keep_going: bool
             click.echo(f"{session.folder}:\n{report.status_text(planned.decisions, explain=True)}")
             _echo_cost(planned.decisions, planned.project)
         return
-    if max_cost is not None:  # the whole batch's paid calls against one budget
-        pricing.check_budget(batch_estimate([session.plan(force) for session in sessions]), max_cost)
-    with _progress(shown) as listener:
-        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener)
+    with _progress(shown) as listener:  # max_cost: the whole batch's paid calls against one budget
+        outcomes = render_batch(sessions, jobs=jobs, keep_going=keep_going, force=force, listener=listener,
+                                max_cost=max_cost)
     failures = []
     for session, outcome in zip(sessions, outcomes):
         for view, aside in outcome.set_aside:

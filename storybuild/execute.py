@@ -122,24 +122,7 @@ class Executor:
 
     def run(self) -> RenderResult:
         self.store.clear_tmp()
-        workers = self.runner
-        try:
-            while True:
-                self.schedule()
-                if not self._running:
-                    break
-                done, _ = wait(self._running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self.finish(future)
-        except KeyboardInterrupt:
-            self._abandon(workers)
-            raise Interrupted(self._interrupted_message()) from None
-        except BaseException:  # the store could not be written (disk full, a link): stop what runs
-            self._abandon(workers)
-            raise
-        finally:
-            self.store.save_checked()
-        workers.shutdown()
+        run_together([self], self.runner)
         return self.conclude()
 
     @property
@@ -464,6 +447,38 @@ class Executor:
             lines.append(f"{len(self.result.skipped)} step(s) skipped because an input failed")
         lines.append("everything that finished is stored; fix the problem and render again")
         return "\n".join(lines)
+
+
+def run_together(executors: list[Executor], runner: Runner) -> None:
+    """The one scheduling loop, for one project or a batch: offer every executor's ready
+    steps, wait for any step of any of them, hand its result to its own executor; until
+    nothing runs anywhere. Ctrl-C stops them all (Interrupted); so does a store that
+    cannot be written (disk full, a link)."""
+    try:
+        while True:
+            for executor in executors:
+                executor.schedule()
+            owners = {future: executor for executor in executors for future in executor.running}
+            if not owners:
+                break
+            done, _ = wait(owners, return_when=FIRST_COMPLETED)
+            for future in done:
+                owners[future].finish(future)
+    except KeyboardInterrupt:
+        for executor in executors:
+            executor.abandon()
+        message = executors[0]._interrupted_message() if len(executors) == 1 else (
+            "interrupted: finished steps are stored, running ones were discarded; "
+            "run `storybuild render` again to resume")
+        raise Interrupted(message) from None
+    except BaseException:
+        for executor in executors:
+            executor.abandon()
+        raise
+    finally:
+        for executor in executors:
+            executor.store.save_checked()
+    runner.shutdown()
 
 
 def _key(decision: Decision) -> str:
