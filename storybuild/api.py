@@ -196,27 +196,18 @@ class Session:
         (tcp://host:8786); `runner` overrides it with a Runner of your own. `max_cost`
         (US dollars): refuse, before any call, a render whose paid calls would cost more."""
         from storybuild import report, review_publish
-        from storybuild.buildfs import check_views
         from storybuild.execute import RenderFailed, RenderResult
         from storybuild.lock import project_lock
 
         started = time.monotonic()
         planned = self.plan(force)
         if planned.up_to_date:
-            # Nothing to do: take no lock and write nothing but the cache of objects found
-            # intact (which a read-only checkout skips), so a read-only checkout can ask.
-            planned.store.save_checked()
-            result = RenderResult(fresh=[d.step.id for d in planned.decisions])
-            # The review page, only when it is missing or stale (and never on a read-only checkout).
-            review_publish.refresh(planned.project, planned.steps, planned.store, result, time.monotonic() - started)
-            return RenderOutcome(planned, result, time.monotonic() - started)
+            return up_to_date_outcome(planned, started)
         if max_cost is not None:
             from storybuild.pricing import check_budget
 
             check_budget(report.cost_estimate(planned.decisions, planned.project), max_cost)
-        report.check_credentials(planned.decisions)
-        report.check_installed([d.step for d in planned.decisions if d.runs])
-        check_views(planned.store.build_dir, planned.steps)
+        preflight(planned)
         message = ""
         with project_lock(planned.store.meta):
             try:
@@ -356,6 +347,30 @@ class Session:
             if not everything:
                 Store(self.build_dir).forget_current()  # the next render relinks (restores) every view
         return swept
+
+
+def up_to_date_outcome(planned: Plan, started: float) -> RenderOutcome:
+    """The outcome of a render with nothing to do. It takes no lock and writes nothing
+    but the cache of objects found intact and, when missing or stale, the review page
+    (neither on a read-only checkout), so a read-only checkout can ask."""
+    from storybuild import review_publish
+    from storybuild.execute import RenderResult
+
+    planned.store.save_checked()
+    result = RenderResult(fresh=[d.step.id for d in planned.decisions])
+    review_publish.refresh(planned.project, planned.steps, planned.store, result, time.monotonic() - started)
+    return RenderOutcome(planned, result, time.monotonic() - started)
+
+
+def preflight(planned: Plan) -> None:
+    """Before anything runs: the keys, the optional packages and build/'s own paths the
+    steps that would run need; one-line errors."""
+    from storybuild import report
+    from storybuild.buildfs import check_views
+
+    report.check_credentials(planned.decisions)
+    report.check_installed([d.step for d in planned.decisions if d.runs])
+    check_views(planned.store.build_dir, planned.steps)
 
 
 def default_jobs(steps: Sequence["Step"]) -> int:

@@ -124,14 +124,10 @@ def _release(pools: dict[str, "ProviderPool"]) -> None:
 
 
 def _check(planned: "Plan") -> None:
-    from storybuild import report
-    from storybuild.buildfs import check_views
+    from storybuild.api import preflight
 
-    if planned.up_to_date:
-        return
-    report.check_credentials(planned.decisions)
-    report.check_installed([d.step for d in planned.decisions if d.runs])
-    check_views(planned.store.build_dir, planned.steps)
+    if not planned.up_to_date:
+        preflight(planned)
 
 
 def _executor(planned: "Plan", pool: "ProviderPool", listener: events.Listener, jobs: int, keep_going: bool,
@@ -145,16 +141,13 @@ def _executor(planned: "Plan", pool: "ProviderPool", listener: events.Listener, 
 
 def _outcome(planned: "Plan", executor: "Executor | None", started: float) -> "RenderOutcome":
     from storybuild import review_publish
-    from storybuild.api import RenderOutcome
+    from storybuild.api import RenderOutcome, up_to_date_outcome
     from storybuild.execute import RenderFailed, RenderResult
     from storybuild.maintenance import prune_stale_views
 
-    seconds = time.monotonic() - started
     if executor is None:
-        planned.store.save_checked()
-        result = RenderResult(fresh=[d.step.id for d in planned.decisions])
-        review_publish.refresh(planned.project, planned.steps, planned.store, result, seconds)
-        return RenderOutcome(planned, result, seconds)
+        return up_to_date_outcome(planned, started)
+    seconds = time.monotonic() - started
     message = ""
     try:
         result = executor.conclude()
