@@ -11,6 +11,7 @@ on, and the next save that fixes it renders.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from storybuild.review_server import Hub, ReviewServer
 
 POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few syscalls per poll
 SETTLE_POLLS = 40  # a file still changing after this many polls (2 s) is rendered anyway
+STOP_SECONDS = 15  # after Ctrl-C: the longest a watch may take to end (a step finishing, the server)
 
 
 @dataclass
@@ -100,6 +102,10 @@ class Watch:
                     self._settle()
                     self.cycle()
         finally:
+            # Stopping must end the process: once, after Ctrl-C, a watch was seen waiting
+            # for something at exit (not reproduced since). If it is not gone in
+            # STOP_SECONDS, every thread's traceback goes to stderr and it exits (status 1).
+            faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)
             server.stop()
 
 

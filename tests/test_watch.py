@@ -28,13 +28,16 @@ def watching(tmp_path_factory):
     root = tmp_path_factory.mktemp("watch")
     write_story(root, document)
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    log = open(tmp_path_factory.mktemp("watch-log") / "stderr.txt", "w+")  # read back if it will not stop
     process = subprocess.Popen([sys.executable, "-m", "storybuild", "watch", "--port", "0", str(root)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     first = process.stdout.readline()
     assert first.startswith(f"watching {root / 'story.yaml'} and the files it names; review page at http://127.0.0.1:")
     url = first.split(" at ")[1].split()[0]
     assert process.stdout.readline().startswith("built 19, restored 0, fresh 0 in ")
+    process.log = log
     yield root, url, process
+    log.close()
     if process.poll() is None:
         process.kill()
         process.wait()
@@ -102,7 +105,9 @@ def test_ctrl_c_stops_the_watch_while_a_page_keeps_its_connection_open(watching)
     assert tab.recv(12) == b"HTTP/1.1 200"
     process.send_signal(signal.SIGINT)
     try:
-        assert process.wait(30) == 0
+        code = process.wait(30)
+        process.log.seek(0)
+        assert code == 0, process.log.read()[-4000:]  # the watchdog's thread dump, if it fired
     finally:
         tab.close()
     assert process.stdout.read().endswith("stopped watching\n")
