@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from storybuild.caption_track import Overlay
 
 
-def encoder_args(fps: int, frames: int) -> list[str]:
+def encoder_args(fps: int, frames: int, still: bool = False) -> list[str]:
     """libx264 settings shared by every clip (concat copy needs identical streams):
     fixed GOP without scene-cut keyframes so every clip starts on a keyframe and
     seams are clean, yuv420p for browsers, faststart for streaming.
@@ -46,8 +46,18 @@ def encoder_args(fps: int, frames: int) -> list[str]:
     return [
         "-c:v", "libx264", "-preset", "superfast", "-tune", "stillimage", "-crf", "23", "-threads", "1",
         "-pix_fmt", "yuv420p", "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+        *(STILL_PICTURE_X264 if still else []),
         "-r", str(fps), "-frames:v", str(frames), "-an", "-movflags", "+faststart",
     ]  # fmt: skip
+
+
+# A still picture has no motion to search for or to place B-frames around: x264 skips
+# the motion search refinement, the partition analysis and the B-frame decision. None
+# of these change the stream's headers (SPS/PPS), so still and moving clips still join
+# with -c copy. Measured on a 6.5 s 720p still clip with two caption pages, four runs
+# each (one core): 0.37-0.46 s -> 0.28-0.32 s of CPU, 200 KB -> 207 KB, PSNR against a
+# lossless encode 52.78 dB -> 52.72 dB. The edit loop re-encodes one such clip per edit.
+STILL_PICTURE_X264 = ["-x264-params", "b-adapt=0:subme=0:partitions=none"]
 
 
 def render_clip(
@@ -80,23 +90,26 @@ def render_clip(
     move = KenBurns.from_seed(motion_seed, motion_strength) if motion else None
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         picture = fit_image(Path(image), width, height)
-        feed = None
-        if move is not None and move.moves:
+        still = move is None or not move.moves
+        if not still:
             # The moving picture: raw I420 frames on stdin (see storybuild.motion).
             inputs, feed = rawvideo_input(width, height, fps), i420_frames(picture, move, width, height, frames)
             graph = "[0:v]setpts=N/FRAME_RATE/TB"
         else:
-            picture.save(Path(tmp, "background.png"), compress_level=1)
-            inputs = ["-framerate", str(fps), "-i", str(Path(tmp, "background.png"))]
+            # One raw RGB frame on stdin (no PNG to write and decode), repeated by `loop`.
+            inputs = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", str(fps),
+                      "-i", "pipe:0"]
+            feed = iter([picture.tobytes()])
             graph = f"[0:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB"
-        encode_clip(inputs, graph, Path(tmp), out, fps=fps, frames=frames, captions=captions, feed=feed)
+        encode_clip(inputs, graph, Path(tmp), out, fps=fps, frames=frames, captions=captions, feed=feed, still=still)
 
 
 def encode_clip(inputs: list[str], graph: str, tmp: Path, out: Path, *, fps: int, frames: int,
-                captions: Overlay | None, feed=None) -> None:
+                captions: Overlay | None, feed=None, still: bool = False) -> None:
     """Finish a clip whose picture is `graph` (a filter chain from input 0, unlabelled
-    at its end): the caption states overlaid, encoded with every clip's settings in
-    `tmp`, then moved to `out`, so `out` appears only complete."""
+    at its end): the caption states overlaid, encoded with every clip's settings (and,
+    for a `still` picture, STILL_PICTURE_X264) in `tmp`, then moved to `out`, so `out`
+    appears only complete."""
     if captions is not None and any(state.image is not None for state in captions.states):
         from storybuild.caption_track import write_concat
 
@@ -105,7 +118,7 @@ def encode_clip(inputs: list[str], graph: str, tmp: Path, out: Path, *, fps: int
         inputs = [*inputs, "-f", "concat", "-i", write_concat(captions, tmp, fps).name]
         graph += f"[m];[m][1:v]overlay={captions.x}:{captions.y}:format=yuv420:eof_action=repeat"
     partial = tmp / "clip.mp4"
-    args = ["-y", *inputs, "-filter_complex", graph + ",setsar=1[v]", "-map", "[v]", *encoder_args(fps, frames)]
+    args = ["-y", *inputs, "-filter_complex", graph + ",setsar=1[v]", "-map", "[v]", *encoder_args(fps, frames, still)]
     run_ffmpeg([*args, "-f", "mp4", str(partial)], f"rendering clip {out.name}", feed, cwd=tmp)
     os.replace(partial, out)
 

@@ -7,8 +7,9 @@ joined video and every seam stays in sync (the AAC priming is hidden by the MP4 
 list; the last packet's duration trims the tail).
 
 Two ffmpeg passes, and the voices and music are decoded and resampled only once:
-  1. mix: voices placed (mono, centred in both channels), music looped in stereo
-     under them with a gain envelope built from the known speech spans (no sidechain
+  1. mix: voices placed (mono, centred in both channels), music (decoded once to raw
+     PCM beforehand, so its loops join sample for sample) looped in stereo under
+     them with a gain envelope built from the known speech spans (no sidechain
      compressor, so nothing pumps), written as raw float PCM while ebur128 measures
      its integrated loudness and sample peak;
   2. master: one linear gain to the target loudness, a lookahead limiter under the
@@ -217,18 +218,37 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
     for path, _, _ in voices:
         args += ["-i", str(path.resolve())]
     graph = _narration_graph(voices, total, rate) + ",pan=stereo|c0=c0|c1=c0"
-    if music is not None:
-        args += ["-stream_loop", "-1", "-i", str(Path(music).resolve())]
+    bed = _decode_music(Path(music), rate, total, mix.with_name("music.f32")) if music is not None else None
+    if bed is not None:
+        args += ["-stream_loop", "-1", *_raw_stereo(bed, rate)]
         gain = music_gain_expr(duck_regions(spans, rate), total / rate, volume, duck_db)
         step = max(1, round(rate * ENVELOPE_STEP))
         graph += (
-            f"[voice];[{len(voices)}:a]aresample={rate},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+            f"[voice];[{len(voices)}:a]aformat=sample_fmts=fltp:channel_layouts=stereo,"
             f"atrim=end_sample={total},asetpts=N/SR/TB,asetnsamples=n={step}:p=0,"
             f"volume='{gain}':eval=frame[bed];[voice][bed]amix=inputs=2:duration=first:normalize=0"
         )
     graph += ",ebur128=peak=sample:framelog=quiet[mix]"
     args += ["-filter_complex", graph, "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "f32le", str(mix)]
     return _parse_summary(run_ffmpeg_log(args, "mixing the soundtrack"), "Sample peak")
+
+
+def _decode_music(music: Path, rate: int, total: int, bed: Path) -> Path | None:
+    """The music decoded once, to raw stereo f32 at `rate` (at most `total` samples),
+    for the mix to loop; None when it holds no sound at all. A raw file loops sample
+    for sample. Looping the coded file itself does not: ffmpeg's -stream_loop restarts
+    the decoder at every loop, which then drops its priming again (measured on the AAC
+    .m4a of an example: 448 samples of silence, then a loop misaligned by a packet, at
+    every loop point). Decoding one loop is also cheaper than decoding every loop."""
+    run_ffmpeg(["-y", "-i", str(music.resolve()), "-map", "0:a:0", "-af",
+                f"aresample={rate},aformat=sample_fmts=flt:channel_layouts=stereo,atrim=end_sample={total}",
+                "-f", "f32le", str(bed)], f"decoding the music {music.name}")
+    return bed if bed.stat().st_size >= 8 else None  # an empty raw file would loop forever
+
+
+def _raw_stereo(path: Path, rate: int) -> list[str]:
+    """ffmpeg input arguments for a raw stereo f32le file at `rate`."""
+    return ["-f", "f32le", "-ar", str(rate), "-ch_layout", "stereo", "-i", str(path)]
 
 
 def _narration_graph(voices, total: int, rate: int) -> str:
@@ -284,7 +304,7 @@ class _Master:
         return ",".join(chain)
 
     def _input(self) -> list[str]:
-        return ["-f", "f32le", "-ar", str(self.rate), "-ch_layout", "stereo", "-i", str(self.mix)]
+        return _raw_stereo(self.mix, self.rate)
 
     def measure(self, gain_db: float) -> _Measure:
         """Integrated loudness and sample peak of the mastered mix, nothing written."""

@@ -136,6 +136,20 @@ def test_music_keeps_its_stereo_and_ducks_without_swelling_between_close_spans(t
     assert back_up - full == pytest.approx(0.0, abs=0.5)
 
 
+def test_coded_music_loops_without_a_gap(tmp_path, sounds):
+    """Music in a coded file (AAC in .m4a, as users bring it) loops sample for sample.
+    Looped by ffmpeg's -stream_loop, every loop point dropped 448 samples to silence."""
+    coded = tmp_path / "music.m4a"
+    media.run_ffmpeg(["-y", "-i", str(sounds["music"]), "-c:a", "aac", "-b:a", "128k", str(coded)], "coding music")
+    out = tmp_path / "looped.m4a"
+    render_soundtrack([], sec(10), out, music=coded)
+    left = decode(out)[: sec(8), 0]  # the loops at 3 s and 6 s, before the music's fade-out
+    window = sec(0.004)
+    levels = np.sqrt(np.mean(left[: len(left) // window * window].reshape(-1, window) ** 2, axis=1))
+    quietest = int(np.argmin(levels[5:])) + 5  # past the encoder's first packets
+    assert levels[quietest] > 0.7 * np.median(levels), f"the music drops out at {quietest * 0.004:.3f} s"
+
+
 def test_music_duck_depth_is_a_parameter(tmp_path, sounds):
     out = tmp_path / "duck6.m4a"
     render_soundtrack([(sounds["quiet"][0], sec(2), sec(2))], sec(6), out, music=sounds["music"], duck_db=-6.0)

@@ -12,7 +12,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import CardSettings, Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 2
+RECIPE = 3  # 3: encoded as a still picture (compose.STILL_PICTURE_X264)
 
 
 @dataclass(frozen=True)

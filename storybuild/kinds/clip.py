@@ -16,7 +16,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project, Scene
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 8  # 8: pages of mixed Chinese or Japanese and Latin keep every word
+RECIPE = 9  # 9: a still picture is encoded with compose.STILL_PICTURE_X264 (8: mixed CJK pages)
 
 
 @dataclass(frozen=True)
