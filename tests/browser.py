@@ -1,8 +1,9 @@
-"""A headless Chromium from the operating system's packages, driven over the Chrome
-DevTools protocol (the `websockets` package, already installed by google-genai).
+"""Headless browsers from the operating system's packages: Chromium, driven over the
+Chrome DevTools protocol, and Firefox, driven over WebDriver BiDi (built into Firefox:
+no driver program), both through the `websockets` package (installed by google-genai).
 
 Only what the review-page tests need: open a URL, evaluate JavaScript (awaiting
-promises), and list every request the page made.
+promises), and list every request the page made and every error it logged.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +26,10 @@ from websockets.sync.client import connect
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 MISSING = ("no Chromium found (looked for chromium, chromium-browser, google-chrome); "
            "install the OS package (`apt-get install -y chromium`, as .ci/run does) to run the browser tests")
+
+
+FIREFOX_MISSING = ("no Firefox found (looked for firefox-esr, firefox); install the OS packages "
+                   "(`apt-get install -y firefox-esr libavcodec59`, as .ci/run does) to run the Firefox tests")
 
 
 def find_chromium() -> str | None:
@@ -130,3 +138,122 @@ class Browser:
                 self._process.kill()
                 self._process.wait()
             self._profile.cleanup()
+
+
+@pytest.fixture(scope="module")
+def firefox():
+    """One headless Firefox for a test module; its tests skip, saying why, without one."""
+    executable = next((path for path in map(shutil.which, ("firefox-esr", "firefox")) if path), None)
+    if executable is None:
+        pytest.skip(FIREFOX_MISSING)
+    opened = Firefox(executable)
+    yield opened
+    opened.close()
+
+
+class Firefox:
+    """One headless Firefox with one page, with Browser's `open`, `evaluate`, `wait_for`,
+    `requests` and `errors`. Invariant: `requests` lists the URL of every request the
+    page made since the last `open`, in order."""
+
+    def __init__(self, executable: str):
+        self._profile = tempfile.TemporaryDirectory(prefix="storybuild-firefox-")
+        # Muted playback needs no gesture; this also lets the tests call play() at once.
+        Path(self._profile.name, "user.js").write_text('user_pref("media.autoplay.default", 0);\n', "utf-8")
+        self._process = subprocess.Popen(
+            [executable, "--headless", "--no-remote", "--profile", self._profile.name,
+             "--remote-debugging-port", str(_free_port()), "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self._ids = itertools.count(1)
+        self._exits = contextlib.ExitStack()
+        self._socket = self._exits.enter_context(connect(self._listening() + "/session", max_size=None,
+                                                         open_timeout=30))
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.call("session.new", capabilities={})
+        self._context = self.call("browsingContext.getTree")["contexts"][0]["context"]
+        self.call("session.subscribe", events=["network.beforeRequestSent", "log.entryAdded"])
+
+    def _listening(self) -> str:
+        """The WebDriver BiDi address Firefox prints on stderr once it listens."""
+        for line in self._process.stderr:
+            found = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
+            if found:
+                # Keep reading stderr, so a chatty Firefox never blocks on a full pipe.
+                threading.Thread(target=self._process.stderr.read, daemon=True).start()
+                return found.group(1)
+        raise RuntimeError(f"firefox exited with code {self._process.wait()} before it listened")
+
+    def call(self, method: str, **params) -> dict:
+        """Send one command; return its result, recording the events that arrive first."""
+        ident = next(self._ids)
+        self._socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._socket.recv(timeout=120))
+            if message.get("id") == ident:
+                if message.get("type") == "error":
+                    raise RuntimeError(f"{method}: {message.get('error')}: {message.get('message')}")
+                return message["result"]
+            self._event(message)
+
+    def _event(self, message: dict) -> None:
+        params = message.get("params", {})
+        if message.get("method") == "network.beforeRequestSent":
+            self.requests.append(params["request"]["url"])
+        elif message.get("method") == "log.entryAdded" and params.get("level") == "error":
+            self.errors.append(json.dumps(params)[:500])
+
+    def open(self, url: str) -> None:
+        """Load `url` and wait until its document has loaded."""
+        self.requests.clear()
+        self.call("browsingContext.navigate", context=self._context, url=url, wait="complete")
+
+    def evaluate(self, expression: str):
+        """The value of `expression` (a promise is awaited), or RuntimeError on an exception."""
+        answer = self.call("script.evaluate", expression=expression, target={"context": self._context},
+                           awaitPromise=True)
+        if answer["type"] != "success":
+            raise RuntimeError(json.dumps(answer.get("exceptionDetails"))[:500])
+        return _value(answer["result"])
+
+    def wait_for(self, condition: str, timeout: float = 60.0) -> None:
+        """Poll `condition` in the page until it is true; RuntimeError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(f"!!({condition})"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {condition}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        try:
+            self._exits.close()
+        finally:
+            self._process.terminate()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._profile.cleanup()
+
+
+def _value(remote: dict):
+    """A WebDriver BiDi serialized value as Python (strings, numbers, booleans, null,
+    undefined, arrays and plain objects: what the tests ask for)."""
+    kind = remote["type"]
+    if kind in ("undefined", "null"):
+        return None
+    if kind == "array":
+        return [_value(item) for item in remote["value"]]
+    if kind == "object":
+        return {key: _value(item) for key, item in remote["value"]}
+    if kind in ("string", "number", "boolean"):
+        return remote["value"]
+    raise ValueError(f"a {kind} value is not read by these tests")
+
+
+def _free_port() -> int:
+    """A port free on 127.0.0.1 now (Firefox takes no port 0 for its remote agent)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -11,11 +11,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import browser  # noqa: F401 - a fixture
+from browser import browser, firefox  # noqa: F401 - fixtures
 from conftest import run_cli, still_story, write_story
 from storybuild import review_page
 from storybuild.review_page import ReviewPage, SceneCard, StepRow
 
+# Plays the final video muted at 16x to its end: {ended, error} (error: a MediaError code).
+PLAY_TO_THE_END = """new Promise(done => {
+    const video = document.getElementById('film');
+    video.muted = true; video.playbackRate = 16;
+    video.onended = () => done({ended: video.ended, error: video.error && video.error.code});
+    video.onerror = () => done({ended: false, error: video.error.code});
+    video.play().catch(e => done({ended: false, error: String(e)}));
+})"""
 HOSTILE = 'Buster said <script>window.pwned = 1</script> & "ran" <img src=x onerror="window.pwned=2">'
 
 
@@ -134,18 +142,25 @@ def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rende
     browser.call("Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab", windowsVirtualKeyCode=9)
     browser.call("Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab", windowsVirtualKeyCode=9)
     assert browser.evaluate("document.activeElement.textContent") == "Skip to the storyboard"
-    ended = browser.evaluate("""new Promise(done => {
-        const video = document.getElementById('film');
-        video.muted = true; video.playbackRate = 16;
-        video.onended = () => done({ended: video.ended, error: video.error && video.error.code});
-        video.onerror = () => done({ended: false, error: video.error.code});
-        video.play().catch(e => done({ended: false, error: String(e)}));
-    })""")
-    assert ended == {"ended": True, "error": None}
+    assert browser.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
     # Only the page's own files (and the browser's built-in control icons, data: URLs).
     outside = [url for url in browser.requests
                if not url.startswith((build.as_uri() + "/", "data:"))]
     assert outside == [] and browser.errors == []
+
+
+def test_the_page_plays_in_firefox_with_every_card_and_no_outside_request(rendered, firefox):
+    """The same page in Firefox (its own H.264 path: the system's libavcodec)."""
+    root, document = rendered
+    build = root / "build"
+    firefox.open((build / "index.html").as_uri())
+    narrations = firefox.evaluate("[...document.querySelectorAll('article.card .narration')].map(e => e.textContent)")
+    assert narrations == [scene["narration"] for scene in document["scenes"]]
+    assert firefox.evaluate("window.pwned === undefined")
+    assert firefox.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 480)")
+    assert firefox.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
+    outside = [url for url in firefox.requests if not url.startswith((build.as_uri() + "/", "data:"))]
+    assert outside == [] and firefox.errors == []
 
 
 def test_steps_from_the_shared_store_show_as_downloaded():
