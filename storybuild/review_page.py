@@ -58,6 +58,7 @@ class SceneCard:
     duration: float | None = None
     steps: tuple[StepRow, ...] = ()
     lines: tuple[tuple[str, str], ...] = ()  # a dialogue's (speaker name, text); empty: narration
+    start: float | None = None  # seconds from the film's start to the scene's (None: not known yet)
 
     @property
     def changed(self) -> bool:
@@ -149,6 +150,15 @@ def _film(page: ReviewPage) -> str:
             f'src="{_e(page.video)}">{track}</video></section>\n')
 
 
+def _seek(card: SceneCard, page: ReviewPage) -> str:
+    """A button playing the film from the scene's start (where the seam into it begins)."""
+    if card.start is None or page.video is None:
+        return ""
+    at = f"{int(card.start // 60)}:{int(card.start % 60):02d}"
+    return (f' <button type="button" class="seek" data-start="{card.start:.3f}" '
+            f'aria-label="Play the film from scene {_e(card.scene_id)}, at {at}">\u25b6 from {at}</button>')
+
+
 def _card(card: SceneCard, page: ReviewPage) -> str:
     classes = "card" + (" changed" if card.changed else "") + (" failed" if card.failed else "")
     heading = card.title or card.scene_id
@@ -160,9 +170,10 @@ def _card(card: SceneCard, page: ReviewPage) -> str:
             else '<div class="missing media">no clip yet</div>')
     badge = '<span class="badge">changed</span>' if card.changed else ""
     speaker = f'<p class="speaker">Read by {_e(card.speaker)}</p>' if card.speaker else ""
-    duration = (f'<p class="duration">{_e(_seconds(card.duration))} in the film</p>'
+    duration = (f'<p class="duration">{_e(_seconds(card.duration))} in the film{_seek(card, page)}</p>'
                 if card.duration is not None else "")
-    return (f'<article class="{classes}" id="scene-{_e(card.scene_id)}" data-scene="{_e(card.scene_id)}" '
+    start = f' data-start="{card.start:.3f}"' if card.start is not None else ""
+    return (f'<article class="{classes}" id="scene-{_e(card.scene_id)}" data-scene="{_e(card.scene_id)}"{start} '
             f'aria-labelledby="h-{_e(card.scene_id)}">\n'
             f'<h3 id="h-{_e(card.scene_id)}">{_e(heading)} {badge}</h3>\n'
             f'<div class="media-pair">{picture}{clip}</div>\n'
@@ -214,6 +225,8 @@ h1{margin:.2rem 0;font-size:1.7rem}h2{font-size:1.2rem;margin:1.5rem 0 .6rem}h3{
 .summary,.count,.duration,.speaker,.took,.when{color:var(--muted)}
 .skip{position:absolute;left:-999px;top:0;background:var(--focus);color:#000;padding:.5rem 1rem;z-index:2}
 .skip:focus{left:0}
+.seek{margin-left:.5rem;font:inherit;color:var(--fg);background:var(--card);border:1px solid var(--line);
+border-radius:6px;padding:.1rem .5rem;cursor:pointer}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 video,img{display:block;max-width:100%;height:auto;background:#000;border-radius:6px}
 .film video{margin:0 auto;max-height:70vh;width:auto}
@@ -254,16 +267,34 @@ border-radius:6px}
 # and a validation error shown as a banner. Opened from a file, it does nothing.
 _SCRIPT = """
 (function(){
+  // Each card's "from 0:12" button plays the film from that scene (from a file too).
+  function cue(at, play){
+    var film = document.getElementById('film'); if (!film) return;
+    function go(){ film.currentTime = Math.min(at, film.duration || at);
+      if (play) film.play().catch(function(){}); }
+    if (film.readyState >= 1) go(); else film.addEventListener('loadedmetadata', go, {once: true});
+  }
+  document.addEventListener('click', function(event){
+    var button = event.target.closest && event.target.closest('button.seek'); if (!button) return;
+    cue(parseFloat(button.dataset.start), true);
+    document.getElementById('film').scrollIntoView({block: 'nearest'});
+  });
   if (!/^https?:$/.test(location.protocol) || !window.EventSource) return;
   var live = document.getElementById('live');
   function say(text, error){ live.hidden = !text; live.textContent = text || '';
     live.className = error ? 'error' : ''; if (error) live.setAttribute('role', 'alert'); }
+  // The new page replaces the old; its film is cued at the first changed scene (or
+  // where the old one was), and plays on if the old one was playing.
   function swap(){
+    var old = document.getElementById('film');
+    var playing = !!old && !old.paused && !old.ended, at = old ? old.currentTime : 0;
     fetch(location.pathname, {cache: 'no-store'}).then(function(r){ return r.text(); }).then(function(text){
       var doc = new DOMParser().parseFromString(text, 'text/html');
       var fresh = doc.querySelector('main'); if (!fresh) return;
       document.querySelector('main').replaceWith(fresh); document.title = doc.title;
       fresh.querySelectorAll('.card.changed').forEach(function(card){ card.classList.add('flash'); });
+      var changed = fresh.querySelector('.card.changed[data-start]');
+      if (changed || at > 0) cue(changed ? parseFloat(changed.dataset.start) : at, playing);
       document.dispatchEvent(new CustomEvent('storybuild:updated'));
     });
   }
@@ -291,13 +322,14 @@ def outcomes(result) -> dict[str, tuple[str, str]]:
 
 @dataclass(frozen=True)
 class SceneMedia:
-    """What the page shows of a scene's built files: media URLs, caption pages and the
-    scene's length in the film (all None/empty until built)."""
+    """What the page shows of a scene's built files: media URLs, caption pages, the
+    scene's length in the film and where it starts there (all None/empty until built)."""
 
     image: str | None = None
     clip: str | None = None
     pages: tuple[tuple[float, float, tuple[str, ...]], ...] = ()
     duration: float | None = None
+    start: float | None = None
 
 
 def build(project, steps, states: dict[str, tuple[str, str]], seconds: dict[str, float],
@@ -318,7 +350,7 @@ def build(project, steps, states: dict[str, tuple[str, str]], seconds: dict[str,
             scene.id, scene.title, scene.narration, scene.image, names.get(scene.speaker or "", ""),
             extra.image, extra.clip, extra.pages, extra.duration,
             tuple(by_scene.get(scene.id, ())),
-            tuple((names.get(line.speaker or "", "Narrator"), line.text) for line in scene.lines)))
+            tuple((names.get(line.speaker or "", "Narrator"), line.text) for line in scene.lines), extra.start))
     film = tuple(by_scene.get(None, ()))
     failures = tuple((s.id, rows[s.id].message) for s in steps if rows[s.id].state == "failed")
     return ReviewPage(project.title, project.video.width, project.video.height, summary, video[0], video[1],

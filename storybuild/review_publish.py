@@ -89,41 +89,58 @@ def _video(steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> tup
 
 def _media(project, steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> dict[str, review_page.SceneMedia]:
     by_id = {s.id: s for s in steps}
+    times = _film_times(steps, store, traces)
     media = {}
     for scene in project.scenes:
         image, clip = by_id.get(f"image/{scene.id}"), by_id.get(f"clip/{scene.id}")
-        pages, duration = _clip_facts(traces.get(f"clip/{scene.id}"), clip, traces, store)
+        start, duration = times.get(scene.id, (None, None))
         media[scene.id] = review_page.SceneMedia(
             _url(image, store, traces, "image.png") if image else None,
-            _url(clip, store, traces, "clip.mp4") if clip else None, pages, duration)
+            _url(clip, store, traces, "clip.mp4") if clip else None,
+            _pages(traces.get(f"clip/{scene.id}"), store), duration, start)
     return media
 
 
-def _clip_facts(trace: Trace | None, clip: Step | None, traces: dict[str, Trace], store: Store):
-    """(caption pages, the scene's seconds in the film) from the clip's stored
-    captions.json and its voices' lengths (one narration, or a dialogue's lines);
-    empty when they are not built."""
-    from storybuild import media, timeline
-
-    pages: tuple = ()
-    if trace is not None and "pages.json" in trace.outputs:
-        try:
-            data = json.loads(store.object_path(trace.outputs["pages.json"]).read_text("utf-8"))
-            pages = tuple((float(page[0]), float(page[1]), tuple(map(str, page[2]))) for page in data["pages"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pages = ()
-    if clip is None:
-        return pages, None
-    voiced = [traces.get(dep) for dep in clip.deps if dep.startswith("voice/")]
-    if not voiced or any(v is None or "voice.wav" not in v.outputs for v in voiced):
-        return pages, None
-    p = clip.params
+def _pages(trace: Trace | None, store: Store) -> tuple:
+    """The caption pages of a clip from its stored captions.json; empty when not built."""
+    if trace is None or "pages.json" not in trace.outputs:
+        return ()
     try:
-        lengths = [media.wav_duration(store.object_path(v.outputs["voice.wav"])) for v in voiced]
-    except (OSError, ValueError):
-        return pages, None
-    seconds = timeline.speech_seconds(lengths, p["sample_rate"]) if p.get("lines") else lengths[0]
-    return pages, timeline.scene_timing(seconds, p["duration_floor"], p["head"], p["tail"], p["fps"]).frames / p["fps"]
+        data = json.loads(store.object_path(trace.outputs["pages.json"]).read_text("utf-8"))
+        return tuple((float(page[0]), float(page[1]), tuple(map(str, page[2]))) for page in data["pages"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return ()
+
+
+def _film_times(steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> dict[str, tuple]:
+    """scene id -> (where it starts in the film, how long it lasts there), in seconds,
+    laid out from the video step's timeline and the voices' built lengths as the video
+    step lays it out. A scene whose voices are not built has no length; when any voice
+    is missing, no scene has a start."""
+    from storybuild import media, timeline
+    from storybuild.kinds.soundtrack import voices
+
+    video = next(s for s in steps if s.kind == "video")
+    p = video.params
+    seconds: dict[str, float] = {}
+    for voice in voices(p["timeline"]):
+        trace = traces.get(voice)
+        if trace is not None and "voice.wav" in trace.outputs:
+            try:
+                seconds[voice] = media.wav_duration(store.object_path(trace.outputs["voice.wav"]))
+            except (OSError, ValueError):
+                pass
+    known = dict.fromkeys(voices(p["timeline"]), 0.0) | seconds
+    cut = timeline.lay_out(p["timeline"], known, p["fps"], p["sample_rate"])
+    items = [entry for entry in p["timeline"] if entry["role"] == "item"]
+    whole = len(seconds) == len(known)
+    times = {}
+    for entry, start, timing in zip(items, cut.item_starts, cut.timings):
+        spoken = [entry["voice"]] if entry.get("voice") else list(entry.get("voices") or ())
+        if entry["step"].startswith("clip/") and spoken:
+            times[entry["step"].split("/", 1)[1]] = (start / p["fps"] if whole else None,
+                                                     timing.frames / p["fps"] if set(spoken) <= set(seconds) else None)
+    return times
 
 
 def summary(result, seconds: float) -> str:

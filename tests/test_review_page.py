@@ -63,7 +63,11 @@ def test_page_shows_each_scene_with_its_steps_pages_and_duration():
             '<span class="took">0.9 s</span></li>') in text
     assert '<li class="step fresh"><code>image/garden</code> <span class="state">fresh</span>' in text
     assert '<li><span class="when">0.1–1.5 s</span> One sunny<br>morning.</li>' in text
-    assert '<p class="duration">4.2 s in the film</p>' in text
+    assert '<p class="duration">4.2 s in the film</p>' in text  # no start known: no button
+    cued = review_page.render(_page(scenes=(_card(start=72.5),)))
+    assert 'data-scene="garden" data-start="72.500"' in cued
+    assert ('<p class="duration">4.2 s in the film <button type="button" class="seek" data-start="72.500" '
+            'aria-label="Play the film from scene garden, at 1:12">\u25b6 from 1:12</button></p>') in cued
     assert 'alt="Picture of scene garden: a garden"' in text
     assert 'aria-label="Clip of scene garden"' in text
     assert '<p class="summary">1 built, 2 fresh in 1.2 s</p>' in text
@@ -142,6 +146,19 @@ def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rende
     browser.call("Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab", windowsVirtualKeyCode=9)
     browser.call("Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab", windowsVirtualKeyCode=9)
     assert browser.evaluate("document.activeElement.textContent") == "Skip to the storyboard"
+    # Each card's button plays the film from its scene: the scene's first subtitle is
+    # inside the scene's time in the film.
+    starts = browser.evaluate("[...document.querySelectorAll('article.card')].map(c => parseFloat(c.dataset.start))")
+    lengths = [float(text.split()[0]) for text in browser.evaluate(
+        "[...document.querySelectorAll('article.card .duration')].map(p => p.textContent)")]
+    cues = [_vtt_seconds(line.split(" --> ")[0]) for line in
+            next(build.glob("*.vtt")).read_text("utf-8").splitlines() if " --> " in line]
+    for start, length in zip(starts, lengths):
+        assert any(start < cue < start + length for cue in cues), (start, length, cues)
+    assert starts == sorted(starts) and starts[0] > 0  # after the title card
+    browser.evaluate("document.querySelectorAll('button.seek')[2].click()")
+    browser.wait_for(f"Math.abs(document.getElementById('film').currentTime - {starts[2]}) < 0.1")
+    browser.evaluate("document.getElementById('film').pause()")
     assert browser.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
     # Only the page's own files (and the browser's built-in control icons, data: URLs).
     outside = [url for url in browser.requests
@@ -171,3 +188,9 @@ def test_steps_from_the_shared_store_show_as_downloaded():
     assert review_page.outcomes(result)["image/a"] == ("downloaded", "")
     assert review_page.STATE_WORDS["downloaded"] == "downloaded from the shared store"
     assert summary(result, 1.25) == "1 built, 2 downloaded, 1 fresh in 1.2 s"
+
+
+def _vtt_seconds(stamp: str) -> float:
+    """Seconds of a WebVTT time stamp ("00:01:02.345")."""
+    hours, minutes, seconds = stamp.strip().split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)

@@ -68,6 +68,9 @@ def test_an_edit_shows_on_the_page_and_errors_show_as_a_banner(watching, browser
     assert process.stdout.readline().startswith("built 4, restored 0, fresh 15 in ")
     changed = browser.evaluate("[...document.querySelectorAll('article.card.changed')].map(c => c.dataset.scene)")
     assert changed == ["garden"]
+    # The film is cued where the changed scene starts.
+    browser.wait_for("Math.abs(document.getElementById('film').currentTime - "
+                     "parseFloat(document.getElementById('scene-garden').dataset.start)) < 0.1")
     assert browser.evaluate("document.getElementById('film').src").split("?v=")[1] != ""
 
     story.write_text(re.sub(r"^title:", "titel:", original, count=1, flags=re.M))
