@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from storybuild import timeline
-from storybuild.kinds import animation, card, character, clip, image, soundtrack, transition, video, voice
+from storybuild.kinds import animation, card, character, clip, image, music, soundtrack, transition, video, voice
 from storybuild.kinds.common import uses_character_sheets
 from storybuild.kinds.transition import BLACK, Neighbour
 from storybuild.model import CardSettings, Project, Scene, Transition
@@ -72,7 +72,10 @@ def iter_graph(project: Project) -> Iterator[Step]:
     assert previous is not None, "a story has at least one scene"
     last_tail = timeline.split_seam(seams[-1], False, True)[0]
     yield from _seam(project, plan, previous.neighbour, BLACK, "crossfade", seams[-1], seams[-1] - last_tail)
-    yield soundtrack.step(project, plan)
+    bed = music.step(project)
+    if bed is not None:
+        yield bed
+    yield soundtrack.step(project, plan, bed)
     yield video.step(project, plan, "soundtrack")
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterable
 
 from storybuild import aac_parts
+from storybuild.errors import ProviderError
 from storybuild.media import run_ffmpeg, run_ffmpeg_log, wav_duration
 
 # ffmpeg's AAC-LC in quality mode with the fast coder: about 115 kb/s for narration and
@@ -90,7 +91,7 @@ Placement = tuple[Path | str, int, int]  # (voice WAV, start sample, max samples
 
 def render_soundtrack(
     placements: Iterable[Placement], total_samples: int, out: Path, *, sample_rate: int = 48000,
-    music: Path | None = None, music_volume: float = 0.15, duck_db: float = -12.0,
+    music: Path | None = None, music_pcm: Path | None = None, music_volume: float = 0.15, duck_db: float = -12.0,
     speech_spans: Iterable[tuple[int, int]] | None = None, loudness: float = -16.0, true_peak: float = -1.5,
     fade_in: float = 0.0, fade_out: float = 0.0, measure: bool = True, encoders: int | None = None,
 ) -> SoundtrackReport:  # fmt: skip
@@ -99,7 +100,8 @@ def render_soundtrack(
     placements: (wav_path, start_sample, max_samples) per voice, not overlapping
     (start + max_samples <= the next start); each voice (any rate, layout, sample
     format) starts at start_sample and is cut to max_samples; silence elsewhere.
-    music (optional) loops under everything at music_volume, duck_db lower during
+    music (optional: any audio file, or music_pcm, one decode_music already wrote)
+    loops under everything at music_volume, duck_db lower during
     speech_spans ((start, end) samples; by default each placed voice's extent), held
     down across gaps shorter than DUCK_HOLD, faded out over the last MUSIC_FADE s.
     The mix is normalised to `loudness` LUFS integrated with peaks limited under
@@ -117,7 +119,10 @@ def render_soundtrack(
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         mix = Path(tmp, "mix.f32")
-        raw = _mix_pass(voices, total_samples, sample_rate, music, music_volume, duck_db, speech_spans, mix)
+        if music is not None and music_pcm is None:
+            decode_music(music, sample_rate, Path(tmp, "music.f32"))
+            music_pcm = Path(tmp, "music.f32")
+        raw = _mix_pass(voices, total_samples, sample_rate, music_pcm, music_volume, duck_db, speech_spans, mix)
         master = _Master(mix, total_samples, sample_rate, true_peak - LIMITER_MARGIN_DB, fade_in, fade_out, encoders)
         gain, measures = _fit_gain(master, raw, loudness)
         partial = Path(tmp, "soundtrack.m4a")
@@ -218,9 +223,8 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
     for path, _, _ in voices:
         args += ["-i", str(path.resolve())]
     graph = _narration_graph(voices, total, rate) + ",pan=stereo|c0=c0|c1=c0"
-    bed = _decode_music(Path(music), rate, total, mix.with_name("music.f32")) if music is not None else None
-    if bed is not None:
-        args += ["-stream_loop", "-1", *_raw_stereo(bed, rate)]
+    if music is not None:
+        args += ["-stream_loop", "-1", *_raw_stereo(music, rate)]
         gain = music_gain_expr(duck_regions(spans, rate), total / rate, volume, duck_db)
         step = max(1, round(rate * ENVELOPE_STEP))
         graph += (
@@ -233,17 +237,19 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
     return _parse_summary(run_ffmpeg_log(args, "mixing the soundtrack"), "Sample peak")
 
 
-def _decode_music(music: Path, rate: int, total: int, bed: Path) -> Path | None:
-    """The music decoded once, to raw stereo f32 at `rate` (at most `total` samples),
-    for the mix to loop; None when it holds no sound at all. A raw file loops sample
-    for sample. Looping the coded file itself does not: ffmpeg's -stream_loop restarts
-    the decoder at every loop, which then drops its priming again (measured on the AAC
-    .m4a of an example: 448 samples of silence, then a loop misaligned by a packet, at
-    every loop point). Decoding one loop is also cheaper than decoding every loop."""
-    run_ffmpeg(["-y", "-i", str(music.resolve()), "-map", "0:a:0", "-af",
-                f"aresample={rate},aformat=sample_fmts=flt:channel_layouts=stereo,atrim=end_sample={total}",
-                "-f", "f32le", str(bed)], f"decoding the music {music.name}")
-    return bed if bed.stat().st_size >= 8 else None  # an empty raw file would loop forever
+def decode_music(music: Path, rate: int, out: Path) -> None:
+    """Write `out`: the music decoded once, as raw stereo f32le PCM at `rate`, for the
+    mix to loop (render_soundtrack's `music_pcm`). A raw file loops sample for sample.
+    Looping the coded file itself does not: ffmpeg's -stream_loop restarts the decoder
+    at every loop, which then drops its priming again (measured on the AAC .m4a of an
+    example: 448 samples of silence, then a loop misaligned by a packet, at every loop
+    point). Float, so a decode's peaks over full scale are kept, not clipped.
+    ProviderError when the file holds no sound."""
+    run_ffmpeg(["-y", "-i", str(Path(music).resolve()), "-map", "0:a:0", "-af",
+                f"aresample={rate},aformat=sample_fmts=flt:channel_layouts=stereo", "-f", "f32le", str(out)],
+               f"decoding the music {Path(music).name}")
+    if out.stat().st_size < 8:  # and an empty raw file would loop forever
+        raise ProviderError(f"the music file {Path(music).name} holds no sound")
 
 
 def _raw_stereo(path: Path, rate: int) -> list[str]:

@@ -7,12 +7,12 @@ place its steps in graph.py. Planning, the executor, status and pruning find it 
 from __future__ import annotations
 
 from storybuild import providers
-from storybuild.kinds import animation, card, character, clip, image, soundtrack, transition, video, voice
+from storybuild.kinds import animation, card, character, clip, image, music, soundtrack, transition, video, voice
 from storybuild.step import Step, StepKind
 
 KINDS: dict[str, StepKind] = {
     module.KIND.name: module.KIND
-    for module in (character, image, voice, animation, clip, card, transition, soundtrack, video)
+    for module in (character, image, voice, animation, clip, card, transition, music, soundtrack, video)
 }
 
 

@@ -1,7 +1,7 @@
 """soundtrack: the film's one mastered sound track, every narration at its place on the
 timeline (+ music ducked under speech), normalised and encoded once. It needs only the
-voices (and the music file), so it runs while the clips are still being drawn, and the
-final join just copies it beside the picture."""
+voices (and the music step's decoded music), so it runs while the clips are still being
+drawn, and the final join just copies it beside the picture."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 3  # 3: the music loops sample-exactly (it had a 9 ms gap at each loop); 2: AAC in parts
+RECIPE = 3  # 3: the music (the music step's PCM) loops sample-exactly: it had a 9 ms gap at each loop
 
 
-def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
+def step(project: Project, timeline: list[dict[str, Any]], bed: Step | None) -> Step:
     """`timeline` is the video step's (see graph.py): where each item starts depends on
-    the voices before it, so the whole row decides where each voice goes."""
+    the voices before it, so the whole row decides where each voice goes. `bed` is the
+    music step (the music decoded), None without music."""
     video, music = project.video, project.music
     params = {
         "fps": video.fps,
         "sample_rate": video.sample_rate,
         "timeline": timeline,
-        "music": {"digest": music.digest, "volume": music.volume, "duck_db": music.duck_db} if music else None,
+        "music": {"volume": music.volume, "duck_db": music.duck_db} if music and bed else None,
         # The sound fades in and out with the picture's fades from and to black.
         "audio": {"loudness": project.loudness, "fade": video.fade},
     }
@@ -31,8 +32,7 @@ def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
         id="soundtrack",
         kind="soundtrack",
         params=params,
-        deps=voices(timeline),
-        sources={"music": (str(music.file), music.digest)} if music else {},
+        deps=voices(timeline) + ((bed.id,) if bed else ()),
         **composer_fields(RECIPE),
     )
 
@@ -54,7 +54,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     out = workdir / "sound.m4a"
     soundtrack.render_soundtrack([(files[v.step], v.start, v.length) for v in cut.voices], cut.samples, out,
                                  sample_rate=p["sample_rate"],
-                                 music=step.source("music") if music else None,
+                                 music_pcm=inputs["music"]["music.f32"] if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
                                  loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
                                  measure=False)  # the render needs the sound, not a report on it
