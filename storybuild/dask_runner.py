@@ -19,11 +19,10 @@ import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from storybuild.errors import InputError, MissingDependencyError
-
-Digests = Mapping[str, Mapping[str, str]]  # dep step id -> output name -> digest
+from storybuild.runner import Digests
 
 
 class DaskRunner:

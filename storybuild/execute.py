@@ -101,7 +101,7 @@ class Executor:
         # Local work (offline providers, ffmpeg) is CPU-bound: more of it at once than
         # cores only thrashes (and costs memory), and would hold -j slots that network
         # calls could use. Steps declare their appetite; see _cores().
-        self.cores = getattr(self.runner, "cores", None) or os.cpu_count() or 1
+        self.cores = self.runner.cores or os.cpu_count() or 1
         self.keep_going = keep_going
         self.forced = forced
         self.result = RenderResult()
@@ -251,12 +251,11 @@ class Executor:
         if old is not None and self.store.output_problem(old) is not None:
             self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
         workdir = self.store.new_workdir()
-        inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
-                  for dep in step.deps}
-        run_step = getattr(workers, "run_step", None)
-        if run_step is not None:  # a cluster: the runner moves inputs and outputs through the shared store
-            future = run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
-        else:
+        # A cluster moves the inputs and outputs through the shared store itself.
+        future = workers.run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
+        if future is None:  # this machine: the step reads its inputs from this store
+            inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
+                      for dep in step.deps}
             future = workers.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self._emit("start", step.id)

@@ -62,6 +62,13 @@ class Trace:
         return {"key": self.key, "step": self.step, "parts": self.parts, "outputs": self.outputs,
                 "seconds": round(self.seconds, 3)}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], lean: bool = False) -> "Trace":
+        """The trace `to_json` wrote (checked by keys.trace_problem first); `lean`
+        leaves out the key's parts, which only `explain` reads."""
+        return cls(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
+                   data.get("seconds", 0.0))
+
 
 class ArtifactStore(Protocol):
     """What the executor needs of a store: read traces and objects, write them, and show
@@ -154,8 +161,7 @@ class Store:
             return None  # a missing or unreadable trace just means "not built"
         if trace_problem(data, key) is not None:
             return None  # so does a damaged one: `verify` reports it, a render overwrites it
-        return Trace(data["key"], data["step"], {} if lean else data["parts"], data["outputs"],
-                     data.get("seconds", 0.0))
+        return Trace.from_json(data, lean)
 
     def output_problem(self, trace: Trace) -> str | None:
         """Why `trace`'s outputs cannot be used ("missing" or "damaged"), or None. Cheap:

@@ -114,7 +114,7 @@ class Remote:
             return None
         if trace_problem(data, key) is not None:
             return None
-        return Trace(data["key"], data["step"], data["parts"], data["outputs"], data.get("seconds", 0.0))
+        return Trace.from_json(data)
 
     def download(self, trace: Trace, workdir: Path) -> dict[str, Path]:
         """Fetch `trace`'s objects into `workdir` (output name -> file), each checked

@@ -132,7 +132,7 @@ def _check_trace(path: Path) -> tuple[Trace | None, str | None]:
     problem = trace_problem(data, path.stem)
     if problem:
         return None, f"has the wrong shape: {problem}"
-    return Trace(data["key"], data["step"], data["parts"], data["outputs"]), None
+    return Trace.from_json(data), None
 
 
 def _check_object(path: Path) -> str | None:
