@@ -147,6 +147,9 @@ def test_weather_that_ends_is_drawn_clear_and_a_word_like_away_elsewhere_is_not_
                "By noon the snow was gone"]
     assert [s.weather for s in carried_settings(prompts)] == [
         "rain", "clear", "clear", "rain", "rain", "clear", "snow", "clear"]
+    # A verb of weather counts as much as its noun.
+    assert [s.weather for s in carried_settings(["Outside it rains", "The sun came out", "It snows at night"])] == [
+        "rain", "clear", "snow"]
 
 
 def test_an_evening_story_is_drawn_in_the_evening_without_time_words(renderer, tmp_path):

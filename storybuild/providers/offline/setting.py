@@ -23,10 +23,11 @@ DAY_WORDS = {"morning", "sunrise", "dawn", "noon", "midday", "daytime", "dayligh
 EVENING_WORDS = {"evening", "dusk", "sunset", "twilight", "sundown", "nightfall", "supper"}
 NIGHT_WORDS = {"night", "nighttime", "midnight", "moon", "moonlit", "moonlight", "moonbeam", "moonbeams",
                "starry", "starlight", "starlit", "goodnight", "bedtime", "asleep", "tonight", "dark"}
-RAIN_WORDS = {"rain", "raining", "rainy", "rained", "raindrops", "raindrop", "drizzle", "storm", "stormy",
-              "thunder", "thunderstorm", "downpour", "umbrella", "umbrellas", "showers", "drenched"}
-SNOW_WORDS = {"snow", "snowy", "snowing", "snowfall", "snowflakes", "snowflake", "blizzard", "snowman",
-              "snowmen", "snowball", "snowballs", "sled", "sledding", "wintry"}
+RAIN_WORDS = {"rain", "rains", "raining", "rainy", "rained", "raindrops", "raindrop", "rainfall", "rainstorm",
+              "drizzle", "drizzling", "storm", "stormy", "thunder", "thunderstorm", "downpour", "umbrella",
+              "umbrellas", "showers", "drenched"}
+SNOW_WORDS = {"snow", "snows", "snowy", "snowing", "snowed", "snowfall", "snowflakes", "snowflake", "blizzard",
+              "snowman", "snowmen", "snowball", "snowballs", "sled", "sledding", "wintry"}
 # Weather that ends: one of WEATHER_NOUNS, then within CLEARING_REACH words one of CLEARING_WORDS.
 WEATHER_NOUNS = {"rain", "storm", "thunderstorm", "downpour", "drizzle", "showers", "snow", "snowfall", "blizzard",
                  "cloud", "clouds", "fog", "mist"}
