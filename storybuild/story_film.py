@@ -58,14 +58,44 @@ def prompt(scene: dict[str, Any]) -> str:
 
 def scene_characters(scene: dict[str, Any], cast: dict[str, Any]) -> tuple[str, ...]:
     """The characters a scene shows: its `characters` list when it has one, else every
-    character whose name (or id) its picture prompt names as whole words, in the
-    cast's order ("Léa and the hedgehog walk..." draws Léa), so a story that never
-    lists them still gets its characters drawn and their sheets used."""
+    character its picture prompt names, in the cast's order: by name or id, as whole
+    words ("Léa and the hedgehog walk..." draws Léa), or by what its description says
+    it is, when no other character is one ("the hedgehog", for Hérisson, "a shy
+    hedgehog with soft spines"). So a story that never lists them still gets its
+    characters drawn and their sheets used."""
     if "characters" in scene:
         return tuple(scene["characters"])
     words = _words(prompt(scene))
+    kinds = {cid: kind_word(str((entry or {}).get("description") or "")) for cid, entry in cast.items()}
+    shared = {kind for kind in kinds.values() if list(kinds.values()).count(kind) > 1}
     return tuple(cid for cid, entry in cast.items()
-                 if any(_contains(words, _words(name)) for name in (cid, (entry or {}).get("name") or "")))
+                 if any(_contains(words, _words(name)) for name in (cid, (entry or {}).get("name") or ""))
+                 or (kinds[cid] and kinds[cid] not in shared and kinds[cid] in words))
+
+
+# Words after which a description's first phrase goes on to say something else about
+# what it names ("a shy hedgehog | with soft spines", "a girl | of seven").
+PHRASE_ENDS = frozenset({"with", "who", "that", "which", "whose", "in", "of", "from", "and", "or", "but", "wearing",
+                         "named", "called", "on", "at", "for", "to", "by", "like", "has", "have", "is", "was",
+                         "carrying", "holding", "always", "very"})
+ARTICLES = frozenset({"a", "an", "the"})
+
+
+def kind_word(description: str) -> str | None:
+    """What a description says a character is, in English: the last word of its first
+    phrase that starts with an article ("a small orange tabby cat with green eyes" ->
+    "cat"; "Léa's best friend, a hedgehog" -> "hedgehog"); None without one."""
+    for clause in description.replace(";", ",").replace(".", ",").split(","):
+        words = _words(clause)
+        if not words or words[0] not in ARTICLES:
+            continue
+        phrase = []
+        for word in words[1:]:
+            if word in PHRASE_ENDS:
+                break
+            phrase.append(word)
+        return phrase[-1] if phrase and phrase[-1].isalpha() else None
+    return None
 
 
 def _words(text: str) -> list[str]:

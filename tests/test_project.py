@@ -395,3 +395,17 @@ def test_a_scene_without_a_characters_list_shows_the_characters_its_prompt_names
     assert scene_characters({"image": "Grandma waves; a pipe organ plays"}, cast) == ()  # whole names, whole words
     assert scene_characters({"image": "lea alone in the rain"}, cast) == ("lea",)  # an id counts too
     assert scene_characters({"image": "Léa and Pip", "characters": ["pip"]}, cast) == ("pip",)  # a list wins
+
+
+def test_a_prompt_names_a_character_by_what_it_is_when_no_other_character_is_one():
+    from storybuild.story_film import kind_word, scene_characters
+
+    cast = {"lea": {"name": "Léa", "description": "a curious girl of seven with a red raincoat"},
+            "herisson": {"name": "Hérisson", "description": "a shy hedgehog with soft spines"},
+            "pip": {"name": "Pip", "description": "Léa's little brother, a cheeky boy"},
+            "tom": {"name": "Tom", "description": "a tall boy who loves kites"}}
+    assert scene_characters({"image": "Léa and the hedgehog walk in the rain"}, cast) == ("lea", "herisson")
+    assert scene_characters({"image": "a girl feeds the hedgehogs"}, cast) == ("lea",)  # whole words only
+    assert scene_characters({"image": "the boy flies a kite"}, cast) == ()  # two boys: which one is not said
+    assert [kind_word(entry["description"]) for entry in cast.values()] == ["girl", "hedgehog", "boy", "boy"]
+    assert kind_word("small and brave") is None and kind_word("") is None  # no article, no kind
