@@ -25,6 +25,7 @@ _SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u2019\u201d)]*$")
 PAGE_COST = 100.0
 MID_PHRASE_PAGE_END = 6.0
 AFTER_COMMA_PAGE_END = 1.5
+IN_QUOTATION_PAGE_END = 8.0
 MID_PHRASE_LINE_BREAK = 0.35
 SHORT_LAST_LINE = 0.5
 
@@ -188,6 +189,7 @@ def paginate(
     if speaker:
         measure = _Labelled(label(speaker) + " ", measure)
     units = _fitting_units(words, name_units(words, names), measure, max_width)
+    quoting = _inside_quotation(words)
     best: list[tuple[float, int, tuple[str, ...]] | None] = [None] * (len(units) + 1)
     best[len(units)] = (0.0, len(units), ())
     for start in range(len(units) - 1, -1, -1):  # cost of laying out units[start:]
@@ -196,7 +198,8 @@ def paginate(
             if layout is None:
                 break  # longer pages only get wider
             lines, cost = layout
-            total = cost + best[end][0] + _page_end_cost(words[units[end - 1][1] - 1], end == len(units))
+            last = units[end - 1][1] - 1
+            total = cost + best[end][0] + _page_end_cost(words[last], end == len(units), quoting[last])
             if best[start] is None or total < best[start][0]:
                 best[start] = (total, end, lines)
     pages, start = [], 0
@@ -263,10 +266,30 @@ def _page_layout(words, units, measure: Measure, max_width: float):
     return None if best is None else (best[0], base + best[1])
 
 
-def _page_end_cost(last_word: str, is_last: bool) -> float:
+def _page_end_cost(last_word: str, is_last: bool, quoting: bool = False) -> float:
+    """What ending a page after `last_word` costs: nothing after a sentence, a little
+    after a phrase, more mid-phrase, and more still inside a quotation, comma or not
+    ("« plic, | ploc »"), so a quotation that fits stays on one page."""
     if is_last or _SENTENCE_END.search(last_word):
         return 0.0
+    if quoting:
+        return IN_QUOTATION_PAGE_END
     return AFTER_COMMA_PAGE_END if _PHRASE_END.search(last_word) else MID_PHRASE_PAGE_END
+
+
+_OPENING_QUOTES = "«“„"
+_CLOSING_QUOTES = "»”"
+
+
+def _inside_quotation(words: Sequence[str]) -> list[bool]:
+    """For each word, whether a quotation is still open after it: guillemets and curly
+    quotes by their direction, straight double quotes by turns."""
+    depth, straight, inside = 0, False, []
+    for word in words:
+        depth = max(0, depth + sum(c in _OPENING_QUOTES for c in word) - sum(c in _CLOSING_QUOTES for c in word))
+        straight ^= word.count('"') % 2 == 1
+        inside.append(depth > 0 or straight)
+    return inside
 
 
 def offset_cues(pages: Sequence[Sequence], offset: float) -> list[Cue]:

@@ -118,6 +118,24 @@ def test_marks_written_apart_from_their_word_never_start_or_end_a_line():
         assert [w for p in captions.paginate(text, max_width=width) for w in p.words] == captions.tokens(text)
 
 
+@pytest.mark.parametrize("text, quotation", [
+    ("Sous la pluie, Léa et le hérisson écoutent les gouttes qui font « plic, ploc » sur les feuilles du grand "
+     "chêne, puis ils rentrent à la maison.", "« plic, ploc »"),
+    ("Léa ouvre son grand parapluie rouge et écoute la pluie qui chante « plic, ploc, plic, ploc » sur la toile "
+     "tendue au-dessus de sa tête.", "« plic, ploc, plic, ploc »"),
+    ("Grandma said \u201cCome inside, children, the soup is ready and the rain is coming\u201d and everyone ran to "
+     "the kitchen table.", "\u201cCome inside, children, the soup is ready and the rain is coming\u201d"),
+    ('He shouted "Wait for me, wait for me!" and ran after the big red bus all the way down the hill to the town '
+     'square.', '"Wait for me, wait for me!"'),
+])
+def test_a_quotation_that_fits_on_a_page_is_not_split_across_pages(text, quotation):
+    """A page may end after a comma, but not after one inside a quotation: « plic, |
+    ploc » was split across two pages."""
+    pages = captions.paginate(text)
+    assert len(pages) == 2
+    assert any(quotation in " ".join(page.lines) for page in pages), [page.lines for page in pages]
+
+
 @pytest.mark.parametrize("text", [
     "猫が来た。 Hello there",
     "Pip said 「こんにちは」 and left",

@@ -16,7 +16,7 @@ from storybuild.kinds.common import composer_fields
 from storybuild.model import Project, Scene
 from storybuild.step import Inputs, Step, StepKind
 
-RECIPE = 9  # 9: a still picture is encoded with compose.STILL_PICTURE_X264 (8: mixed CJK pages)
+RECIPE = 9  # 9: still pictures encoded with compose.STILL_PICTURE_X264; quotations kept on a page
 
 
 @dataclass(frozen=True)
