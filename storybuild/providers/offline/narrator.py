@@ -157,10 +157,12 @@ def _load(package: VoicePackage) -> Any:
     # for the life of the process (measured: 357 MB vs 192 MB over 12 narrations, same speed).
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
-    # The "all" level's layout rewrites cost more at load than they save on a story's
-    # lines, and every cold render pays the load: measured, three loads each on an idle
-    # machine, 0.17-0.24 s basic vs 0.27-0.39 s all; a line costs the same CPU either way.
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    # Graph optimisations cost more at load than they save on a story's lines, and every
+    # cold render (and every edit's `render`) pays the load. Measured on an idle machine,
+    # same process: no optimisation 0.12-0.13 s, "basic" 0.22 s ("all": 0.27-0.39 s);
+    # a 110-character line synthesises in 0.19-0.21 s at either level, its samples
+    # within 3 of 32768 of each other.
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     model, config = voice_module.model_path(), voice_module.config_path()
     try:
         session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
