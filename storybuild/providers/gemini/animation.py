@@ -21,8 +21,8 @@ from typing import Any
 from storybuild.atomic import write_atomic
 from storybuild.model import ProviderChoice
 from storybuild.providers.base import AnimationRequest
-from storybuild.providers.gemini.client import GeminiSession, api_key, base_url, redact
-from storybuild.providers.gemini.retry import Failure, announce_wait, call_with_retries, classify_exception
+from storybuild.providers.gemini.client import GeminiSession, api_key, base_url
+from storybuild.providers.gemini.retry import Failure, announce_wait, classify_exception
 
 DEFAULT_BASE = "https://generativelanguage.googleapis.com/"
 API_VERSION = "v1beta"
@@ -102,7 +102,7 @@ class GeminiAnimation:
                                "asked for twice: render again in a few minutes", False)
             return failure
 
-        return call_with_retries(attempt, self._session.policy, classify, self._session.label, redact)
+        return self._session.call(attempt, classify)
 
 
 def _post(url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from storybuild import providers
 from storybuild.errors import ProviderError
 from storybuild.model import ProviderChoice
 from storybuild.providers.gemini import response as responses
 from storybuild.providers.gemini.catalog import KEY_ENVS  # precedence order, like the SDK
-from storybuild.providers.gemini.retry import RetryPolicy, announce_wait, call_with_retries, classify_exception
+from storybuild.providers.gemini.retry import (Failure, RetryPolicy, announce_wait, call_with_retries,
+                                               classify_exception)
 
 BASE_URL_ENV = "STORYBUILD_GEMINI_BASE_URL"
 REDACTED = "[redacted]"
@@ -113,13 +114,19 @@ class GeminiSession:
                 return client.models.generate_content(model=self.model, contents=contents, config=config)
 
         for tries in range(1, EMPTY_RETRIES + 2):
-            response = call_with_retries(attempt, self.policy, lambda exc: classify_exception(exc, self.timeout),
-                                         self.label, redact)
+            response = self.call(attempt)
             if tries > EMPTY_RETRIES or not responses.transient_empty(response):
                 return response
             announce_wait(f"got an empty answer (finish reason OTHER), asking again, try {tries + 1} of "
                           f"{EMPTY_RETRIES + 1}")
         raise AssertionError("unreachable")
+
+    def call(self, attempt: Callable[[], Any], classify: Callable[[Exception], Failure] | None = None) -> Any:
+        """attempt() through our retry loop under this session's policy (see retry.py);
+        `classify` says what a failure means (default: classify_exception under this
+        session's timeout). Errors are ProviderErrors naming `label`, redacted."""
+        return call_with_retries(attempt, self.policy, classify or (lambda exc: classify_exception(exc, self.timeout)),
+                                 self.label, redact)
 
     def error(self, message: str) -> ProviderError:
         """A ProviderError for this model, redacted: `raise session.error("...")`."""
