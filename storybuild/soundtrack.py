@@ -42,6 +42,12 @@ ENCODER_OPTIONS = ["-aac_coder", "fast", "-q:a", "2"]
 DUCK_RAMP = 0.4  # seconds the music takes to go down before speech and back up after it
 DUCK_HOLD = 2.5  # speech spans closer than this (s) share one duck: no swell in between
 MUSIC_FADE = 1.5  # seconds of music fade-out at the very end
+# The music is kept decoded as 16-bit PCM at half its level: a decode's peaks over full
+# scale (MP3 and AAC overshoot) are kept, and 16 bits at -6 dB are still far below what a
+# bed under narration lets anyone hear. At most MUSIC_SECONDS of it (a longer film loops
+# them): 20 minutes are 230 MB, and a film is rarely that long.
+MUSIC_HEADROOM = 0.5
+MUSIC_SECONDS = 20 * 60
 ENVELOPE_STEP = 0.01  # seconds per music gain step (volume is evaluated per frame)
 # The limiter works on samples; inter-sample peaks and the AAC encode add to them
 # (measured +0.0 to +0.1 dB on narration, more is possible with sharp transients in
@@ -120,8 +126,8 @@ def render_soundtrack(
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp:
         mix = Path(tmp, "mix.f32")
         if music is not None and music_pcm is None:
-            decode_music(music, sample_rate, Path(tmp, "music.f32"))
-            music_pcm = Path(tmp, "music.f32")
+            decode_music(music, sample_rate, Path(tmp, "music.pcm"))
+            music_pcm = Path(tmp, "music.pcm")
         raw = _mix_pass(voices, total_samples, sample_rate, music_pcm, music_volume, duck_db, speech_spans, mix)
         master = _Master(mix, total_samples, sample_rate, true_peak - LIMITER_MARGIN_DB, fade_in, fade_out, encoders)
         gain, measures = _fit_gain(master, raw, loudness)
@@ -224,8 +230,8 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
         args += ["-i", str(path.resolve())]
     graph = _narration_graph(voices, total, rate) + ",pan=stereo|c0=c0|c1=c0"
     if music is not None:
-        args += ["-stream_loop", "-1", *_raw_stereo(music, rate)]
-        gain = music_gain_expr(duck_regions(spans, rate), total / rate, volume, duck_db)
+        args += ["-stream_loop", "-1", "-f", "s16le", "-ar", str(rate), "-ch_layout", "stereo", "-i", str(music)]
+        gain = music_gain_expr(duck_regions(spans, rate), total / rate, volume / MUSIC_HEADROOM, duck_db)
         step = max(1, round(rate * ENVELOPE_STEP))
         graph += (
             f"[voice];[{len(voices)}:a]aformat=sample_fmts=fltp:channel_layouts=stereo,"
@@ -238,17 +244,18 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
 
 
 def decode_music(music: Path, rate: int, out: Path) -> None:
-    """Write `out`: the music decoded once, as raw stereo f32le PCM at `rate`, for the
-    mix to loop (render_soundtrack's `music_pcm`). A raw file loops sample for sample.
-    Looping the coded file itself does not: ffmpeg's -stream_loop restarts the decoder
-    at every loop, which then drops its priming again (measured on the AAC .m4a of an
-    example: 448 samples of silence, then a loop misaligned by a packet, at every loop
-    point). Float, so a decode's peaks over full scale are kept, not clipped.
+    """Write `out`: the music decoded once, as raw stereo s16le PCM at `rate`, at
+    MUSIC_HEADROOM of its level and at most MUSIC_SECONDS long, for the mix to loop
+    (render_soundtrack's `music_pcm`). A raw file loops sample for sample. Looping the
+    coded file itself does not: ffmpeg's -stream_loop restarts the decoder at every
+    loop, which then drops its priming again (measured on the AAC .m4a of an example:
+    448 samples of silence, then a loop misaligned by a packet, at every loop point).
     ProviderError when the file holds no sound."""
     run_ffmpeg(["-y", "-i", str(Path(music).resolve()), "-map", "0:a:0", "-af",
-                f"aresample={rate},aformat=sample_fmts=flt:channel_layouts=stereo", "-f", "f32le", str(out)],
+                f"aresample={rate},aformat=sample_fmts=flt:channel_layouts=stereo,volume={MUSIC_HEADROOM},"
+                f"atrim=end_sample={rate * MUSIC_SECONDS}", "-f", "s16le", str(out)],
                f"decoding the music {Path(music).name}")
-    if out.stat().st_size < 8:  # and an empty raw file would loop forever
+    if out.stat().st_size < 4:  # and an empty raw file would loop forever
         raise ProviderError(f"the music file {Path(music).name} holds no sound")
 
 

@@ -1,5 +1,5 @@
-"""music: the story's music file decoded once, to raw stereo float PCM at the film's
-sample rate, for the soundtrack to loop under the narration (soundtrack.decode_music).
+"""music: the story's music file decoded once, to raw stereo PCM at the film's sample
+rate, for the soundtrack to loop under the narration (soundtrack.decode_music).
 Its key is the file's bytes and the rate, so an edit of the story never decodes the
 music again: the soundtrack step, which every narration edit runs, starts from it."""
 
@@ -32,9 +32,9 @@ def step(project: Project) -> Step | None:
 def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     from storybuild.soundtrack import decode_music
 
-    out = workdir / "music.f32"
+    out = workdir / "music.pcm"
     decode_music(Path(step.sources["music"][0]), step.params["sample_rate"], out)
-    return {"music.f32": out}
+    return {"music.pcm": out}
 
 
 KIND = StepKind("music", recipe=RECIPE, run=run, seconds=0.1)

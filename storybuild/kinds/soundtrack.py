@@ -54,7 +54,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     out = workdir / "sound.m4a"
     soundtrack.render_soundtrack([(files[v.step], v.start, v.length) for v in cut.voices], cut.samples, out,
                                  sample_rate=p["sample_rate"],
-                                 music_pcm=inputs["music"]["music.f32"] if music else None,
+                                 music_pcm=inputs["music"]["music.pcm"] if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
                                  loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
                                  measure=False)  # the render needs the sound, not a report on it
