@@ -47,6 +47,14 @@ def ignore(_event: StepEvent) -> None:
     """The listener of a render nobody watches."""
 
 
+def tee(*listeners: Listener) -> Listener:
+    """One listener that hands each event to every one of `listeners`, in order."""
+    def listen(event: StepEvent) -> None:
+        for listener in listeners:
+            listener(event)
+    return listen
+
+
 _scope = threading.local()
 
 

@@ -263,7 +263,7 @@ border-radius:6px}
 """
 
 # Live updates, only when served by `storybuild watch` (http): a status line while
-# rendering, the new page swapped in when a render finishes (changed cards flash),
+# rendering (the steps running), the new page swapped in when a render finishes (changed cards flash),
 # and a validation error shown as a banner. Opened from a file, it does nothing.
 _SCRIPT = """
 (function(){
@@ -301,7 +301,7 @@ _SCRIPT = """
   var events = new EventSource('/events');
   events.onmessage = function(message){
     var event = JSON.parse(message.data);
-    if (event.state === 'rendering') say('Rendering\\u2026');
+    if (event.state === 'rendering') say('Rendering\\u2026' + (event.message ? ' ' + event.message : ''));
     else if (event.state === 'error') say(event.message, true);
     else if (event.state === 'rendered') { say(event.message); swap(); }
   };

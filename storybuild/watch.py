@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,18 +113,19 @@ class Watch:
             server.stop()
 
 
-def render_once(session):
+def render_once(session, hub: Hub | None = None):
     """One render of a watch: (the story's steps or None, one line saying what happened,
     "rendered" | "error"). A story, credential or file-system problem is a line for the
-    banner, not an exit; Ctrl-C (execute.Interrupted) is raised."""
-    from storybuild import report
+    banner, not an exit; Ctrl-C (execute.Interrupted) is raised. With a `hub`, the open
+    pages are told which steps run as they start and finish."""
+    from storybuild import events, report
     from storybuild.errors import StorybuildError, file_system_error
     from storybuild.execute import Interrupted
     from storybuild.progress import Progress
 
     try:
         with Progress() as progress:
-            outcome = session.render(listener=progress)
+            outcome = session.render(listener=progress if hub is None else events.tee(progress, page_progress(hub)))
     except Interrupted:
         raise
     except StorybuildError as error:
@@ -132,6 +134,27 @@ def render_once(session):
         return None, f"Error: {file_system_error(error, None).format_message()}", "error"
     line = outcome.message if outcome.failed else report.render_summary(outcome.result, outcome.video, outcome.seconds)
     return outcome.plan.steps, line, "rendered"
+
+
+def page_progress(hub: Hub):
+    """A listener telling the open pages what a render is doing, as the "rendering"
+    state's message ("2/56 steps; running clip/garden, soundtrack"): the steps that
+    run (steps already fresh say nothing), and why one waits (a rate limit)."""
+    running: dict[str, None] = {}  # the steps running now, in the order they started
+    lock = threading.Lock()  # "waiting" comes from worker threads
+
+    def listen(event) -> None:
+        if event.kind == "fresh":
+            return
+        with lock:
+            if event.kind == "start":
+                running[event.step] = None
+            elif event.kind != "waiting":
+                running.pop(event.step, None)
+            now = ", ".join(running)
+        text = f"{event.done}/{event.total} steps" + (f"; running {now}" if now else "")
+        hub.announce("rendering", f"{text}; {event.message}" if event.kind == "waiting" else text)
+    return listen
 
 
 def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> None:
@@ -144,7 +167,7 @@ def watch(session, port: int, open_page: bool, echo: Callable[[str], None]) -> N
 
     if not session.folder.is_dir():
         raise InputError(f"{session.folder}: no such project folder")
-    looping = Watch(session.story_file, lambda: render_once(session), echo)
+    looping = Watch(session.story_file, lambda: render_once(session, looping.hub), echo)
     placeholder = review_page.render(review_page.ReviewPage(session.folder.name, 16, 9, "rendering…"))
     with project_lock(session.build_dir / ".storybuild"):
         try:

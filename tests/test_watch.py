@@ -3,13 +3,17 @@ Chromium on the page, and real edits of story.yaml."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from urllib.error import HTTPError
+from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -63,8 +67,13 @@ def test_an_edit_shows_on_the_page_and_errors_show_as_a_banner(watching, browser
     story = root / "story.yaml"
     original = story.read_text("utf-8")
 
+    heard = _listen(url)  # what the server tells the pages while this edit renders
     story.write_text(original.replace("played chase in the flower garden", "played hide and seek among the tulips"))
     browser.wait_for(f"document.querySelector('#scene-garden .narration').textContent === {NEW_LINE!r}")
+    # While it rendered, the pages were told which steps ran (fresh ones say nothing).
+    running = [event["message"] for event in heard if event["state"] == "rendering" and event["message"]]
+    assert any("running voice/garden" in message for message in running), heard
+    assert all(re.match(r"\d+/19 steps", message) for message in running), running
     assert process.stdout.readline().startswith("built 4, restored 0, fresh 15 in ")
     changed = browser.evaluate("[...document.querySelectorAll('article.card.changed')].map(c => c.dataset.scene)")
     assert changed == ["garden"]
@@ -128,3 +137,22 @@ def test_byte_ranges_are_read_as_players_ask_for_them():
     assert _requested_range("bytes=-100", 1000) == (900, 999, True)
     start, end, _ = _requested_range("bytes=2000-", 1000)
     assert start > end  # 416: nothing there
+
+
+def _listen(url: str) -> list[dict]:
+    """Every event the watch's /events stream sends from now on, collected in the
+    background into the returned list (the stream lives as long as the server)."""
+    heard: list[dict] = []
+    connection = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=60)
+    connection.request("GET", "/events")
+    answer = connection.getresponse()
+
+    def read() -> None:
+        try:
+            for raw in answer:
+                if raw.startswith(b"data: "):
+                    heard.append(json.loads(raw[6:]))
+        except OSError:
+            pass
+    threading.Thread(target=read, daemon=True).start()
+    return heard
