@@ -174,14 +174,20 @@ class Firefox:
         self._context = self.call("browsingContext.getTree")["contexts"][0]["context"]
         self.call("session.subscribe", events=["network.beforeRequestSent", "log.entryAdded"])
 
-    def _listening(self) -> str:
-        """The WebDriver BiDi address Firefox prints on stderr once it listens."""
-        for line in self._process.stderr:
-            found = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
-            if found:
-                # Keep reading stderr, so a chatty Firefox never blocks on a full pipe.
-                threading.Thread(target=self._process.stderr.read, daemon=True).start()
-                return found.group(1)
+    def _listening(self, timeout: float = 60.0) -> str:
+        """The WebDriver BiDi address Firefox prints on stderr once it listens (a Firefox
+        silent for `timeout` seconds is killed, so a test fails instead of hanging)."""
+        watchdog = threading.Timer(timeout, self._process.kill)
+        watchdog.start()
+        try:
+            for line in self._process.stderr:
+                found = re.search(r"WebDriver BiDi listening on (ws://\S+)", line)
+                if found:
+                    # Keep reading stderr, so a chatty Firefox never blocks on a full pipe.
+                    threading.Thread(target=self._process.stderr.read, daemon=True).start()
+                    return found.group(1)
+        finally:
+            watchdog.cancel()
         raise RuntimeError(f"firefox exited with code {self._process.wait()} before it listened")
 
     def call(self, method: str, **params) -> dict:
