@@ -49,11 +49,71 @@ def browser():
     opened.close()
 
 
-class Browser:
-    """One headless Chromium with one page. Invariant: `requests` lists the URL of
-    every request the page made since the last `open`, in order."""
+class _Page:
+    """What both browsers share: one page driven over a websocket of JSON commands
+    ({"id", "method", "params"}), answered by id, with events in between. Invariant:
+    `requests` lists the URL of every request the page made since the last `open`, in
+    order; `errors` every error the page logged. A subclass starts its browser (setting
+    `_process`, `_profile`, `_socket`) and says how it reports a failed command
+    (`_failure`), an event (`_event`), loading a page and evaluating in it."""
+
+    _process: subprocess.Popen
+    _profile: tempfile.TemporaryDirectory
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._exits = contextlib.ExitStack()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+    def call(self, method: str, **params) -> dict:
+        """Send one command; return its result, recording the events that arrive first."""
+        ident = next(self._ids)
+        self._socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._socket.recv(timeout=120))
+            if message.get("id") == ident:
+                failure = self._failure(message)
+                if failure is not None:
+                    raise RuntimeError(f"{method}: {failure}")
+                return message["result"]
+            self._event(message)
+
+    def _failure(self, message: dict) -> str | None:
+        raise NotImplementedError
+
+    def _event(self, message: dict) -> None:
+        raise NotImplementedError
+
+    def evaluate(self, expression: str):
+        raise NotImplementedError
+
+    def wait_for(self, condition: str, timeout: float = 60.0) -> None:
+        """Poll `condition` in the page until it is true; RuntimeError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(f"!!({condition})"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {condition}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        try:
+            self._exits.close()
+        finally:
+            self._process.terminate()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._profile.cleanup()
+
+
+class Browser(_Page):
+    """One headless Chromium with one page, over the Chrome DevTools protocol."""
 
     def __init__(self, executable: str):
+        super().__init__()
         self._profile = tempfile.TemporaryDirectory(prefix="storybuild-chromium-")
         self._process = subprocess.Popen(
             [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -62,11 +122,7 @@ class Browser:
              "--remote-debugging-port=0", f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port = self._port(Path(self._profile.name) / "DevToolsActivePort")
-        self._ids = itertools.count(1)
-        self._exits = contextlib.ExitStack()
         self._socket = self._exits.enter_context(connect(self._page_socket(port), max_size=None, open_timeout=30))
-        self.requests: list[str] = []
-        self.errors: list[str] = []
         self.call("Network.enable")
         self.call("Page.enable")
         self.call("Runtime.enable")
@@ -88,17 +144,8 @@ class Browser:
             targets = json.load(answer)
         return next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
 
-    def call(self, method: str, **params) -> dict:
-        """Send one command; return its result, recording the events that arrive first."""
-        ident = next(self._ids)
-        self._socket.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._socket.recv(timeout=120))
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-            self._event(message)
+    def _failure(self, message: dict) -> str | None:
+        return str(message["error"]) if "error" in message else None
 
     def _event(self, message: dict) -> None:
         if message.get("method") == "Network.requestWillBeSent":
@@ -119,26 +166,6 @@ class Browser:
             raise RuntimeError(json.dumps(answer["exceptionDetails"])[:500])
         return answer["result"].get("value")
 
-    def wait_for(self, condition: str, timeout: float = 60.0) -> None:
-        """Poll `condition` in the page until it is true; RuntimeError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not self.evaluate(f"!!({condition})"):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"timed out waiting for {condition}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        try:
-            self._exits.close()
-        finally:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._profile.cleanup()
-
 
 @pytest.fixture(scope="module")
 def firefox():
@@ -156,12 +183,11 @@ def firefox():
     opened.close()
 
 
-class Firefox:
-    """One headless Firefox with one page, with Browser's `open`, `evaluate`, `wait_for`,
-    `requests` and `errors`. Invariant: `requests` lists the URL of every request the
-    page made since the last `open`, in order."""
+class Firefox(_Page):
+    """One headless Firefox with one page, over WebDriver BiDi."""
 
     def __init__(self, executable: str):
+        super().__init__()
         self._profile = tempfile.TemporaryDirectory(prefix="storybuild-firefox-")
         # Muted playback needs no gesture; this also lets the tests call play() at once.
         Path(self._profile.name, "user.js").write_text('user_pref("media.autoplay.default", 0);\n', "utf-8")
@@ -169,12 +195,8 @@ class Firefox:
             [executable, "--headless", "--no-remote", "--profile", self._profile.name,
              "--remote-debugging-port", str(_free_port()), "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self._ids = itertools.count(1)
-        self._exits = contextlib.ExitStack()
         self._socket = self._exits.enter_context(connect(self._listening() + "/session", max_size=None,
                                                          open_timeout=30))
-        self.requests: list[str] = []
-        self.errors: list[str] = []
         self.call("session.new", capabilities={})
         self._context = self.call("browsingContext.getTree")["contexts"][0]["context"]
         self.call("session.subscribe", events=["network.beforeRequestSent", "log.entryAdded"])
@@ -195,17 +217,8 @@ class Firefox:
             watchdog.cancel()
         raise RuntimeError(f"firefox exited with code {self._process.wait()} before it listened")
 
-    def call(self, method: str, **params) -> dict:
-        """Send one command; return its result, recording the events that arrive first."""
-        ident = next(self._ids)
-        self._socket.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._socket.recv(timeout=120))
-            if message.get("id") == ident:
-                if message.get("type") == "error":
-                    raise RuntimeError(f"{method}: {message.get('error')}: {message.get('message')}")
-                return message["result"]
-            self._event(message)
+    def _failure(self, message: dict) -> str | None:
+        return f"{message.get('error')}: {message.get('message')}" if message.get("type") == "error" else None
 
     def _event(self, message: dict) -> None:
         params = message.get("params", {})
@@ -226,26 +239,6 @@ class Firefox:
         if answer["type"] != "success":
             raise RuntimeError(json.dumps(answer.get("exceptionDetails"))[:500])
         return _value(answer["result"])
-
-    def wait_for(self, condition: str, timeout: float = 60.0) -> None:
-        """Poll `condition` in the page until it is true; RuntimeError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not self.evaluate(f"!!({condition})"):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"timed out waiting for {condition}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        try:
-            self._exits.close()
-        finally:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._profile.cleanup()
 
 
 def _value(remote: dict):

@@ -1,5 +1,5 @@
 """The review page (build/index.html): the pure page, and a real render's page in a real
-headless Chromium (the OS package; skipped with a clear message when it is missing)."""
+headless Chromium and Firefox (the OS packages; skipped with a clear message when missing)."""
 
 from __future__ import annotations
 
@@ -131,14 +131,29 @@ def test_render_writes_the_page_that_clean_removes_and_a_users_file_is_kept(rend
     assert not (copy / "build" / "index.html").exists()
 
 
-def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rendered, browser):
+def _open_and_check_cards(page, rendered) -> Path:
+    """Open the rendered page in `page` (either browser): one card per scene with its
+    narration, the hostile text inert, every picture loaded. Returns build/."""
     root, document = rendered
     build = root / "build"
-    browser.open((build / "index.html").as_uri())
-    narrations = browser.evaluate("[...document.querySelectorAll('article.card .narration')].map(e => e.textContent)")
+    page.open((build / "index.html").as_uri())
+    narrations = page.evaluate("[...document.querySelectorAll('article.card .narration')].map(e => e.textContent)")
     assert narrations == [scene["narration"] for scene in document["scenes"]]
-    assert browser.evaluate("window.pwned === undefined")
-    assert browser.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 480)")
+    assert page.evaluate("window.pwned === undefined")
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 480)")
+    return build
+
+
+def _played_alone(page, build: Path) -> None:
+    """The film played to its end, and the page asked only for its own files (and the
+    browser's built-in control icons, data: URLs) and logged no error."""
+    assert page.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
+    outside = [url for url in page.requests if not url.startswith((build.as_uri() + "/", "data:"))]
+    assert outside == [] and page.errors == []
+
+
+def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rendered, browser):
+    build = _open_and_check_cards(browser, rendered)
     # Keyboard and screen readers: every picture described, every player named, and
     # the first Tab lands on the skip link.
     assert browser.evaluate("[...document.images].every(i => i.alt.startsWith('Picture of scene '))")
@@ -159,25 +174,12 @@ def test_the_page_plays_in_chromium_with_every_card_and_no_outside_request(rende
     browser.evaluate("document.querySelectorAll('button.seek')[2].click()")
     browser.wait_for(f"Math.abs(document.getElementById('film').currentTime - {starts[2]}) < 0.1")
     browser.evaluate("document.getElementById('film').pause()")
-    assert browser.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
-    # Only the page's own files (and the browser's built-in control icons, data: URLs).
-    outside = [url for url in browser.requests
-               if not url.startswith((build.as_uri() + "/", "data:"))]
-    assert outside == [] and browser.errors == []
+    _played_alone(browser, build)
 
 
 def test_the_page_plays_in_firefox_with_every_card_and_no_outside_request(rendered, firefox):
     """The same page in Firefox (its own H.264 path: the system's libavcodec)."""
-    root, document = rendered
-    build = root / "build"
-    firefox.open((build / "index.html").as_uri())
-    narrations = firefox.evaluate("[...document.querySelectorAll('article.card .narration')].map(e => e.textContent)")
-    assert narrations == [scene["narration"] for scene in document["scenes"]]
-    assert firefox.evaluate("window.pwned === undefined")
-    assert firefox.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 480)")
-    assert firefox.evaluate(PLAY_TO_THE_END) == {"ended": True, "error": None}
-    outside = [url for url in firefox.requests if not url.startswith((build.as_uri() + "/", "data:"))]
-    assert outside == [] and firefox.errors == []
+    _played_alone(firefox, _open_and_check_cards(firefox, rendered))
 
 
 def test_steps_from_the_shared_store_show_as_downloaded():
