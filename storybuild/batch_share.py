@@ -30,14 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from storybuild.keys import digest_file
-from storybuild.plan import REMOTE
+from storybuild.plan import REMOTE, SHARED
 from storybuild.store_remote import RemoteDamaged
 from storybuild.store import Trace
 
 if TYPE_CHECKING:
     from storybuild.store import Store
 
-SHARED = "shared"  # a step's outcome: copied from another project of the batch, nothing generated
 
 
 class SiblingRemote:

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storybuild.actions import ProviderPool, run_action
-from storybuild.batch_share import SHARED
 from storybuild import events, kinds
 from storybuild.errors import ProviderError, StorybuildError, describe_os_error
 from storybuild.step import Step
 from storybuild.memory import release_freed_memory
-from storybuild.plan import FRESH, REMOTE, RESTORE, STALE, Decision, decide, key_parts
+from storybuild.plan import FRESH, REMOTE, RESTORE, SHARED, STALE, Decision, decide, key_parts
 from storybuild.runner import LocalRunner, Runner
 from storybuild.store import ArtifactStore, Trace
 

@@ -13,6 +13,7 @@ steps a story has and in what order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Iterator
 
 from storybuild import timeline
@@ -100,13 +101,8 @@ def _items(project: Project) -> Iterator[_Item]:
 def _seam_frames(project: Project) -> list[int]:
     """Frames of each seam: the fade in, the transitions entering items 1.., the fade out."""
     fps, fade = project.video.fps, project.video.fade
-    default = project.video.transition
-    entering = [scene.transition or default for scene in project.scenes]
-    if project.title_card:
-        entering.insert(0, default)
-    if project.end_card:
-        entering.append(default)
-    inner = [timeline.seam_frames(t.kind, t.seconds, fps) for t in entering[1:]]
+    inner = [timeline.seam_frames(item.entering.kind, item.entering.seconds, fps)
+             for item in islice(_items(project), 1, None)]
     ends = timeline.seam_frames("crossfade", fade, fps) if fade > 0 else 0
     return [ends, *inner, ends]
 

@@ -20,6 +20,7 @@ RESTORE = "restore"    # built before (key in the store): relinked, nothing gene
 STALE = "stale"        # must run
 BLOCKED = "blocked"    # waits for a stale input; its key is known only once that runs
 REMOTE = "remote"      # built elsewhere: the remote store has its key; downloaded, nothing generated
+SHARED = "shared"      # a fetch's outcome: copied from another project of the batch, nothing generated
 STATES = (FRESH, RESTORE, STALE, BLOCKED, REMOTE)
 
 
