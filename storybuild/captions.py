@@ -277,18 +277,25 @@ def _page_end_cost(last_word: str, is_last: bool, quoting: bool = False) -> floa
     return AFTER_COMMA_PAGE_END if _PHRASE_END.search(last_word) else MID_PHRASE_PAGE_END
 
 
-_OPENING_QUOTES = "«“„"
-_CLOSING_QUOTES = "»”"
+# Quotation marks of every language: which way one faces depends on the language („x“,
+# »x«, «x»), so where it stands says whether it opens or closes a quotation.
+_QUOTES = "\"«»“”„‟‹›「」『』"
+_LONE_OPENING = set("«“„‹「『")  # a mark written apart from its word, as French does: « plic
 
 
 def _inside_quotation(words: Sequence[str]) -> list[bool]:
-    """For each word, whether a quotation is still open after it: guillemets and curly
-    quotes by their direction, straight double quotes by turns."""
-    depth, straight, inside = 0, False, []
+    """For each word, whether a quotation is still open after it: marks before a word's
+    letters open one, marks after them (and before its final punctuation) close one; a
+    mark standing alone opens or closes by its glyph (« opens, » closes)."""
+    depth, inside = 0, []
     for word in words:
-        depth = max(0, depth + sum(c in _OPENING_QUOTES for c in word) - sum(c in _CLOSING_QUOTES for c in word))
-        straight ^= word.count('"') % 2 == 1
-        inside.append(depth > 0 or straight)
+        bare = word.rstrip(".,;:!?…")
+        if bare and all(c in _QUOTES for c in bare):
+            depth += 1 if bare[0] in _LONE_OPENING else -1
+        else:
+            depth += len(bare) - len(bare.lstrip(_QUOTES)) - (len(bare) - len(bare.rstrip(_QUOTES)))
+        depth = max(0, depth)
+        inside.append(depth > 0)
     return inside
 
 

@@ -127,6 +127,8 @@ def test_marks_written_apart_from_their_word_never_start_or_end_a_line():
      "the kitchen table.", "\u201cCome inside, children, the soup is ready and the rain is coming\u201d"),
     ('He shouted "Wait for me, wait for me!" and ran after the big red bus all the way down the hill to the town '
      'square.', '"Wait for me, wait for me!"'),
+    ("Im Garten machte der Regen „plic, ploc“ auf dem roten Schirm, und Lea sprang lachend in jede Pfütze.",
+     "„plic, ploc“"),
 ])
 def test_a_quotation_that_fits_on_a_page_is_not_split_across_pages(text, quotation):
     """A page may end after a comma, but not after one inside a quotation: « plic, |
@@ -134,6 +136,19 @@ def test_a_quotation_that_fits_on_a_page_is_not_split_across_pages(text, quotati
     pages = captions.paginate(text)
     assert len(pages) == 2
     assert any(quotation in " ".join(page.lines) for page in pages), [page.lines for page in pages]
+
+
+def test_a_quotation_closed_the_german_way_ends_where_its_closing_mark_stands():
+    """German closes „so“ with the mark English opens with: after it, a page may end
+    after a comma again, as it may after an English quotation (a mark taken by its
+    glyph kept the quotation open to the end: no page could end after a comma)."""
+    german = "Er rief „plic, ploc“ und lief durch den Garten, weil er nicht warten konnte, bis es aufhörte zu regnen."
+    english = german.replace("“", "\u201d").replace("„", "\u201c")
+
+    def shape(text):  # words per line, per page
+        return [[len(line.split()) for line in page.lines] for page in captions.paginate(text)]
+    assert shape(german) == shape(english)
+    assert captions.paginate(german)[0].lines[-1].endswith(",")
 
 
 @pytest.mark.parametrize("text", [
