@@ -208,14 +208,27 @@ class Progress:
         """The live line: `[#####...] 7/19 steps  12.3s  ETA 8s  running: voice/garden`."""
         elapsed = time.monotonic() - self._origin
         filled = BAR_WIDTH * self.done // self.total if self.total else 0
-        parts = [f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} steps", f"{elapsed:.1f}s"]
+        parts = [f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} steps", f"{elapsed:.1f}s",
+                 *self._outlook(elapsed)]
+        width = shutil.get_terminal_size((100, 20)).columns
+        return "  ".join(parts)[: width - 1]
+
+    def status(self) -> str:
+        """Where the render is, without the bar and the clock (for `watch`'s page):
+        `7/19 steps  running: voice/garden`."""
+        with self._lock:
+            return "  ".join([f"{self.done}/{self.total} steps",
+                              *self._outlook(time.monotonic() - self._origin)])
+
+    def _outlook(self, elapsed: float) -> list[str]:
+        """The ETA (when known) and the steps running, as parts of a line."""
+        parts = []
         left = self.estimate.seconds_left(elapsed) if self.estimate is not None else None
         if left is not None:
             parts.append(f"ETA {format_seconds(left)}")
         if self.running:
             parts.append("running: " + ", ".join(self.running))
-        width = shutil.get_terminal_size((100, 20)).columns
-        return "  ".join(parts)[: width - 1]
+        return parts
 
 
 def format_seconds(seconds: float) -> str:

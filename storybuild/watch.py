@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +124,8 @@ def render_once(session, hub: Hub | None = None):
 
     try:
         with Progress() as progress:
-            outcome = session.render(listener=progress if hub is None else events.tee(progress, page_progress(hub)))
+            listener = progress if hub is None else events.tee(progress, page_progress(hub, progress))
+            outcome = session.render(listener=listener)
     except Interrupted:
         raise
     except StorybuildError as error:
@@ -136,24 +136,15 @@ def render_once(session, hub: Hub | None = None):
     return outcome.plan.steps, line, "rendered"
 
 
-def page_progress(hub: Hub):
-    """A listener telling the open pages what a render is doing, as the "rendering"
-    state's message ("2/56 steps; running clip/garden, soundtrack"): the steps that
-    run (steps already fresh say nothing), and why one waits (a rate limit)."""
-    running: dict[str, None] = {}  # the steps running now, in the order they started
-    lock = threading.Lock()  # "waiting" comes from worker threads
-
+def page_progress(hub: Hub, progress):
+    """A listener (after `progress`, a progress.Progress, in an events.tee) telling the
+    open pages where a render is, as the "rendering" state's message: the terminal's
+    count and running steps ("2/56 steps  running: clip/garden, soundtrack"), and why
+    a step waits (a rate limit). Steps found fresh say nothing."""
     def listen(event) -> None:
-        if event.kind == "fresh":
-            return
-        with lock:
-            if event.kind == "start":
-                running[event.step] = None
-            elif event.kind != "waiting":
-                running.pop(event.step, None)
-            now = ", ".join(running)
-        text = f"{event.done}/{event.total} steps" + (f"; running {now}" if now else "")
-        hub.announce("rendering", f"{text}; {event.message}" if event.kind == "waiting" else text)
+        if event.kind != "fresh":
+            text = progress.status()
+            hub.announce("rendering", f"{text}  {event.message}" if event.kind == "waiting" else text)
     return listen
 
 

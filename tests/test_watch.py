@@ -72,7 +72,7 @@ def test_an_edit_shows_on_the_page_and_errors_show_as_a_banner(watching, browser
     browser.wait_for(f"document.querySelector('#scene-garden .narration').textContent === {NEW_LINE!r}")
     # While it rendered, the pages were told which steps ran (fresh ones say nothing).
     running = [event["message"] for event in heard if event["state"] == "rendering" and event["message"]]
-    assert any("running voice/garden" in message for message in running), heard
+    assert any("running: voice/garden" in message for message in running), heard
     assert all(re.match(r"\d+/19 steps", message) for message in running), running
     assert process.stdout.readline().startswith("built 4, restored 0, fresh 15 in ")
     changed = browser.evaluate("[...document.querySelectorAll('article.card.changed')].map(c => c.dataset.scene)")
