@@ -76,7 +76,7 @@ def iter_graph(project: Project) -> Iterator[Step]:
     bed = music.step(project)
     if bed is not None:
         yield bed
-    yield soundtrack.step(project, plan, bed)
+    yield soundtrack.step(project, plan)
     yield video.step(project, plan, "soundtrack")
 
 

@@ -230,7 +230,7 @@ def _mix_pass(voices, total, rate, music, volume, duck_db, spans, mix: Path) -> 
         args += ["-i", str(path.resolve())]
     graph = _narration_graph(voices, total, rate) + ",pan=stereo|c0=c0|c1=c0"
     if music is not None:
-        args += ["-stream_loop", "-1", "-f", "s16le", "-ar", str(rate), "-ch_layout", "stereo", "-i", str(music)]
+        args += ["-stream_loop", "-1", *_raw_stereo(music, rate, "s16le")]
         gain = music_gain_expr(duck_regions(spans, rate), total / rate, volume / MUSIC_HEADROOM, duck_db)
         step = max(1, round(rate * ENVELOPE_STEP))
         graph += (
@@ -259,9 +259,9 @@ def decode_music(music: Path, rate: int, out: Path) -> None:
         raise ProviderError(f"the music file {Path(music).name} holds no sound")
 
 
-def _raw_stereo(path: Path, rate: int) -> list[str]:
-    """ffmpeg input arguments for a raw stereo f32le file at `rate`."""
-    return ["-f", "f32le", "-ar", str(rate), "-ch_layout", "stereo", "-i", str(path)]
+def _raw_stereo(path: Path, rate: int, sample_format: str = "f32le") -> list[str]:
+    """ffmpeg input arguments for a raw stereo file of `sample_format` at `rate`."""
+    return ["-f", sample_format, "-ar", str(rate), "-ch_layout", "stereo", "-i", str(path)]
 
 
 def _narration_graph(voices, total: int, rate: int) -> str:

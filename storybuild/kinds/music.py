@@ -12,6 +12,7 @@ from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
 
 RECIPE = 1
+STEP_ID = "music"
 
 
 def step(project: Project) -> Step | None:
@@ -20,7 +21,7 @@ def step(project: Project) -> Step | None:
     if music is None:
         return None
     return Step(
-        id="music",
+        id=STEP_ID,
         kind="music",
         # The file by its bytes; its path (in `sources`) only says where to read it.
         params={"digest": music.digest, "sample_rate": project.video.sample_rate},
@@ -33,7 +34,9 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     from storybuild.soundtrack import decode_music
 
     out = workdir / "music.pcm"
-    decode_music(Path(step.sources["music"][0]), step.params["sample_rate"], out)
+    source = step.source("music")
+    assert source is not None, "a music step always has its file"
+    decode_music(source, step.params["sample_rate"], out)
     return {"music.pcm": out}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from storybuild.kinds import music as music_kind
 from storybuild.kinds.common import composer_fields
 from storybuild.model import Project
 from storybuild.step import Inputs, Step, StepKind
@@ -15,16 +16,16 @@ from storybuild.step import Inputs, Step, StepKind
 RECIPE = 3  # 3: the music (the music step's PCM) loops sample-exactly: it had a 9 ms gap at each loop
 
 
-def step(project: Project, timeline: list[dict[str, Any]], bed: Step | None) -> Step:
+def step(project: Project, timeline: list[dict[str, Any]]) -> Step:
     """`timeline` is the video step's (see graph.py): where each item starts depends on
-    the voices before it, so the whole row decides where each voice goes. `bed` is the
-    music step (the music decoded), None without music."""
+    the voices before it, so the whole row decides where each voice goes. With music,
+    the music step's decoded music is an input too."""
     video, music = project.video, project.music
     params = {
         "fps": video.fps,
         "sample_rate": video.sample_rate,
         "timeline": timeline,
-        "music": {"volume": music.volume, "duck_db": music.duck_db} if music and bed else None,
+        "music": {"volume": music.volume, "duck_db": music.duck_db} if music else None,
         # The sound fades in and out with the picture's fades from and to black.
         "audio": {"loudness": project.loudness, "fade": video.fade},
     }
@@ -32,7 +33,7 @@ def step(project: Project, timeline: list[dict[str, Any]], bed: Step | None) -> 
         id="soundtrack",
         kind="soundtrack",
         params=params,
-        deps=voices(timeline) + ((bed.id,) if bed else ()),
+        deps=voices(timeline) + ((music_kind.STEP_ID,) if music else ()),
         **composer_fields(RECIPE),
     )
 
@@ -54,7 +55,7 @@ def run(step: Step, inputs: Inputs, workdir: Path, pool) -> dict[str, Path]:
     out = workdir / "sound.m4a"
     soundtrack.render_soundtrack([(files[v.step], v.start, v.length) for v in cut.voices], cut.samples, out,
                                  sample_rate=p["sample_rate"],
-                                 music_pcm=inputs["music"]["music.pcm"] if music else None,
+                                 music_pcm=inputs[music_kind.STEP_ID]["music.pcm"] if music else None,
                                  music_volume=music.get("volume", 0.0), duck_db=music.get("duck_db", 0.0),
                                  loudness=audio["loudness"], fade_in=audio["fade"], fade_out=audio["fade"],
                                  measure=False)  # the render needs the sound, not a report on it
