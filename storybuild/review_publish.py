@@ -58,9 +58,10 @@ def publish(project, steps: Sequence[Step], store: Store, result, summary: str) 
     """Write build/index.html for `result` (a RenderResult) and return its path. Call
     under the project lock, after the render's views are linked."""
     traces = current_traces(steps, store)
+    video = next(s for s in steps if s.kind == "video")
     page = review_page.build(project, steps, review_page.outcomes(result),
                              {step_id: trace.seconds for step_id, trace in traces.items()},
-                             _media(project, steps, store, traces), _video(steps, store, traces), summary)
+                             _media(project, steps, video, store, traces), _video(video, store, traces), summary)
     workdir = store.new_workdir()
     source = workdir / PAGE
     source.write_bytes(review_page.render(page).encode("utf-8"))
@@ -82,14 +83,14 @@ def _url(step: Step, store: Store, traces: dict[str, Trace], name: str) -> str |
     return review_page.media_url(step.views[name], trace.outputs[name])
 
 
-def _video(steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> tuple[str | None, str | None]:
-    video = next(s for s in steps if s.kind == "video")
+def _video(video: Step, store: Store, traces: dict[str, Trace]) -> tuple[str | None, str | None]:
     return _url(video, store, traces, "video.mp4"), _url(video, store, traces, "captions.vtt")
 
 
-def _media(project, steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> dict[str, review_page.SceneMedia]:
+def _media(project, steps: Sequence[Step], video: Step, store: Store,
+           traces: dict[str, Trace]) -> dict[str, review_page.SceneMedia]:
     by_id = {s.id: s for s in steps}
-    times = _film_times(steps, store, traces)
+    times = _film_times(video, store, traces)
     media = {}
     for scene in project.scenes:
         image, clip = by_id.get(f"image/{scene.id}"), by_id.get(f"clip/{scene.id}")
@@ -112,7 +113,7 @@ def _pages(trace: Trace | None, store: Store) -> tuple:
         return ()
 
 
-def _film_times(steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -> dict[str, tuple]:
+def _film_times(video: Step, store: Store, traces: dict[str, Trace]) -> dict[str, tuple]:
     """scene id -> (where it starts in the film, how long it lasts there), in seconds,
     laid out from the video step's timeline and the voices' built lengths as the video
     step lays it out. A scene whose voices are not built has no length; when any voice
@@ -120,26 +121,25 @@ def _film_times(steps: Sequence[Step], store: Store, traces: dict[str, Trace]) -
     from storybuild import media, timeline
     from storybuild.kinds.soundtrack import voices
 
-    video = next(s for s in steps if s.kind == "video")
     p = video.params
+    every = voices(p["timeline"])
     seconds: dict[str, float] = {}
-    for voice in voices(p["timeline"]):
+    for voice in every:
         trace = traces.get(voice)
         if trace is not None and "voice.wav" in trace.outputs:
             try:
                 seconds[voice] = media.wav_duration(store.object_path(trace.outputs["voice.wav"]))
             except (OSError, ValueError):
                 pass
-    known = dict.fromkeys(voices(p["timeline"]), 0.0) | seconds
-    cut = timeline.lay_out(p["timeline"], known, p["fps"], p["sample_rate"])
+    cut = timeline.lay_out(p["timeline"], dict.fromkeys(every, 0.0) | seconds, p["fps"], p["sample_rate"])
     items = [entry for entry in p["timeline"] if entry["role"] == "item"]
-    whole = len(seconds) == len(known)
+    whole = len(seconds) == len(every)
     times = {}
     for entry, start, timing in zip(items, cut.item_starts, cut.timings):
-        spoken = [entry["voice"]] if entry.get("voice") else list(entry.get("voices") or ())
+        spoken = voices([entry])
         if entry["step"].startswith("clip/") and spoken:
             times[entry["step"].split("/", 1)[1]] = (start / p["fps"] if whole else None,
-                                                     timing.frames / p["fps"] if set(spoken) <= set(seconds) else None)
+                                                     timing.frames / p["fps"] if set(spoken) <= seconds.keys() else None)
     return times
 
 
