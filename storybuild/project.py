@@ -298,6 +298,7 @@ def build_project(story_path: Path, document: dict[str, Any], digest: Callable[[
     from storybuild.keys import digest_file
 
     digest = digest or digest_file
+    cast = story_film.Cast.of(document.get("characters") or {})
     return Project(
         path=story_path,
         title=document["title"].strip(),
@@ -306,7 +307,7 @@ def build_project(story_path: Path, document: dict[str, Any], digest: Callable[[
         providers=_providers(document.get("providers") or {}),
         characters=tuple(dialogue.character(cid, c) for cid, c in (document.get("characters") or {}).items()),
         scenes=tuple(_scene(scene, story_path.parent, digest, bool((document.get("video") or {}).get("animate", False)),
-                            document.get("characters") or {})
+                            cast)
                      for scene in document["scenes"]),
         version=document["version"],
         music=_music(document.get("music"), story_path.parent, digest),
@@ -375,8 +376,8 @@ def _providers(section: dict[str, Any]) -> Providers:
     return Providers(**choices)
 
 
-def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str], animate_all: bool = False,
-           cast: dict[str, Any] | None = None) -> Scene:
+def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str], animate_all: bool,
+           cast: story_film.Cast) -> Scene:
     def optional(key: str, kind: type) -> Any:
         return None if scene.get(key) is None else kind(scene[key])
 
@@ -390,7 +391,7 @@ def _scene(scene: dict[str, Any], story_dir: Path, digest: Callable[[Path], str]
         narration=dialogue.spoken_text(scene),
         lines=dialogue.scene_lines(scene),
         title=scene.get("title", "").strip(),
-        characters=story_film.scene_characters(scene, cast or {}),
+        characters=story_film.scene_characters(scene, cast),
         speaker=scene.get("speaker"),
         duration=optional("duration", float),
         seed=optional("seed", int),

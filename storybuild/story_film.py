@@ -5,6 +5,8 @@ which loads and validates, so each reads in one screen."""
 from __future__ import annotations
 
 import os
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,23 @@ def prompt(scene: dict[str, Any]) -> str:
     return (image.get("prompt") or "" if isinstance(image, dict) else image).strip()
 
 
-def scene_characters(scene: dict[str, Any], cast: dict[str, Any]) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Cast:
+    """The story's characters as a picture prompt can name them, worked out once per
+    story: each id with the word runs of its id and name, and its kind word (see
+    kind_word) when no other character shares it."""
+
+    names: tuple[tuple[str, tuple[list[str], ...], str | None], ...]
+
+    @classmethod
+    def of(cls, cast: dict[str, Any]) -> "Cast":
+        kinds = {cid: kind_word(str((entry or {}).get("description") or "")) for cid, entry in cast.items()}
+        counts = Counter(kinds.values())
+        return cls(tuple((cid, (_words(cid), _words((entry or {}).get("name") or "")),
+                          kinds[cid] if counts[kinds[cid]] == 1 else None) for cid, entry in cast.items()))
+
+
+def scene_characters(scene: dict[str, Any], cast: Cast) -> tuple[str, ...]:
     """The characters a scene shows: its `characters` list when it has one, else every
     character its picture prompt names, in the cast's order: by name or id, as whole
     words ("Léa and the hedgehog walk..." draws Léa), or by what its description says
@@ -66,11 +84,8 @@ def scene_characters(scene: dict[str, Any], cast: dict[str, Any]) -> tuple[str, 
     if "characters" in scene:
         return tuple(scene["characters"])
     words = _words(prompt(scene))
-    kinds = {cid: kind_word(str((entry or {}).get("description") or "")) for cid, entry in cast.items()}
-    shared = {kind for kind in kinds.values() if list(kinds.values()).count(kind) > 1}
-    return tuple(cid for cid, entry in cast.items()
-                 if any(_contains(words, _words(name)) for name in (cid, (entry or {}).get("name") or ""))
-                 or (kinds[cid] and kinds[cid] not in shared and kinds[cid] in words))
+    return tuple(cid for cid, runs, kind in cast.names
+                 if any(_contains(words, run) for run in runs) or (kind is not None and kind in words))
 
 
 # Words after which a description's first phrase goes on to say something else about

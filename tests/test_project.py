@@ -388,24 +388,24 @@ def test_a_storys_own_files_are_hashed_once_and_again_only_when_they_change(tmp_
 
 
 def test_a_scene_without_a_characters_list_shows_the_characters_its_prompt_names():
-    from storybuild.story_film import scene_characters
+    from storybuild.story_film import Cast, scene_characters
 
     cast = {"lea": {"name": "Léa"}, "granny": {"name": "Grandma Bramble"}, "pip": {"name": "Pip"}}
-    assert scene_characters({"image": "Léa and PIP walk to Grandma Bramble's house"}, cast) == ("lea", "granny", "pip")
-    assert scene_characters({"image": "Grandma waves; a pipe organ plays"}, cast) == ()  # whole names, whole words
-    assert scene_characters({"image": "lea alone in the rain"}, cast) == ("lea",)  # an id counts too
-    assert scene_characters({"image": "Léa and Pip", "characters": ["pip"]}, cast) == ("pip",)  # a list wins
+    assert scene_characters({"image": "Léa and PIP walk to Grandma Bramble's house"}, Cast.of(cast)) == ("lea", "granny", "pip")
+    assert scene_characters({"image": "Grandma waves; a pipe organ plays"}, Cast.of(cast)) == ()  # whole names, whole words
+    assert scene_characters({"image": "lea alone in the rain"}, Cast.of(cast)) == ("lea",)  # an id counts too
+    assert scene_characters({"image": "Léa and Pip", "characters": ["pip"]}, Cast.of(cast)) == ("pip",)  # a list wins
 
 
 def test_a_prompt_names_a_character_by_what_it_is_when_no_other_character_is_one():
-    from storybuild.story_film import kind_word, scene_characters
+    from storybuild.story_film import Cast, kind_word, scene_characters
 
     cast = {"lea": {"name": "Léa", "description": "a curious girl of seven with a red raincoat"},
             "herisson": {"name": "Hérisson", "description": "a shy hedgehog with soft spines"},
             "pip": {"name": "Pip", "description": "Léa's little brother, a cheeky boy"},
             "tom": {"name": "Tom", "description": "a tall boy who loves kites"}}
-    assert scene_characters({"image": "Léa and the hedgehog walk in the rain"}, cast) == ("lea", "herisson")
-    assert scene_characters({"image": "a girl feeds the hedgehogs"}, cast) == ("lea",)  # whole words only
-    assert scene_characters({"image": "the boy flies a kite"}, cast) == ()  # two boys: which one is not said
+    assert scene_characters({"image": "Léa and the hedgehog walk in the rain"}, Cast.of(cast)) == ("lea", "herisson")
+    assert scene_characters({"image": "a girl feeds the hedgehogs"}, Cast.of(cast)) == ("lea",)  # whole words only
+    assert scene_characters({"image": "the boy flies a kite"}, Cast.of(cast)) == ()  # two boys: which one is not said
     assert [kind_word(entry["description"]) for entry in cast.values()] == ["girl", "hedgehog", "boy", "boy"]
     assert kind_word("small and brave") is None and kind_word("") is None  # no article, no kind
