@@ -291,8 +291,10 @@ class Executor:
             outputs = future.result()
             found = job.remote_trace  # as looked up when the download started: the remote may be off now
             assert found is not None, "only a download job gets here"
+            # Each download was hashed against its digest as it came: not read again here.
             trace = Trace(found.key, found.step, found.parts,
-                          {name: self.store.put_file(path) for name, path in outputs.items()}, found.seconds)
+                          {name: self.store.put_file(path, found.outputs[name]) for name, path in outputs.items()},
+                          found.seconds)
             self.store.record(trace)
             return trace
         except Exception as error:  # noqa: BLE001 - a bad download is rebuilt, never fatal

@@ -305,7 +305,7 @@ def pull(store: Any, decisions: Iterable[Any]) -> int:
             except Exception as error:  # noqa: BLE001 - one line, never the backend's traceback
                 raise StorybuildError(f"cannot download from the remote store {remote.label} "
                                       f"({type(error).__name__}); {count} step(s) were pulled") from None
-            stored = {name: store.put_file(path) for name, path in outputs.items()}
+            stored = {name: store.put_file(path, trace.outputs[name]) for name, path in outputs.items()}
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         store.record(Trace(trace.key, trace.step, trace.parts, stored, trace.seconds))
