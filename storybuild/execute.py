@@ -129,18 +129,6 @@ class Executor:
         """Futures of the steps this executor has in flight."""
         return list(self._running)
 
-    def schedule(self) -> None:
-        """Start every step that can start now (one scheduling pass)."""
-        self._schedule(self.runner)
-
-    def finish(self, future: Future) -> None:
-        """Take in the result of one of `running` that is done."""
-        self._finish(future)
-
-    def abandon(self) -> None:
-        """Stop what runs (interrupt): the runner cancels and kills; scratch is removed."""
-        self._abandon(self.runner)
-
     def conclude(self) -> RenderResult:
         """After the last step: finish uploads; the result, or RenderFailed carrying it."""
         self.store.save_checked()
@@ -159,16 +147,17 @@ class Executor:
         return self.result
 
     # -- scheduling ----------------------------------------------------------------
-    def _schedule(self, workers: Runner) -> None:
-        """Decide every step whose inputs are settled; repeat while that settles more.
-        Steps are offered by _PRIORITY, then in graph order."""
+    def schedule(self) -> None:
+        """Start every step that can start now (one scheduling pass): decide every step
+        whose inputs are settled; repeat while that settles more. Steps are offered by
+        _PRIORITY, then in graph order."""
         progressed = True
         while progressed:
             progressed = False
             self._machine_wanted = False
             for step in sorted(self._pending,
                                key=lambda s: (_PRIORITY[s.cpu], not s.serial, -self._expected_seconds(s))):
-                if self._settle(step, workers):
+                if self._settle(step):
                     self._pending.remove(step)
                     progressed = True
             progressed |= self._replan
@@ -183,7 +172,7 @@ class Executor:
             self._expected[step.id] = before.seconds if before and before.seconds else kinds.kind(step.kind).seconds
         return self._expected[step.id]
 
-    def _settle(self, step: Step, workers: Runner) -> bool:
+    def _settle(self, step: Step) -> bool:
         """Handle `step` if it can be handled now; True when it left the pending list."""
         broken = [d for d in step.deps if d in self.result.failed or d in self.result.skipped]
         if broken:
@@ -198,7 +187,7 @@ class Executor:
         if decision.state == REMOTE:
             if len(self._in_flight()) >= self.jobs:
                 return False  # a download is network work: it needs a -j slot, not a core
-            self._submit_download(step, decision, workers)
+            self._submit_download(step, decision)
         elif decision.state == STALE:
             if self._being_built(_key(decision)) and step.id not in self.forced:
                 return False  # the same work runs (here or in a project of the batch): take its result
@@ -206,7 +195,7 @@ class Executor:
                 return False  # decided again when a slot frees up (deciding is pure and cheap)
             if not self._inputs_intact(step):
                 return False  # a damaged input is being rebuilt; decided again after it
-            self._submit(step, decision, workers)
+            self._submit(step, decision)
         else:
             trace = self.store.trace(_key(decision))
             assert trace is not None  # FRESH and RESTORE are decided from a stored trace
@@ -245,17 +234,17 @@ class Executor:
     def _cores(self, step: Step) -> int:
         return {"none": 0, "one": 1, "all": self.cores}[step.cpu]
 
-    def _submit(self, step: Step, decision: Decision, workers: Runner) -> None:
+    def _submit(self, step: Step, decision: Decision) -> None:
         old = self.store.trace(_key(decision))
         if old is not None and self.store.output_problem(old) is not None:
             self._discard_damaged(step, old)  # rebuilding it: do not leave the damaged bytes behind
         workdir = self.store.new_workdir()
         # A cluster moves the inputs and outputs through the shared store itself.
-        future = workers.run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
+        future = self.runner.run_step(step, {dep: dict(self._traces[dep].outputs) for dep in step.deps}, workdir)
         if future is None:  # this machine: the step reads its inputs from this store
             inputs = {dep: {name: self.store.object_path(digest) for name, digest in self._traces[dep].outputs.items()}
                       for dep in step.deps}
-            future = workers.submit(self._run_step, step, inputs, workdir)
+            future = self.runner.submit(self._run_step, step, inputs, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic())
         self._emit("start", step.id)
 
@@ -273,12 +262,12 @@ class Executor:
                                      time.monotonic() - self._began, seconds, message)
             self.listener(event)
 
-    def _submit_download(self, step: Step, decision: Decision, workers: Runner) -> None:
+    def _submit_download(self, step: Step, decision: Decision) -> None:
         remote = self.store.remote
         workdir = self.store.new_workdir()
         found = remote.trace(decision.key)
         outcome = getattr(remote, "outcome", lambda _key: REMOTE)(decision.key)
-        future = workers.submit(remote.download, found, workdir)
+        future = self.runner.submit(remote.download, found, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic(), remote_trace=found,
                                           outcome=outcome)
         self._emit("start", step.id)
@@ -376,7 +365,8 @@ class Executor:
         self._emit("failed", step.id, message=message, settles=1)
 
     # -- completion ------------------------------------------------------------------
-    def _finish(self, future: Future) -> None:
+    def finish(self, future: Future) -> None:
+        """Take in the result of one of `running` that is done."""
         job = self._running.pop(future)
         self.pool.release_unneeded([*self._pending, *(j.step for j in self._running.values())])
         release_freed_memory()  # what the step's pictures and frames used, back to the system
@@ -422,9 +412,8 @@ class Executor:
         self._emit(kind, step.id, seconds=seconds, settles=1)
 
     # -- failure and interruption ------------------------------------------------------
-    def _abandon(self, workers: Runner) -> None:
-        _ignore_further_interrupts()
-        workers.abandon()  # cancels what waits, kills what runs (ffmpeg children included)
+    def discard_running(self) -> None:
+        """After the runner was abandoned (interrupt): remove the running steps' scratch."""
         for job in self._running.values():
             shutil.rmtree(job.workdir, ignore_errors=True)
 
@@ -465,20 +454,27 @@ def run_together(executors: list[Executor], runner: Runner) -> None:
             for future in done:
                 owners[future].finish(future)
     except KeyboardInterrupt:
-        for executor in executors:
-            executor.abandon()
+        _abandon(executors, runner)
         message = executors[0]._interrupted_message() if len(executors) == 1 else (
             "interrupted: finished steps are stored, running ones were discarded; "
             "run `storybuild render` again to resume")
         raise Interrupted(message) from None
     except BaseException:
-        for executor in executors:
-            executor.abandon()
+        _abandon(executors, runner)
         raise
     finally:
         for executor in executors:
             executor.store.save_checked()
     runner.shutdown()
+
+
+def _abandon(executors: list[Executor], runner: Runner) -> None:
+    """Stop what runs: the runner, shared by the executors, cancels what waits and kills
+    what runs (ffmpeg children included), once; each executor removes its scratch."""
+    _ignore_further_interrupts()
+    runner.abandon()
+    for executor in executors:
+        executor.discard_running()
 
 
 def _key(decision: Decision) -> str:
