@@ -142,11 +142,14 @@ class Remote:
             raise RemoteDamaged(f"the remote copy of {name} ({digest[:12]}) does not match its digest; "
                                 "building it here instead")
 
-    def put_object(self, source: Path, digest: str) -> None:
-        """Upload `source` (whose bytes hash to `digest`) unless the remote has it intact."""
+    def put_object(self, source: Path, digest: str) -> int:
+        """Upload `source` (whose bytes hash to `digest`) unless the remote has it intact
+        (one look-up: a HEAD on S3); returns the bytes sent."""
         name = self.object_name(digest)
         if digest in self._damaged or not self.fs.exists(name):
-            self._put(lambda out: _copy_file(source, out), name)
+            self._put(functools.partial(_copy_file, source), name)
+            return os.path.getsize(source)
+        return 0
 
     def reject(self, key: str, damaged_digest: str | None = None) -> None:
         """Never use `key` from the remote again in this process."""
@@ -165,13 +168,7 @@ class Remote:
 
     def upload_now(self, trace: Trace, object_path: Callable[[str], Path]) -> int:
         """Upload `trace` and the objects the remote lacks; returns the bytes sent."""
-        sent = 0
-        for digest in trace.outputs.values():
-            name = self.object_name(digest)
-            if digest in self._damaged or not self.fs.exists(name):  # one look-up (a HEAD on S3) per object
-                source = object_path(digest)
-                self._put(functools.partial(_copy_file, source), name)
-                sent += os.path.getsize(source)
+        sent = sum(self.put_object(object_path(digest), digest) for digest in trace.outputs.values())
         body = canonical_json(trace.to_json()).encode("utf-8")
         self._put(lambda out: out.write(body), self.trace_name(trace.key))
         with self._lock:
