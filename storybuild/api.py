@@ -140,14 +140,20 @@ class Session:
         from storybuild.graph import build_graph
         from storybuild.plan import plan
         from storybuild.report import resolve_force
-        from storybuild.store import Store
 
         project = self.load()
         steps = build_graph(project)
-        store = Store(project.build_dir, lean=lean)
-        store.remote = self.remote()
+        store = self._store(project, lean)
         forced = resolve_force(steps, force)
         return Plan(project, steps, store, forced, plan(steps, store, forced))
+
+    def _store(self, project: "Project", lean: bool) -> "Store":
+        """The project's store, with the team's remote when one is configured."""
+        from storybuild.store import Store
+
+        store = Store(project.build_dir, lean=lean)
+        store.remote = self.remote()
+        return store
 
     def remote(self) -> "Remote | None":
         """The shared store, connected on first use (None when none is configured)."""
@@ -175,11 +181,9 @@ class Session:
         from storybuild.graph import iter_graph
         from storybuild.plan import iter_plan
         from storybuild.report import resolve_force, tally
-        from storybuild.store import Store
 
         project = self.load()
-        store = Store(project.build_dir, lean=True)
-        store.remote = self.remote()
+        store = self._store(project, lean=True)
         forced = resolve_force(iter_graph(project), force)
         counted = tally(iter_plan(iter_graph(project), store, forced), explain, project)
         store.save_checked()
