@@ -71,14 +71,15 @@ class SiblingRemote:
     def trace(self, key: str) -> Trace | None:
         """A trace for `key` from a sibling whose objects are all there (a stat each;
         the bytes are hashed when copied), else the team remote's, else None."""
+        return self.find(key)[0]
+
+    def find(self, key: str) -> tuple[Trace | None, str]:
+        """(trace, where it comes from) for `key`, in one look-up: a sibling's and SHARED,
+        else the team remote's (or None) and REMOTE."""
         found = self._sibling_with(key)
         if found is not None:
-            return found[1]
-        return self.team.trace(key) if self.team is not None else None
-
-    def outcome(self, key: str) -> str:
-        """SHARED when a sibling holds `key`, else REMOTE (the team remote's)."""
-        return SHARED if self._sibling_with(key) is not None else REMOTE
+            return found[1], SHARED
+        return (self.team.trace(key) if self.team is not None else None), REMOTE
 
     # -- copying ---------------------------------------------------------------------
     def download(self, trace: Trace, workdir: Path) -> dict[str, Path]:

@@ -265,8 +265,7 @@ class Executor:
     def _submit_download(self, step: Step, decision: Decision) -> None:
         remote = self.store.remote
         workdir = self.store.new_workdir()
-        found = remote.trace(decision.key)
-        outcome = getattr(remote, "outcome", lambda _key: REMOTE)(decision.key)
+        found, outcome = remote.find(decision.key)
         future = self.runner.submit(remote.download, found, workdir)
         self._running[future] = _Running(step, decision, workdir, time.monotonic(), remote_trace=found,
                                           outcome=outcome)

@@ -91,6 +91,12 @@ class Remote:
         return f"{self.root}/traces/{key[:2]}/{key}.json"
 
     # -- reading ---------------------------------------------------------------------
+    def find(self, key: str) -> tuple[Trace | None, str]:
+        """(trace, REMOTE): what a batch's SiblingRemote.find says, for this remote alone."""
+        from storybuild.plan import REMOTE
+
+        return self.trace(key), REMOTE
+
     def trace(self, key: str) -> Trace | None:
         """The trace the remote holds for `key`, or None (also when it is unreadable,
         damaged, was rejected, or the remote is down)."""
