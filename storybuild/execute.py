@@ -21,6 +21,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from storybuild.actions import ProviderPool, run_action
 from storybuild import events, kinds
@@ -65,6 +66,12 @@ class RenderResult:
     fresh: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+
+    def by_state(self) -> list[tuple[str, Collection[str]]]:
+        """(outcome, step ids) for every outcome, in this order: what the summaries and
+        the review page list, so an outcome added here reaches them all."""
+        return [(name, getattr(self, name))
+                for name in ("built", "restored", "downloaded", "shared", "fresh", "failed", "skipped")]
 
 
 @dataclass

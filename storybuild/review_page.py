@@ -312,11 +312,8 @@ _SCRIPT = """
 def outcomes(result) -> dict[str, tuple[str, str]]:
     """step id -> (state, message) from a RenderResult; steps it does not name were not run."""
     found: dict[str, tuple[str, str]] = {}
-    for state, ids in (("built", result.built), ("restored", result.restored), ("downloaded", result.downloaded),
-                       ("shared", result.shared),
-                       ("fresh", result.fresh), ("skipped", result.skipped)):
-        found.update({step_id: (state, "") for step_id in ids})
-    found.update({step_id: ("failed", message) for step_id, message in result.failed.items()})
+    for state, ids in result.by_state():
+        found.update({step_id: (state, result.failed[step_id] if state == "failed" else "") for step_id in ids})
     return found
 
 

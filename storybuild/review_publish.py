@@ -145,10 +145,7 @@ def _film_times(video: Step, store: Store, traces: dict[str, Trace]) -> dict[str
 
 def summary(result, seconds: float) -> str:
     """One line on what the render did, for the top of the page."""
-    counts = [(len(result.built), "built"), (len(result.restored), "restored"), (len(result.downloaded), "downloaded"),
-              (len(result.shared), "shared"),
-              (len(result.fresh), "fresh"), (len(result.failed), "failed"), (len(result.skipped), "skipped")]
-    done = ", ".join(f"{count} {word}" for count, word in counts if count or word in ("built", "fresh"))
+    done = ", ".join(f"{len(ids)} {state}" for state, ids in result.by_state() if ids or state in ("built", "fresh"))
     return f"{done} in {seconds:.1f} s"
 
 
