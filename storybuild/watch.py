@@ -24,7 +24,8 @@ from storybuild.review_server import Hub, ReviewServer
 # half a poll late on average and must then look the same for one more poll, so each
 # edit waits 1.5 polls before its render (37 ms here).
 POLL_SECONDS = 0.025
-SETTLE_POLLS = 80  # a file still changing after this many polls (2 s) is rendered anyway
+SETTLE_SECONDS = 2.0  # a file still changing after this long is rendered anyway
+SETTLE_POLLS = round(SETTLE_SECONDS / POLL_SECONDS)
 STOP_SECONDS = 15  # after Ctrl-C: the longest a watch may take to end (a step finishing, the server)
 
 

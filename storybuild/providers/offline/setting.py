@@ -2,7 +2,7 @@
 from scene to scene unless a prompt's words change it.
 
 A one-evening story stays in the evening, rain keeps falling until a prompt says the
-sun is out. Planning calls `carried_settings` (so this module imports nothing heavy);
+sun is out. Planning calls `iter_carried_settings` (so this module imports nothing heavy);
 each scene's image request then carries only its own resolved Setting, so editing one
 prompt redraws a later scene only when that scene's resolved setting changes.
 """
